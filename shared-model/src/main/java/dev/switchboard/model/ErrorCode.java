@@ -1,0 +1,25 @@
+package dev.switchboard.model;
+
+/** Codes carried by {@code error} frames (PROTOCOL §3); the wire form is {@link #wire()}. */
+public enum ErrorCode {
+  /** The frame is not a JSON object. */
+  BAD_JSON("bad-json"),
+  /** The {@code type} field is missing or names no known message. */
+  UNKNOWN_TYPE("unknown-type"),
+  /** A known message with a missing or invalid field. */
+  BAD_MESSAGE("bad-message"),
+  /** The message is valid but this backend does not handle it. */
+  UNSUPPORTED("unsupported"),
+  /** Too many messages; repeated abuse closes the connection with 1008. */
+  RATE_LIMITED("rate-limited");
+
+  private final String wire;
+
+  ErrorCode(String wire) {
+    this.wire = wire;
+  }
+
+  public String wire() {
+    return wire;
+  }
+}

@@ -1,0 +1,110 @@
+package dev.switchboard.model;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+/** Decodes and encodes the text frames of PROTOCOL §3. Stateless and thread-safe. */
+public final class WsCodec {
+
+  private static final int MAX_ID_LENGTH = 128;
+
+  private WsCodec() {
+  }
+
+  public static String encode(WsMessage message) {
+    return message.toJson().encode();
+  }
+
+  /**
+   * Decodes one text frame.
+   *
+   * @throws MessageDecodeException with {@link ErrorCode#BAD_JSON} when the text is not a JSON object,
+   *     {@link ErrorCode#UNKNOWN_TYPE} for a missing or unknown {@code type}, {@link ErrorCode#BAD_MESSAGE}
+   *     when a field is missing or invalid
+   */
+  public static WsMessage decode(String text) {
+    JsonObject json;
+    try {
+      json = new JsonObject(text);
+    } catch (DecodeException | ClassCastException e) {
+      throw new MessageDecodeException(ErrorCode.BAD_JSON, "frame is not a JSON object");
+    }
+    return decode(json);
+  }
+
+  public static WsMessage decode(JsonObject json) {
+    Object type = json.getValue("type");
+    if (!(type instanceof String name)) {
+      throw new MessageDecodeException(ErrorCode.UNKNOWN_TYPE, "missing string field 'type'");
+    }
+    return switch (name) {
+      case "welcome" -> new WsMessage.Welcome(text(json, "backend"), text(json, "session"), integer(json, "heartbeatMs"));
+      case "ping" -> new WsMessage.Ping(integer(json, "id"));
+      case "pong" -> new WsMessage.Pong(integer(json, "id"), text(json, "backend"));
+      case "echo" -> new WsMessage.Echo(integer(json, "id"), json.getValue("data"));
+      case "join" -> new WsMessage.Join(room(json), optionalInteger(json, "since"));
+      case "leave" -> new WsMessage.Leave(room(json));
+      case "publish" -> new WsMessage.Publish(room(json), messageId(json), json.getValue("data"));
+      case "ack" -> new WsMessage.Ack(messageId(json), integer(json, "seq"));
+      case "message" -> new WsMessage.RoomMessage(room(json), integer(json, "seq"), messageId(json),
+          text(json, "from"), json.getValue("data"));
+      case "drain" -> new WsMessage.Drain(integer(json, "deadlineMs"));
+      case "error" -> new WsMessage.Error(text(json, "code"), String.valueOf(json.getValue("message")));
+      default -> throw new MessageDecodeException(ErrorCode.UNKNOWN_TYPE, "unknown type '" + clip(name) + "'");
+    };
+  }
+
+  private static String text(JsonObject json, String field) {
+    if (json.getValue(field) instanceof String s) {
+      return s;
+    }
+    throw bad(json, field, "a string");
+  }
+
+  private static long integer(JsonObject json, String field) {
+    Long value = optionalInteger(json, field);
+    if (value == null) {
+      throw bad(json, field, "an integer");
+    }
+    return value;
+  }
+
+  private static Long optionalInteger(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return null;
+    }
+    if (value instanceof Integer || value instanceof Long) {
+      return ((Number) value).longValue();
+    }
+    throw bad(json, field, "an integer");
+  }
+
+  private static String room(JsonObject json) {
+    String room = text(json, "room");
+    if (!WsMessage.ROOM.matcher(room).matches()) {
+      throw bad(json, "room", "a room name matching [A-Za-z0-9._:-]{1,128}");
+    }
+    return room;
+  }
+
+  private static Object messageId(JsonObject json) {
+    Object id = json.getValue("id");
+    if (id instanceof String s && !s.isEmpty() && s.length() <= MAX_ID_LENGTH) {
+      return s;
+    }
+    if (id instanceof Integer || id instanceof Long) {
+      return ((Number) id).longValue();
+    }
+    throw bad(json, "id", "a string of 1..128 characters or an integer");
+  }
+
+  private static MessageDecodeException bad(JsonObject json, String field, String expected) {
+    return new MessageDecodeException(ErrorCode.BAD_MESSAGE,
+        "'" + json.getString("type") + "' needs field '" + field + "' to be " + expected);
+  }
+
+  private static String clip(String s) {
+    return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+  }
+}
