@@ -1,0 +1,14 @@
+package dev.switchboard.cluster;
+
+/** Names of the cluster-wide structures that coordinators and backends share. */
+public final class ClusterNames {
+
+  /**
+   * Backend records: key = backend id, value = the record's JSON text (a {@code String}, which the
+   * Vert.x Hazelcast map stores unwrapped, so coordinators read it straight from the Hazelcast IMap).
+   */
+  public static final String BACKENDS_MAP = "switchboard.backends";
+
+  private ClusterNames() {
+  }
+}

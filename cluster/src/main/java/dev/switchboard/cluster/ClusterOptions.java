@@ -1,0 +1,203 @@
+package dev.switchboard.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How a node joins the Switchboard cluster. The defaults make separate JVMs on one machine find each
+ * other over loopback TCP-IP join with no flags; set {@code members} and {@code host} for a real network.
+ */
+public final class ClusterOptions {
+
+  public static final String DEFAULT_CLUSTER_NAME = "switchboard";
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  public static final int DEFAULT_PORT = 5701;
+  /** Host or host:port or host:first-last; several separated by commas. */
+  public static final String DEFAULT_MEMBERS = "127.0.0.1:5701-5710";
+  public static final int DEFAULT_HEARTBEAT_SECONDS = 1;
+  public static final int DEFAULT_MAX_NO_HEARTBEAT_SECONDS = 5;
+
+  private String clusterName = DEFAULT_CLUSTER_NAME;
+  private String host = DEFAULT_HOST;
+  private String publicHost;
+  private int port = DEFAULT_PORT;
+  private String members = DEFAULT_MEMBERS;
+  private boolean liteMember;
+  private int heartbeatSeconds = DEFAULT_HEARTBEAT_SECONDS;
+  private int maxNoHeartbeatSeconds = DEFAULT_MAX_NO_HEARTBEAT_SECONDS;
+
+  public ClusterOptions() {
+  }
+
+  public ClusterOptions(ClusterOptions other) {
+    this(other.toJson());
+  }
+
+  public ClusterOptions(JsonObject json) {
+    clusterName = json.getString("clusterName", DEFAULT_CLUSTER_NAME);
+    host = json.getString("host", DEFAULT_HOST);
+    publicHost = json.getString("publicHost");
+    port = json.getInteger("port", DEFAULT_PORT);
+    members = json.getString("members", DEFAULT_MEMBERS);
+    liteMember = json.getBoolean("liteMember", false);
+    heartbeatSeconds = json.getInteger("heartbeatSeconds", DEFAULT_HEARTBEAT_SECONDS);
+    maxNoHeartbeatSeconds = json.getInteger("maxNoHeartbeatSeconds", DEFAULT_MAX_NO_HEARTBEAT_SECONDS);
+  }
+
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject()
+        .put("clusterName", clusterName)
+        .put("host", host)
+        .put("port", port)
+        .put("members", members)
+        .put("liteMember", liteMember)
+        .put("heartbeatSeconds", heartbeatSeconds)
+        .put("maxNoHeartbeatSeconds", maxNoHeartbeatSeconds);
+    return publicHost == null ? json : json.put("publicHost", publicHost);
+  }
+
+  /** The Hazelcast configuration: Vert.x's defaults (its internal maps) plus our network and timing. */
+  public Config toHazelcastConfig() {
+    Config config = ConfigUtil.loadConfig();
+    config.setClusterName(clusterName);
+    config.setLiteMember(liteMember);
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    // Our own shutdown hook deregisters backends before the cluster goes; Hazelcast's would race it.
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    config.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(heartbeatSeconds));
+    config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(maxNoHeartbeatSeconds));
+    config.setProperty("hazelcast.wait.seconds.before.join", "1");
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(port).setPortAutoIncrement(true).setPortCount(100);
+    if (publicHost != null) {
+      network.setPublicAddress(publicHost);
+    }
+    network.getInterfaces().setEnabled(true).setInterfaces(List.of(host));
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(expandMembers(members));
+    return config;
+  }
+
+  /** Expands {@code host:first-last} ranges into one address each, so the join tries every port. */
+  static List<String> expandMembers(String spec) {
+    List<String> out = new ArrayList<>();
+    for (String part : spec.split(",")) {
+      String member = part.trim();
+      if (member.isEmpty()) {
+        continue;
+      }
+      int colon = member.lastIndexOf(':');
+      int dash = member.indexOf('-', Math.max(colon, 0));
+      if (colon > 0 && dash > colon) {
+        String h = member.substring(0, colon);
+        int first = parsePort(member, member.substring(colon + 1, dash));
+        int last = parsePort(member, member.substring(dash + 1));
+        if (last < first || last - first > 200) {
+          throw new IllegalArgumentException("bad member port range in '" + member + "'");
+        }
+        for (int p = first; p <= last; p++) {
+          out.add(h + ":" + p);
+        }
+      } else {
+        out.add(member);
+      }
+    }
+    if (out.isEmpty()) {
+      throw new IllegalArgumentException("no cluster members in '" + spec + "'");
+    }
+    return out;
+  }
+
+  private static int parsePort(String member, String text) {
+    try {
+      int port = Integer.parseInt(text.trim());
+      if (port < 1 || port > 65535) {
+        throw new NumberFormatException();
+      }
+      return port;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("bad port '" + text + "' in member '" + member + "'");
+    }
+  }
+
+  public String getClusterName() {
+    return clusterName;
+  }
+
+  public ClusterOptions setClusterName(String clusterName) {
+    this.clusterName = clusterName;
+    return this;
+  }
+
+  public String getHost() {
+    return host;
+  }
+
+  public ClusterOptions setHost(String host) {
+    this.host = host;
+    return this;
+  }
+
+  public String getPublicHost() {
+    return publicHost;
+  }
+
+  public ClusterOptions setPublicHost(String publicHost) {
+    this.publicHost = publicHost;
+    return this;
+  }
+
+  public int getPort() {
+    return port;
+  }
+
+  public ClusterOptions setPort(int port) {
+    this.port = port;
+    return this;
+  }
+
+  public String getMembers() {
+    return members;
+  }
+
+  public ClusterOptions setMembers(String members) {
+    this.members = members;
+    return this;
+  }
+
+  public boolean isLiteMember() {
+    return liteMember;
+  }
+
+  public ClusterOptions setLiteMember(boolean liteMember) {
+    this.liteMember = liteMember;
+    return this;
+  }
+
+  public int getHeartbeatSeconds() {
+    return heartbeatSeconds;
+  }
+
+  public ClusterOptions setHeartbeatSeconds(int heartbeatSeconds) {
+    this.heartbeatSeconds = heartbeatSeconds;
+    return this;
+  }
+
+  public int getMaxNoHeartbeatSeconds() {
+    return maxNoHeartbeatSeconds;
+  }
+
+  public ClusterOptions setMaxNoHeartbeatSeconds(int maxNoHeartbeatSeconds) {
+    this.maxNoHeartbeatSeconds = maxNoHeartbeatSeconds;
+    return this;
+  }
+}

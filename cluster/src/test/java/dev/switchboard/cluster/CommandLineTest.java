@@ -1,0 +1,61 @@
+package dev.switchboard.cluster;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CommandLineTest {
+
+  private final CommandLine cli = new CommandLine("backend", "Runs backends.")
+      .option("instances", "SWITCHBOARD_INSTANCES", 3, "backend verticles")
+      .clusterOptions();
+
+  @Test
+  void flagBeatsEnvironmentWhichBeatsDefault() {
+    assertEquals(3, cli.parse(new String[0], Map.of()).getInt("instances"));
+    assertEquals(5, cli.parse(new String[0], Map.of("SWITCHBOARD_INSTANCES", "5")).getInt("instances"));
+    assertEquals(7, cli.parse(new String[] {"--instances", "7"}, Map.of("SWITCHBOARD_INSTANCES", "5")).getInt("instances"));
+    assertEquals(8, cli.parse(new String[] {"--instances=8"}, Map.of()).getInt("instances"));
+  }
+
+  @Test
+  void unknownOptionMissingValueAndNonIntegerAreUsageErrors() {
+    assertThrows(CommandLine.UsageException.class, () -> cli.parse(new String[] {"--nope", "1"}, Map.of()));
+    assertThrows(CommandLine.UsageException.class, () -> cli.parse(new String[] {"--instances"}, Map.of()));
+    assertThrows(CommandLine.UsageException.class,
+        () -> cli.parse(new String[] {"--instances", "many"}, Map.of()).getInt("instances"));
+  }
+
+  @Test
+  void helpListsEveryOptionWithItsDefault() {
+    assertNull(cli.parse(new String[] {"--help"}, Map.of()));
+    String help = cli.help();
+    assertTrue(help.contains("--instances <value>") && help.contains("(default: 3)"), help);
+    assertTrue(help.contains("--cluster-members") && help.contains(ClusterOptions.DEFAULT_MEMBERS), help);
+  }
+
+  @Test
+  void memberRangesExpandToOneAddressPerPort() {
+    assertEquals(List.of("127.0.0.1:5701", "127.0.0.1:5702", "10.0.0.5", "h:6000"),
+        ClusterOptions.expandMembers("127.0.0.1:5701-5702, 10.0.0.5,h:6000"));
+    assertThrows(IllegalArgumentException.class, () -> ClusterOptions.expandMembers("h:9-3"));
+    assertThrows(IllegalArgumentException.class, () -> ClusterOptions.expandMembers(" , "));
+  }
+
+  @Test
+  void clusterOptionsRoundTripThroughJson() {
+    ClusterOptions options = cli.parse(new String[] {"--cluster-name", "t1", "--cluster-port", "5801"}, Map.of())
+        .clusterOptions().setLiteMember(true);
+    ClusterOptions copy = new ClusterOptions(options);
+    assertEquals(options.toJson(), copy.toJson());
+    assertEquals("t1", copy.getClusterName());
+    assertEquals(5801, copy.getPort());
+    assertEquals("t1", copy.toHazelcastConfig().getClusterName());
+  }
+}

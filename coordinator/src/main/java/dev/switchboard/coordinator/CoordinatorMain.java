@@ -1,0 +1,71 @@
+package dev.switchboard.coordinator;
+
+import dev.switchboard.cluster.ClusterNode;
+import dev.switchboard.cluster.CommandLine;
+import io.vertx.core.Future;
+
+import java.util.concurrent.TimeUnit;
+
+/** {@code switchboard coordinator}: joins the cluster and serves the backend list. */
+public final class CoordinatorMain {
+
+  private CoordinatorMain() {
+  }
+
+  public static CommandLine commandLine() {
+    return new CommandLine("coordinator", "Joins the Switchboard cluster and serves the live backend list over HTTP and SSE.")
+        .option("port", "SWITCHBOARD_PORT", CoordinatorOptions.DEFAULT_PORT, "HTTP port")
+        .option("host", "SWITCHBOARD_HOST", CoordinatorOptions.DEFAULT_HOST, "HTTP bind address")
+        .option("history-size", "SWITCHBOARD_HISTORY_SIZE", CoordinatorOptions.DEFAULT_HISTORY_SIZE,
+            "change events kept for resume with Last-Event-ID")
+        .option("max-subscribers", "SWITCHBOARD_MAX_SUBSCRIBERS", CoordinatorOptions.DEFAULT_MAX_SUBSCRIBERS,
+            "open streams before new ones get 503")
+        .option("allowed-origin", "SWITCHBOARD_ALLOWED_ORIGIN", CoordinatorOptions.DEFAULT_ALLOWED_ORIGIN,
+            "Access-Control-Allow-Origin sent to browsers")
+        .clusterOptions();
+  }
+
+  public static CoordinatorOptions options(CommandLine.Values values) {
+    return new CoordinatorOptions()
+        .setPort(values.getInt("port"))
+        .setHost(values.get("host"))
+        .setHistorySize(values.getInt("history-size"))
+        .setMaxSubscribers(values.getInt("max-subscribers"))
+        .setAllowedOrigin(values.get("allowed-origin"));
+  }
+
+  public static void main(String[] args) throws Exception {
+    CommandLine cli = commandLine();
+    CommandLine.Values values;
+    try {
+      values = cli.parse(args, System.getenv());
+      if (values == null) {
+        System.out.print(cli.help());
+        return;
+      }
+      CoordinatorOptions options = options(values);
+      ClusterNode node = ClusterNode.start(values.clusterOptions()).await(2, TimeUnit.MINUTES);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> close(node), "switchboard-shutdown"));
+      CoordinatorVerticle verticle = new CoordinatorVerticle(options, node.hazelcast());
+      node.vertx().deployVerticle(verticle).await(1, TimeUnit.MINUTES);
+      System.out.printf("switchboard coordinator ready: http://%s:%d (node %s)%n",
+          options.getHost(), verticle.actualPort(), node.nodeId());
+    } catch (CommandLine.UsageException e) {
+      System.err.println("error: " + e.getMessage() + "\n");
+      System.err.print(cli.help());
+      System.exit(2);
+    } catch (Exception e) {
+      System.err.println("switchboard coordinator failed to start: " + e);
+      System.exit(1);
+    }
+  }
+
+  static void close(ClusterNode node) {
+    Future<Void> closed = node.close();
+    try {
+      closed.await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.err.println("shutdown did not complete: " + e);
+    }
+  }
+}

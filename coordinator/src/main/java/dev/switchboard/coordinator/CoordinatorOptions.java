@@ -1,0 +1,132 @@
+package dev.switchboard.coordinator;
+
+import io.vertx.core.json.JsonObject;
+
+/** Settings of one coordinator verticle, with defaults that suit a single machine. */
+public final class CoordinatorOptions {
+
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final int DEFAULT_PORT = 8080;
+  /** Change events kept for resume with Last-Event-ID; older ids get a fresh snapshot. */
+  public static final int DEFAULT_HISTORY_SIZE = 4096;
+  public static final long DEFAULT_KEEP_ALIVE_MS = 15_000;
+  public static final long DEFAULT_RETRY_MS = 2_000;
+  public static final int DEFAULT_MAX_SUBSCRIBERS = 60_000;
+  /** Bytes a subscriber may have unread in its write queue before it is disconnected. */
+  public static final int DEFAULT_SUBSCRIBER_QUEUE_BYTES = 256 * 1024;
+  public static final String DEFAULT_ALLOWED_ORIGIN = "*";
+
+  private String host = DEFAULT_HOST;
+  private int port = DEFAULT_PORT;
+  private int historySize = DEFAULT_HISTORY_SIZE;
+  private long keepAliveMs = DEFAULT_KEEP_ALIVE_MS;
+  private long retryMs = DEFAULT_RETRY_MS;
+  private int maxSubscribers = DEFAULT_MAX_SUBSCRIBERS;
+  private int subscriberQueueBytes = DEFAULT_SUBSCRIBER_QUEUE_BYTES;
+  private String allowedOrigin = DEFAULT_ALLOWED_ORIGIN;
+
+  public CoordinatorOptions() {
+  }
+
+  public CoordinatorOptions(CoordinatorOptions other) {
+    this(other.toJson());
+  }
+
+  public CoordinatorOptions(JsonObject json) {
+    host = json.getString("host", DEFAULT_HOST);
+    port = json.getInteger("port", DEFAULT_PORT);
+    historySize = json.getInteger("historySize", DEFAULT_HISTORY_SIZE);
+    keepAliveMs = json.getLong("keepAliveMs", DEFAULT_KEEP_ALIVE_MS);
+    retryMs = json.getLong("retryMs", DEFAULT_RETRY_MS);
+    maxSubscribers = json.getInteger("maxSubscribers", DEFAULT_MAX_SUBSCRIBERS);
+    subscriberQueueBytes = json.getInteger("subscriberQueueBytes", DEFAULT_SUBSCRIBER_QUEUE_BYTES);
+    allowedOrigin = json.getString("allowedOrigin", DEFAULT_ALLOWED_ORIGIN);
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("host", host)
+        .put("port", port)
+        .put("historySize", historySize)
+        .put("keepAliveMs", keepAliveMs)
+        .put("retryMs", retryMs)
+        .put("maxSubscribers", maxSubscribers)
+        .put("subscriberQueueBytes", subscriberQueueBytes)
+        .put("allowedOrigin", allowedOrigin);
+  }
+
+  public String getHost() {
+    return host;
+  }
+
+  public CoordinatorOptions setHost(String host) {
+    this.host = host;
+    return this;
+  }
+
+  public int getPort() {
+    return port;
+  }
+
+  public CoordinatorOptions setPort(int port) {
+    this.port = port;
+    return this;
+  }
+
+  public int getHistorySize() {
+    return historySize;
+  }
+
+  public CoordinatorOptions setHistorySize(int historySize) {
+    if (historySize < 1) {
+      throw new IllegalArgumentException("historySize must be >= 1, got " + historySize);
+    }
+    this.historySize = historySize;
+    return this;
+  }
+
+  public long getKeepAliveMs() {
+    return keepAliveMs;
+  }
+
+  public CoordinatorOptions setKeepAliveMs(long keepAliveMs) {
+    this.keepAliveMs = keepAliveMs;
+    return this;
+  }
+
+  public long getRetryMs() {
+    return retryMs;
+  }
+
+  public CoordinatorOptions setRetryMs(long retryMs) {
+    this.retryMs = retryMs;
+    return this;
+  }
+
+  public int getMaxSubscribers() {
+    return maxSubscribers;
+  }
+
+  public CoordinatorOptions setMaxSubscribers(int maxSubscribers) {
+    this.maxSubscribers = maxSubscribers;
+    return this;
+  }
+
+  public int getSubscriberQueueBytes() {
+    return subscriberQueueBytes;
+  }
+
+  public CoordinatorOptions setSubscriberQueueBytes(int subscriberQueueBytes) {
+    this.subscriberQueueBytes = subscriberQueueBytes;
+    return this;
+  }
+
+  public String getAllowedOrigin() {
+    return allowedOrigin;
+  }
+
+  public CoordinatorOptions setAllowedOrigin(String allowedOrigin) {
+    this.allowedOrigin = allowedOrigin;
+    return this;
+  }
+}

@@ -1,0 +1,231 @@
+package dev.switchboard.coordinator.impl;
+
+import com.hazelcast.core.HazelcastInstance;
+import dev.switchboard.coordinator.CoordinatorOptions;
+import dev.switchboard.model.BackendRecord;
+import dev.switchboard.model.InvalidRecordException;
+import dev.switchboard.model.SseWriter;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** The coordinator's moving parts, wired together on one event loop: registry → view → subscribers. */
+public final class CoordinatorServer {
+
+  private static final Logger log = LoggerFactory.getLogger(CoordinatorServer.class);
+  private static final Pattern SERVICE = Pattern.compile("[a-z0-9-]{1,32}");
+  private static final int MAX_EVENT_ID_LENGTH = 64;
+
+  private final Vertx vertx;
+  private final CoordinatorOptions options;
+  private final BackendView view;
+  private final SubscriberHub hub;
+  private final CoordinatorMetrics metrics;
+  private final RegistryWatcher watcher;
+  private final Buffer keepAlive = Buffer.buffer(SseWriter.comment("keep-alive"));
+  private final Map<String, String> invalidLogged = new HashMap<>();
+  private HttpServer server;
+  private long keepAliveTimer = -1;
+  private boolean ready;
+
+  public CoordinatorServer(Vertx vertx, Context context, HazelcastInstance hazelcast, CoordinatorOptions options) {
+    this.vertx = vertx;
+    this.options = new CoordinatorOptions(options);
+    this.view = new BackendView(options.getHistorySize());
+    this.hub = new SubscriberHub(options.getMaxSubscribers());
+    this.metrics = new CoordinatorMetrics(view, hub);
+    this.watcher = new RegistryWatcher(vertx, context, hazelcast, this::apply);
+  }
+
+  /** Loads the view, then listens; completes with the bound HTTP port. */
+  public Future<Integer> start() {
+    return watcher.start()
+        .map(v -> {
+          dropRecordsOfDepartedNodes();
+          ready = true;
+          return v;
+        })
+        .compose(v -> vertx.createHttpServer().requestHandler(router()).listen(options.getPort(), options.getHost()))
+        .map(s -> {
+          server = s;
+          keepAliveTimer = vertx.setPeriodic(options.getKeepAliveMs(), id -> hub.broadcastAll(keepAlive));
+          return s.actualPort();
+        });
+  }
+
+  public Future<Void> stop() {
+    ready = false;
+    vertx.cancelTimer(keepAliveTimer);
+    watcher.stop();
+    hub.closeAll();
+    return server == null ? Future.succeededFuture() : server.close();
+  }
+
+  private Router router() {
+    Router router = Router.router(vertx);
+    router.route().handler(ctx -> {
+      ctx.response().putHeader("Access-Control-Allow-Origin", options.getAllowedOrigin());
+      ctx.next();
+    });
+    router.options().handler(ctx -> ctx.response()
+        .putHeader("Access-Control-Allow-Methods", "GET, OPTIONS")
+        .putHeader("Access-Control-Allow-Headers", "Last-Event-ID, Content-Type, Authorization")
+        .putHeader("Access-Control-Max-Age", "600")
+        .setStatusCode(204).end());
+    router.get("/v1/backends").handler(this::list);
+    router.get("/v1/backends/stream").handler(this::stream);
+    router.get("/health/live").handler(ctx -> json(ctx.response(), 200, new JsonObject().put("status", "UP")));
+    router.get("/health/ready").handler(this::readiness);
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+    router.errorHandler(404, ctx -> error(ctx.response(), 404, "no such resource: " + ctx.request().path()));
+    router.errorHandler(405, ctx -> error(ctx.response(), 405, "method not allowed"));
+    router.errorHandler(500, ctx -> {
+      log.error("request {} failed", ctx.request().path(), ctx.failure());
+      error(ctx.response(), 500, "internal error");
+    });
+    return router;
+  }
+
+  private void list(RoutingContext ctx) {
+    String service = serviceParam(ctx);
+    if (service == null && ctx.response().ended()) {
+      return;
+    }
+    JsonArray backends = new JsonArray();
+    view.list(service).forEach(r -> backends.add(r.toJson()));
+    json(ctx.response(), 200, new JsonObject().put("version", view.eventId()).put("backends", backends));
+  }
+
+  private void stream(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    String service = serviceParam(ctx);
+    if (service == null && ctx.response().ended()) {
+      return;
+    }
+    HttpServerResponse response = ctx.response();
+    if (hub.full()) {
+      response.putHeader("Retry-After", String.valueOf(Math.max(1, options.getRetryMs() / 1000)));
+      error(response, 503, "subscriber limit reached, retry later");
+      return;
+    }
+    String lastEventId = request.getHeader("Last-Event-ID");
+    if (lastEventId == null) {
+      lastEventId = request.getParam("lastEventId");
+    }
+    if (lastEventId != null && lastEventId.length() > MAX_EVENT_ID_LENGTH) {
+      lastEventId = null;
+    }
+    response.setChunked(true)
+        .setWriteQueueMaxSize(options.getSubscriberQueueBytes())
+        .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+        .putHeader("Cache-Control", "no-cache")
+        .putHeader("X-Accel-Buffering", "no");
+    Subscriber subscriber = new Subscriber(request, service);
+    response.closeHandler(v -> hub.remove(subscriber));
+    response.exceptionHandler(e -> hub.remove(subscriber));
+    response.write(SseWriter.retry(options.getRetryMs()));
+    Optional<List<ViewEvent>> missed = view.since(lastEventId, service);
+    if (missed.isPresent()) {
+      missed.get().forEach(e -> response.write(e.frame()));
+    } else {
+      response.write(view.snapshotFrame(service));
+    }
+    hub.add(subscriber);
+  }
+
+  private void readiness(RoutingContext ctx) {
+    boolean ok = ready && watcher.connected();
+    json(ctx.response(), ok ? 200 : 503, new JsonObject()
+        .put("status", ok ? "UP" : "DOWN")
+        .put("backends", view.records().size())
+        .put("version", view.eventId()));
+  }
+
+  /** The validated {@code service} parameter; null when absent, or when a 400 was sent for a bad one. */
+  private static String serviceParam(RoutingContext ctx) {
+    String service = ctx.request().getParam("service");
+    if (service != null && !SERVICE.matcher(service).matches()) {
+      error(ctx.response(), 400, "service must match [a-z0-9-]{1,32}");
+      return null;
+    }
+    return service;
+  }
+
+  private void apply(RegistryChange change) {
+    if (change instanceof RegistryChange.Put put) {
+      applyPut(put);
+    } else if (change instanceof RegistryChange.Removed removed) {
+      invalidLogged.remove(removed.key());
+      view.remove(removed.key(), removed.reason()).ifPresent(hub::broadcast);
+    } else if (change instanceof RegistryChange.NodeLeft left) {
+      removeNode(left.nodeId());
+    }
+  }
+
+  private void applyPut(RegistryChange.Put put) {
+    BackendRecord record;
+    try {
+      if (!(put.value() instanceof String text)) {
+        throw new InvalidRecordException("value", "must be the record's JSON text", put.value());
+      }
+      record = BackendRecord.fromJson(new JsonObject(text));
+      if (!record.id().equals(put.key())) {
+        throw new InvalidRecordException("id", "must equal the registry key '" + put.key() + "'", record.id());
+      }
+    } catch (InvalidRecordException | DecodeException | ClassCastException e) {
+      String reason = e.getMessage();
+      if (!reason.equals(invalidLogged.put(put.key(), reason))) {
+        metrics.invalidRecord();
+        log.warn("rejected registry entry '{}': {}", put.key(), reason);
+      }
+      view.remove(put.key(), "invalid").ifPresent(hub::broadcast);
+      return;
+    }
+    invalidLogged.remove(put.key());
+    view.upsert(record).ifPresent(hub::broadcast);
+  }
+
+  private void removeNode(String nodeId) {
+    List<String> gone = view.records().stream().filter(r -> r.node().equals(nodeId)).map(BackendRecord::id).toList();
+    for (String id : gone) {
+      view.remove(id, "node-left").ifPresent(hub::broadcast);
+      watcher.delete(id).onFailure(e -> log.debug("could not delete record {} of departed node: {}", id, e.toString()));
+    }
+    if (!gone.isEmpty()) {
+      log.info("node {} left: removed {}", nodeId, gone);
+    }
+  }
+
+  private void dropRecordsOfDepartedNodes() {
+    Set<String> members = watcher.members();
+    view.records().stream().map(BackendRecord::node).filter(n -> !members.contains(n)).distinct().toList()
+        .forEach(this::removeNode);
+  }
+
+  private static void json(HttpServerResponse response, int status, JsonObject body) {
+    response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+  }
+
+  private static void error(HttpServerResponse response, int status, String message) {
+    json(response, status, new JsonObject().put("error", message));
+  }
+}

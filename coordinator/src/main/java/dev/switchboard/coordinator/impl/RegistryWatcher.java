@@ -1,0 +1,145 @@
+package dev.switchboard.coordinator.impl;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryEvictedListener;
+import com.hazelcast.map.listener.EntryExpiredListener;
+import com.hazelcast.map.listener.EntryRemovedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import dev.switchboard.cluster.ClusterNames;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * Feeds the registry's changes to a consumer on one Vert.x context, in order, starting with the
+ * current content. Listeners are added before the content is read and their changes held back until
+ * it is delivered, so no change is lost or applied out of order around the initial load.
+ */
+final class RegistryWatcher {
+
+  private final Vertx vertx;
+  private final Context context;
+  private final HazelcastInstance hazelcast;
+  private final IMap<String, Object> map;
+  private final Consumer<RegistryChange> consumer;
+  private List<RegistryChange> heldBack = new ArrayList<>();
+  private UUID entryListener;
+  private UUID membershipListener;
+
+  RegistryWatcher(Vertx vertx, Context context, HazelcastInstance hazelcast, Consumer<RegistryChange> consumer) {
+    this.vertx = vertx;
+    this.context = context;
+    this.hazelcast = hazelcast;
+    this.map = hazelcast.getMap(ClusterNames.BACKENDS_MAP);
+    this.consumer = consumer;
+  }
+
+  /** Starts listening and delivers the current content as {@link RegistryChange.Put}s; completes once delivered. */
+  Future<Void> start() {
+    entryListener = map.addEntryListener(new EntryListener(), true);
+    membershipListener = hazelcast.getCluster().addMembershipListener(new MembersListener());
+    return vertx.executeBlocking(() -> {
+      Map<String, Object> content = new HashMap<>();
+      for (Map.Entry<String, Object> e : map.entrySet()) {
+        content.put(e.getKey(), e.getValue());
+      }
+      return content;
+    }).map(content -> {
+      content.forEach((k, v) -> consumer.accept(new RegistryChange.Put(k, v)));
+      List<RegistryChange> held = heldBack;
+      heldBack = null;
+      held.forEach(consumer);
+      return null;
+    });
+  }
+
+  /** Whether the node is still an active cluster member. */
+  boolean connected() {
+    return hazelcast.getLifecycleService().isRunning();
+  }
+
+  /** Ids of the current cluster members. */
+  Set<String> members() {
+    return hazelcast.getCluster().getMembers().stream().map(m -> m.getUuid().toString()).collect(Collectors.toSet());
+  }
+
+  /** Removes a stale entry from the cluster map (a record of a node that is gone); fire and forget. */
+  Future<Void> delete(String key) {
+    return Future.fromCompletionStage(map.deleteAsync(key), context).mapEmpty();
+  }
+
+  void stop() {
+    if (entryListener != null && connected()) {
+      map.removeEntryListener(entryListener);
+      hazelcast.getCluster().removeMembershipListener(membershipListener);
+    }
+  }
+
+  private void emit(RegistryChange change) {
+    context.runOnContext(v -> {
+      if (heldBack != null) {
+        heldBack.add(change);
+      } else {
+        consumer.accept(change);
+      }
+    });
+  }
+
+  private final class EntryListener implements EntryAddedListener<String, Object>, EntryUpdatedListener<String, Object>,
+      EntryRemovedListener<String, Object>, EntryExpiredListener<String, Object>, EntryEvictedListener<String, Object> {
+
+    @Override
+    public void entryAdded(EntryEvent<String, Object> event) {
+      emit(new RegistryChange.Put(event.getKey(), event.getValue()));
+    }
+
+    @Override
+    public void entryUpdated(EntryEvent<String, Object> event) {
+      emit(new RegistryChange.Put(event.getKey(), event.getValue()));
+    }
+
+    @Override
+    public void entryRemoved(EntryEvent<String, Object> event) {
+      emit(new RegistryChange.Removed(event.getKey(), "deregistered"));
+    }
+
+    @Override
+    public void entryExpired(EntryEvent<String, Object> event) {
+      emit(new RegistryChange.Removed(event.getKey(), "expired"));
+    }
+
+    @Override
+    public void entryEvicted(EntryEvent<String, Object> event) {
+      emit(new RegistryChange.Removed(event.getKey(), "evicted"));
+    }
+  }
+
+  private final class MembersListener implements MembershipListener {
+
+    @Override
+    public void memberAdded(MembershipEvent event) {
+      // a new node announces its backends through the map
+    }
+
+    @Override
+    public void memberRemoved(MembershipEvent event) {
+      Member member = event.getMember();
+      emit(new RegistryChange.NodeLeft(member.getUuid().toString()));
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package dev.switchboard.coordinator.impl;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+
+/** One open SSE stream and the service it asked for (null = all). */
+final class Subscriber {
+
+  private final HttpServerRequest request;
+  private final HttpServerResponse response;
+  private final String service;
+
+  Subscriber(HttpServerRequest request, String service) {
+    this.request = request;
+    this.response = request.response();
+    this.service = service;
+  }
+
+  String service() {
+    return service;
+  }
+
+  /**
+   * Writes a frame unless the subscriber has stopped reading: returns false, without writing, once
+   * its write queue is past the bound, so the caller can disconnect it.
+   */
+  boolean offer(Buffer frame) {
+    if (response.writeQueueFull()) {
+      return false;
+    }
+    response.write(frame);
+    return true;
+  }
+
+  /** Closes the connection; the client resumes with its last event id. */
+  void disconnect() {
+    request.connection().close();
+  }
+}
