@@ -9,6 +9,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -83,13 +84,16 @@ public final class CoordinatorServer {
     Router router = Router.router(vertx);
     router.route().handler(ctx -> {
       ctx.response().putHeader("Access-Control-Allow-Origin", options.getAllowedOrigin());
-      ctx.next();
+      if (ctx.request().method() == HttpMethod.OPTIONS) {
+        ctx.response()
+            .putHeader("Access-Control-Allow-Methods", "GET, OPTIONS")
+            .putHeader("Access-Control-Allow-Headers", "Last-Event-ID, Content-Type, Authorization")
+            .putHeader("Access-Control-Max-Age", "600")
+            .setStatusCode(204).end();
+      } else {
+        ctx.next();
+      }
     });
-    router.options().handler(ctx -> ctx.response()
-        .putHeader("Access-Control-Allow-Methods", "GET, OPTIONS")
-        .putHeader("Access-Control-Allow-Headers", "Last-Event-ID, Content-Type, Authorization")
-        .putHeader("Access-Control-Max-Age", "600")
-        .setStatusCode(204).end());
     router.get("/v1/backends").handler(this::list);
     router.get("/v1/backends/stream").handler(this::stream);
     router.get("/health/live").handler(ctx -> json(ctx.response(), 200, new JsonObject().put("status", "UP")));

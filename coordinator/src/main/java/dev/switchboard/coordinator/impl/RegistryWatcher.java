@@ -32,6 +32,9 @@ import java.util.stream.Collectors;
  */
 final class RegistryWatcher {
 
+  /** Where {@code HazelcastClusterManager} publishes the Vert.x node id (checked against vertx-hazelcast 5.1.5). */
+  private static final String VERTX_NODE_ID_ATTRIBUTE = "__vertx.nodeId";
+
   private final Vertx vertx;
   private final Context context;
   private final HazelcastInstance hazelcast;
@@ -75,7 +78,7 @@ final class RegistryWatcher {
 
   /** Ids of the current cluster members. */
   Set<String> members() {
-    return hazelcast.getCluster().getMembers().stream().map(m -> m.getUuid().toString()).collect(Collectors.toSet());
+    return hazelcast.getCluster().getMembers().stream().map(RegistryWatcher::nodeId).collect(Collectors.toSet());
   }
 
   /** Removes a stale entry from the cluster map (a record of a node that is gone); fire and forget. */
@@ -88,6 +91,12 @@ final class RegistryWatcher {
       map.removeEntryListener(entryListener);
       hazelcast.getCluster().removeMembershipListener(membershipListener);
     }
+  }
+
+  /** The Vert.x node id of a member: vertx-hazelcast keeps it in a member attribute, apart from the member UUID. */
+  static String nodeId(Member member) {
+    String id = member.getAttribute(VERTX_NODE_ID_ATTRIBUTE);
+    return id != null ? id : member.getUuid().toString();
   }
 
   private void emit(RegistryChange change) {
@@ -138,8 +147,7 @@ final class RegistryWatcher {
 
     @Override
     public void memberRemoved(MembershipEvent event) {
-      Member member = event.getMember();
-      emit(new RegistryChange.NodeLeft(member.getUuid().toString()));
+      emit(new RegistryChange.NodeLeft(nodeId(event.getMember())));
     }
   }
 }
