@@ -1,0 +1,78 @@
+package dev.switchboard.backend;
+
+import dev.switchboard.cluster.ClusterNode;
+import dev.switchboard.cluster.CommandLine;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** {@code switchboard backend}: joins the cluster and runs K backend verticles. */
+public final class BackendMain {
+
+  private BackendMain() {
+  }
+
+  public static CommandLine commandLine() {
+    return new CommandLine("backend", "Joins the Switchboard cluster and runs WebSocket backends, one port each.")
+        .option("instances", "SWITCHBOARD_INSTANCES", BackendOptions.DEFAULT_INSTANCES, "backend verticles on this node")
+        .option("port-base", "SWITCHBOARD_PORT_BASE", BackendOptions.DEFAULT_PORT_BASE,
+            "backend i listens on port-base + i; 0 picks free ports")
+        .option("host", "SWITCHBOARD_HOST", BackendOptions.DEFAULT_HOST, "WebSocket bind address")
+        .option("public-host", "SWITCHBOARD_PUBLIC_HOST", BackendOptions.DEFAULT_PUBLIC_HOST,
+            "host name put in the ws:// URL that clients open")
+        .option("service", "SWITCHBOARD_SERVICE", "chat", "backend pool name")
+        .option("zone", "SWITCHBOARD_ZONE", "local", "zone label")
+        .option("capacity", "SWITCHBOARD_CAPACITY", BackendOptions.DEFAULT_CAPACITY,
+            "connections each backend accepts before refusing with 503")
+        .option("weight", "SWITCHBOARD_WEIGHT", 100, "relative weight, 1..1000")
+        .clusterOptions();
+  }
+
+  public static BackendOptions options(CommandLine.Values values) {
+    return new BackendOptions()
+        .setInstances(values.getInt("instances"))
+        .setPortBase(values.getInt("port-base"))
+        .setHost(values.get("host"))
+        .setPublicHost(values.get("public-host"))
+        .setService(values.get("service"))
+        .setZone(values.get("zone"))
+        .setCapacity(values.getInt("capacity"))
+        .setWeight(values.getInt("weight"));
+  }
+
+  public static void main(String[] args) {
+    CommandLine cli = commandLine();
+    try {
+      CommandLine.Values values = cli.parse(args, System.getenv());
+      if (values == null) {
+        System.out.print(cli.help());
+        return;
+      }
+      BackendOptions options = options(values);
+      ClusterNode node = ClusterNode.start(values.clusterOptions()).await(2, TimeUnit.MINUTES);
+      BackendNode backends = new BackendNode(node.vertx(), node.nodeId(), options);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(node, backends), "switchboard-shutdown"));
+      List<BackendVerticle> started = backends.start().await(1, TimeUnit.MINUTES);
+      for (BackendVerticle b : started) {
+        System.out.printf("switchboard backend %s: %s%n", b.record().id(), b.record().url());
+      }
+      System.out.printf("switchboard backend node ready: %d backends (node %s)%n", started.size(), node.nodeId());
+    } catch (CommandLine.UsageException e) {
+      System.err.println("error: " + e.getMessage() + "\n");
+      System.err.print(cli.help());
+      System.exit(2);
+    } catch (Exception e) {
+      System.err.println("switchboard backend failed to start: " + e);
+      System.exit(1);
+    }
+  }
+
+  /** Graceful exit: backends deregister first, then the node leaves the cluster. */
+  static void stop(ClusterNode node, BackendNode backends) {
+    try {
+      backends.stop().eventually(node::close).await(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.err.println("shutdown did not complete: " + e);
+    }
+  }
+}

@@ -1,0 +1,169 @@
+package dev.switchboard.backend;
+
+import dev.switchboard.model.BackendRecord;
+import io.vertx.core.json.JsonObject;
+
+/** Settings shared by the backend verticles of one node. */
+public final class BackendOptions {
+
+  public static final int DEFAULT_INSTANCES = 3;
+  /** Verticle i listens on portBase + i; 0 lets the OS pick a free port for each. */
+  public static final int DEFAULT_PORT_BASE = 9000;
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  public static final String DEFAULT_PUBLIC_HOST = "127.0.0.1";
+  public static final int DEFAULT_CAPACITY = 10_000;
+  public static final long DEFAULT_HEARTBEAT_MS = 5_000;
+  /** Load changes are written to the registry at most this often. */
+  public static final long DEFAULT_LOAD_REPORT_MS = 1_000;
+  public static final int DEFAULT_MAX_FRAME_BYTES = 65_536;
+
+  private int instances = DEFAULT_INSTANCES;
+  private int portBase = DEFAULT_PORT_BASE;
+  private String host = DEFAULT_HOST;
+  private String publicHost = DEFAULT_PUBLIC_HOST;
+  private String service = BackendRecord.DEFAULT_SERVICE;
+  private String zone = BackendRecord.DEFAULT_ZONE;
+  private int capacity = DEFAULT_CAPACITY;
+  private int weight = BackendRecord.DEFAULT_WEIGHT;
+  private long heartbeatMs = DEFAULT_HEARTBEAT_MS;
+  private long loadReportMs = DEFAULT_LOAD_REPORT_MS;
+  private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+
+  public BackendOptions() {
+  }
+
+  public BackendOptions(BackendOptions other) {
+    this(other.toJson());
+  }
+
+  public BackendOptions(JsonObject json) {
+    instances = json.getInteger("instances", DEFAULT_INSTANCES);
+    portBase = json.getInteger("portBase", DEFAULT_PORT_BASE);
+    host = json.getString("host", DEFAULT_HOST);
+    publicHost = json.getString("publicHost", DEFAULT_PUBLIC_HOST);
+    service = json.getString("service", BackendRecord.DEFAULT_SERVICE);
+    zone = json.getString("zone", BackendRecord.DEFAULT_ZONE);
+    capacity = json.getInteger("capacity", DEFAULT_CAPACITY);
+    weight = json.getInteger("weight", BackendRecord.DEFAULT_WEIGHT);
+    heartbeatMs = json.getLong("heartbeatMs", DEFAULT_HEARTBEAT_MS);
+    loadReportMs = json.getLong("loadReportMs", DEFAULT_LOAD_REPORT_MS);
+    maxFrameBytes = json.getInteger("maxFrameBytes", DEFAULT_MAX_FRAME_BYTES);
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+        .put("instances", instances)
+        .put("portBase", portBase)
+        .put("host", host)
+        .put("publicHost", publicHost)
+        .put("service", service)
+        .put("zone", zone)
+        .put("capacity", capacity)
+        .put("weight", weight)
+        .put("heartbeatMs", heartbeatMs)
+        .put("loadReportMs", loadReportMs)
+        .put("maxFrameBytes", maxFrameBytes);
+  }
+
+  public int getInstances() {
+    return instances;
+  }
+
+  public BackendOptions setInstances(int instances) {
+    if (instances < 0) {
+      throw new IllegalArgumentException("instances must be >= 0, got " + instances);
+    }
+    this.instances = instances;
+    return this;
+  }
+
+  public int getPortBase() {
+    return portBase;
+  }
+
+  public BackendOptions setPortBase(int portBase) {
+    this.portBase = portBase;
+    return this;
+  }
+
+  public String getHost() {
+    return host;
+  }
+
+  public BackendOptions setHost(String host) {
+    this.host = host;
+    return this;
+  }
+
+  public String getPublicHost() {
+    return publicHost;
+  }
+
+  public BackendOptions setPublicHost(String publicHost) {
+    this.publicHost = publicHost;
+    return this;
+  }
+
+  public String getService() {
+    return service;
+  }
+
+  public BackendOptions setService(String service) {
+    this.service = service;
+    return this;
+  }
+
+  public String getZone() {
+    return zone;
+  }
+
+  public BackendOptions setZone(String zone) {
+    this.zone = zone;
+    return this;
+  }
+
+  public int getCapacity() {
+    return capacity;
+  }
+
+  public BackendOptions setCapacity(int capacity) {
+    this.capacity = capacity;
+    return this;
+  }
+
+  public int getWeight() {
+    return weight;
+  }
+
+  public BackendOptions setWeight(int weight) {
+    this.weight = weight;
+    return this;
+  }
+
+  public long getHeartbeatMs() {
+    return heartbeatMs;
+  }
+
+  public BackendOptions setHeartbeatMs(long heartbeatMs) {
+    this.heartbeatMs = heartbeatMs;
+    return this;
+  }
+
+  public long getLoadReportMs() {
+    return loadReportMs;
+  }
+
+  public BackendOptions setLoadReportMs(long loadReportMs) {
+    this.loadReportMs = loadReportMs;
+    return this;
+  }
+
+  public int getMaxFrameBytes() {
+    return maxFrameBytes;
+  }
+
+  public BackendOptions setMaxFrameBytes(int maxFrameBytes) {
+    this.maxFrameBytes = maxFrameBytes;
+    return this;
+  }
+}

@@ -1,0 +1,77 @@
+package dev.switchboard.backend.impl;
+
+import dev.switchboard.cluster.ClusterNames;
+import dev.switchboard.model.BackendRecord;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.AsyncMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A backend's record in the cluster registry. Load changes are coalesced: at most one write per
+ * {@code reportIntervalMs}, always ending with the latest count. Confined to the verticle's context.
+ */
+public final class BackendRegistration {
+
+  private static final Logger log = LoggerFactory.getLogger(BackendRegistration.class);
+
+  private final Vertx vertx;
+  private final long reportIntervalMs;
+  private AsyncMap<String, String> map;
+  private BackendRecord published;
+  private BackendRecord latest;
+  private long lastWriteAt;
+  private long timer = -1;
+
+  public BackendRegistration(Vertx vertx, long reportIntervalMs) {
+    this.vertx = vertx;
+    this.reportIntervalMs = reportIntervalMs;
+  }
+
+  /** Publishes the record; completes once the cluster holds it. */
+  public Future<Void> register(BackendRecord record) {
+    latest = record;
+    return vertx.sharedData().<String, String>getClusterWideMap(ClusterNames.BACKENDS_MAP)
+        .compose(m -> {
+          map = m;
+          return write();
+        });
+  }
+
+  /** Reports the current connection count; written now or at the end of the current interval. */
+  public void connections(int connections) {
+    if (map == null || latest == null) {
+      return;
+    }
+    latest = latest.withConnections(connections);
+    if (timer != -1) {
+      return;
+    }
+    long wait = lastWriteAt + reportIntervalMs - System.currentTimeMillis();
+    timer = vertx.setTimer(Math.max(1, wait), id -> {
+      timer = -1;
+      if (latest != null && !latest.equals(published)) {
+        write().onFailure(e -> log.warn("load report for {} failed: {}", latest.id(), e.toString()));
+      }
+    });
+  }
+
+  /** Removes the record from the cluster; completes once it is gone. */
+  public Future<Void> deregister() {
+    vertx.cancelTimer(timer);
+    timer = -1;
+    BackendRecord record = latest;
+    latest = null;
+    if (map == null || record == null) {
+      return Future.succeededFuture();
+    }
+    return map.remove(record.id()).mapEmpty();
+  }
+
+  private Future<Void> write() {
+    BackendRecord record = latest;
+    lastWriteAt = System.currentTimeMillis();
+    return map.put(record.id(), record.toJson().encode()).onSuccess(v -> published = record);
+  }
+}
