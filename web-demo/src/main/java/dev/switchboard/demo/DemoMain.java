@@ -1,0 +1,82 @@
+package dev.switchboard.demo;
+
+import dev.switchboard.backend.BackendNode;
+import dev.switchboard.backend.BackendOptions;
+import dev.switchboard.cluster.ClusterNode;
+import dev.switchboard.cluster.ClusterOptions;
+import dev.switchboard.cluster.CommandLine;
+import dev.switchboard.coordinator.CoordinatorOptions;
+import dev.switchboard.coordinator.CoordinatorVerticle;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code switchboard demo}: a whole local cluster in one JVM — a coordinator node, a backend node with
+ * K backends (two real Hazelcast members on loopback) — and the demo page.
+ */
+public final class DemoMain {
+
+  private DemoMain() {
+  }
+
+  public static CommandLine commandLine() {
+    return new CommandLine("demo", "Runs a local cluster (one coordinator, one backend node) and the demo page.")
+        .option("port", "SWITCHBOARD_PORT", CoordinatorOptions.DEFAULT_PORT, "coordinator HTTP port")
+        .option("page-port", "SWITCHBOARD_PAGE_PORT", 8081, "demo page HTTP port")
+        .option("instances", "SWITCHBOARD_INSTANCES", BackendOptions.DEFAULT_INSTANCES, "backend verticles")
+        .option("port-base", "SWITCHBOARD_PORT_BASE", BackendOptions.DEFAULT_PORT_BASE,
+            "backend i listens on port-base + i; 0 picks free ports")
+        .clusterOptions();
+  }
+
+  public static void main(String[] args) {
+    CommandLine cli = commandLine();
+    try {
+      CommandLine.Values values = cli.parse(args, System.getenv());
+      if (values == null) {
+        System.out.print(cli.help());
+        return;
+      }
+      ClusterOptions cluster = values.clusterOptions();
+      ClusterNode coordinatorNode = ClusterNode.start(cluster).await(2, TimeUnit.MINUTES);
+      ClusterNode backendNode = ClusterNode.start(new ClusterOptions(cluster)).await(2, TimeUnit.MINUTES);
+      BackendNode backends = new BackendNode(backendNode.vertx(), backendNode.nodeId(), new BackendOptions()
+          .setInstances(values.getInt("instances"))
+          .setPortBase(values.getInt("port-base"))
+          .setHost("127.0.0.1"));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(coordinatorNode, backendNode, backends), "switchboard-shutdown"));
+
+      CoordinatorVerticle coordinator = new CoordinatorVerticle(
+          new CoordinatorOptions().setHost("127.0.0.1").setPort(values.getInt("port")), coordinatorNode.hazelcast());
+      coordinatorNode.vertx().deployVerticle(coordinator).await(1, TimeUnit.MINUTES);
+      backends.start().await(1, TimeUnit.MINUTES);
+      String coordinatorUrl = "http://127.0.0.1:" + coordinator.actualPort();
+      DemoPageVerticle page = new DemoPageVerticle("127.0.0.1", values.getInt("page-port"), List.of(coordinatorUrl));
+      coordinatorNode.vertx().deployVerticle(page).await(1, TimeUnit.MINUTES);
+
+      System.out.printf("%nswitchboard demo is running: coordinator %s, %d backends%n", coordinatorUrl,
+          values.getInt("instances"));
+      System.out.printf("open http://localhost:%d/ (Ctrl-C stops everything)%n", page.actualPort());
+    } catch (CommandLine.UsageException e) {
+      System.err.println("error: " + e.getMessage() + "\n");
+      System.err.print(cli.help());
+      System.exit(2);
+    } catch (Exception e) {
+      System.err.println("switchboard demo failed to start: " + e);
+      System.exit(1);
+    }
+  }
+
+  private static void stop(ClusterNode coordinatorNode, ClusterNode backendNode, BackendNode backends) {
+    try {
+      backends.stop()
+          .eventually(backendNode::close)
+          .eventually(coordinatorNode::close)
+          .await(30, TimeUnit.SECONDS);
+      System.out.println("switchboard demo stopped");
+    } catch (Exception e) {
+      System.err.println("shutdown did not complete: " + e);
+    }
+  }
+}

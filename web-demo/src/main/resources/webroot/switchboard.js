@@ -1,0 +1,283 @@
+// Switchboard browser client (first version): follows the backend list over SSE, keeps one
+// WebSocket to a backend chosen round-robin, heartbeats it and fails over with jittered backoff.
+// Dependency-free ES module; the environment (WebSocket, EventSource, timers, clock, random) is
+// injected through options so tests can drive it.
+
+/** Connection states, emitted through the `state` event. */
+export const State = Object.freeze({
+  CONNECTING: 'connecting',
+  OPEN: 'open',
+  OFFLINE: 'offline',
+});
+
+/** Full-jitter exponential backoff: a random delay in [0, min(maxMs, baseMs * 2^attempt)). */
+export function backoff(attempt, baseMs, maxMs, random = Math.random) {
+  const cap = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
+  return Math.floor(random() * cap);
+}
+
+const DEFAULTS = Object.freeze({
+  coordinators: [],
+  service: 'chat',
+  intervalMs: 2000,
+  timeoutMs: 5000,
+  baseMs: 250,
+  maxMs: 10000,
+});
+
+/**
+ * A client of one Switchboard service.
+ *
+ * @param {object} options
+ * @param {string[]} options.coordinators coordinator base URLs, e.g. ['http://127.0.0.1:8080'] (required)
+ * @param {string} [options.service='chat'] backend pool
+ * @param {number} [options.intervalMs=2000] heartbeat ping interval
+ * @param {number} [options.timeoutMs=5000] no pong within this → the connection is replaced
+ * @param {number} [options.baseMs=250] reconnect backoff base
+ * @param {number} [options.maxMs=10000] reconnect backoff cap
+ * @param {typeof WebSocket} [options.WebSocket=globalThis.WebSocket]
+ * @param {typeof EventSource} [options.EventSource=globalThis.EventSource]
+ * @param {() => number} [options.now=performance.now] monotonic clock in ms
+ * @param {() => number} [options.random=Math.random]
+ * @param {Function} [options.setTimeout=globalThis.setTimeout]
+ * @param {Function} [options.clearTimeout=globalThis.clearTimeout]
+ *
+ * Events (EventTarget, payload in `event.detail`): `backends` (array of records), `state`
+ * ({state}), `open` ({backend}), `close` ({backend, code, reason}), `rtt` ({backend, ms}),
+ * `failover` ({from, reason}), `message` (a frame from the backend that the client does not handle).
+ */
+export class Switchboard extends EventTarget {
+  constructor(options = {}) {
+    super();
+    const o = { ...DEFAULTS, ...options };
+    if (!Array.isArray(o.coordinators) || o.coordinators.length === 0) {
+      throw new TypeError('Switchboard: options.coordinators must list at least one URL');
+    }
+    this.options = o;
+    this.env = {
+      WebSocket: o.WebSocket ?? globalThis.WebSocket,
+      EventSource: o.EventSource ?? globalThis.EventSource,
+      now: o.now ?? (() => performance.now()),
+      random: o.random ?? Math.random,
+      setTimeout: o.setTimeout ?? globalThis.setTimeout.bind(globalThis),
+      clearTimeout: o.clearTimeout ?? globalThis.clearTimeout.bind(globalThis),
+    };
+    this.backends = new Map();
+    this.state = State.OFFLINE;
+    this.current = null; // {backend, socket}
+    this.lastEventId = null;
+    this.coordinatorIndex = Math.floor(this.env.random() * o.coordinators.length);
+    this.rrCounter = Math.floor(this.env.random() * 0x7fffffff);
+    this.attempt = 0;
+    this.pingId = 0;
+    this.timers = new Set();
+    this.stopped = true;
+  }
+
+  /** Starts following the list and connecting. */
+  start() {
+    this.stopped = false;
+    this.subscribe();
+    return this;
+  }
+
+  /** Closes the list stream and the connection; no more events. */
+  stop() {
+    this.stopped = true;
+    this.source?.close();
+    this.source = null;
+    for (const t of this.timers) this.env.clearTimeout(t);
+    this.timers.clear();
+    this.closeCurrent(1000, 'client stopped');
+    this.setState(State.OFFLINE);
+  }
+
+  /** Sends a JSON message on the open connection; returns false when none is open. */
+  send(message) {
+    const socket = this.current?.socket;
+    if (!socket || socket.readyState !== 1) return false;
+    socket.send(JSON.stringify(message));
+    return true;
+  }
+
+  // ---- backend list -------------------------------------------------------------------------
+
+  subscribe() {
+    const base = this.options.coordinators[this.coordinatorIndex % this.options.coordinators.length];
+    const params = new URLSearchParams({ service: this.options.service });
+    if (this.lastEventId) params.set('lastEventId', this.lastEventId);
+    const source = new this.env.EventSource(`${base.replace(/\/$/, '')}/v1/backends/stream?${params}`);
+    this.source = source;
+    source.addEventListener('snapshot', (e) => this.onListEvent(e, (data) => {
+      this.backends = new Map(data.backends.filter(validRecord).map((b) => [b.id, b]));
+    }));
+    source.addEventListener('upsert', (e) => this.onListEvent(e, (data) => {
+      if (validRecord(data)) this.backends.set(data.id, data);
+    }));
+    source.addEventListener('remove', (e) => this.onListEvent(e, (data) => {
+      this.backends.delete(data.id);
+    }));
+    source.onerror = () => {
+      // EventSource retries the same coordinator by itself; once it gives up, move to the next one.
+      if (source.readyState === 2 && !this.stopped) {
+        this.coordinatorIndex++;
+        this.later(backoff(1, this.options.baseMs, this.options.maxMs, this.env.random), () => this.subscribe());
+      }
+    };
+  }
+
+  onListEvent(event, apply) {
+    let data;
+    try {
+      data = JSON.parse(event.data);
+    } catch (err) {
+      console.warn('switchboard: ignoring malformed list event', event.type, err);
+      return;
+    }
+    apply(data);
+    if (event.lastEventId) this.lastEventId = event.lastEventId;
+    this.emit('backends', [...this.backends.values()]);
+    const cur = this.current?.backend;
+    if (cur && !this.isUsable(this.backends.get(cur.id))) {
+      this.failover('backend left the list');
+    } else if (!this.current && this.state !== State.CONNECTING) {
+      this.connect();
+    }
+  }
+
+  isUsable(backend) {
+    return backend !== undefined && backend.state === 'UP';
+  }
+
+  /** Round-robin over the UP backends, starting at a random offset. */
+  pick() {
+    const up = [...this.backends.values()].filter((b) => this.isUsable(b)).sort((a, b) => (a.id < b.id ? -1 : 1));
+    if (up.length === 0) return null;
+    const chosen = up[this.rrCounter % up.length];
+    this.rrCounter = (this.rrCounter + 1) & 0x7fffffff;
+    return chosen;
+  }
+
+  // ---- connection ---------------------------------------------------------------------------
+
+  connect() {
+    if (this.stopped || this.current) return;
+    const backend = this.pick();
+    if (!backend) {
+      this.setState(State.OFFLINE);
+      return; // the next list event reconnects
+    }
+    this.setState(State.CONNECTING);
+    const socket = new this.env.WebSocket(backend.url);
+    const conn = { backend, socket, pending: new Map(), heartbeat: null };
+    this.current = conn;
+    socket.onmessage = (e) => this.onFrame(conn, e.data);
+    socket.onclose = (e) => {
+      if (this.current !== conn) return;
+      this.emit('close', { backend, code: e.code, reason: e.reason });
+      this.dropCurrent();
+      this.scheduleReconnect(`connection closed (${e.code})`);
+    };
+  }
+
+  onFrame(conn, text) {
+    let msg;
+    try {
+      msg = JSON.parse(text);
+    } catch (err) {
+      console.warn('switchboard: ignoring malformed frame', err);
+      return;
+    }
+    if (msg.type === 'welcome') {
+      this.attempt = 0;
+      this.setState(State.OPEN);
+      this.emit('open', { backend: conn.backend, session: msg.session });
+      this.heartbeat(conn);
+    } else if (msg.type === 'pong' && conn.pending.has(msg.id)) {
+      const sentAt = conn.pending.get(msg.id);
+      conn.pending.clear();
+      this.emit('rtt', { backend: conn.backend, ms: this.env.now() - sentAt });
+    } else if (msg.type === 'drain') {
+      this.failover('backend is draining');
+    } else {
+      this.emit('message', msg);
+    }
+  }
+
+  heartbeat(conn) {
+    if (this.current !== conn) return;
+    const id = ++this.pingId;
+    conn.pending.set(id, this.env.now());
+    this.send({ type: 'ping', id });
+    conn.heartbeat = this.later(this.options.intervalMs, () => {
+      if (this.current !== conn) return;
+      const oldest = Math.min(...conn.pending.values());
+      if (conn.pending.size > 0 && this.env.now() - oldest >= this.options.timeoutMs) {
+        this.failover('heartbeat timeout');
+      } else {
+        this.heartbeat(conn);
+      }
+    });
+  }
+
+  failover(reason) {
+    const from = this.current?.backend ?? null;
+    this.emit('failover', { from, reason });
+    this.closeCurrent(4000, reason);
+    this.scheduleReconnect(reason);
+  }
+
+  scheduleReconnect(reason) {
+    if (this.stopped) return;
+    this.setState(State.CONNECTING);
+    const delay = backoff(this.attempt++, this.options.baseMs, this.options.maxMs, this.env.random);
+    this.later(delay, () => this.connect());
+  }
+
+  closeCurrent(code, reason) {
+    const conn = this.current;
+    if (!conn) return;
+    this.dropCurrent();
+    try {
+      conn.socket.close(code, reason.slice(0, 100));
+    } catch (err) {
+      // already closing: nothing to do
+    }
+  }
+
+  dropCurrent() {
+    if (this.current?.heartbeat) this.clearLater(this.current.heartbeat);
+    this.current = null;
+  }
+
+  // ---- plumbing -----------------------------------------------------------------------------
+
+  setState(state) {
+    if (this.state === state) return;
+    this.state = state;
+    this.emit('state', { state });
+  }
+
+  emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+
+  later(ms, fn) {
+    const t = this.env.setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    this.timers.add(t);
+    return t;
+  }
+
+  clearLater(t) {
+    this.env.clearTimeout(t);
+    this.timers.delete(t);
+  }
+}
+
+function validRecord(b) {
+  return b !== null && typeof b === 'object' && typeof b.id === 'string' && typeof b.url === 'string'
+    && /^wss?:\/\//.test(b.url) && (b.state === 'UP' || b.state === 'DRAINING');
+}
