@@ -1,0 +1,121 @@
+package dev.switchboard.it;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A Switchboard jar running in its own JVM; its output is kept in memory and in a log file. */
+final class JvmProcess implements AutoCloseable {
+
+  private final String name;
+  private final Process process;
+  private final List<String> lines = new ArrayList<>();
+
+  private JvmProcess(String name, Process process, Path log) throws IOException {
+    this.name = name;
+    this.process = process;
+    PrintWriter file = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8), true);
+    Thread pump = new Thread(() -> {
+      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          file.println(line);
+          synchronized (lines) {
+            lines.add(line);
+            lines.notifyAll();
+          }
+        }
+      } catch (IOException e) {
+        file.println("[output closed: " + e + "]");
+      } finally {
+        file.close();
+        synchronized (lines) {
+          lines.notifyAll();
+        }
+      }
+    }, "output-" + name);
+    pump.setDaemon(true);
+    pump.start();
+  }
+
+  /** Starts {@code java -jar <system property jarProperty> args…}. */
+  static JvmProcess start(String name, String jarProperty, String... args) throws IOException {
+    String jar = System.getProperty(jarProperty);
+    if (jar == null || !Files.isRegularFile(Path.of(jar))) {
+      throw new IllegalStateException("jar not built: " + jarProperty + "=" + jar + " (run mvn verify from the root)");
+    }
+    Path logs = Path.of(System.getProperty("switchboard.logs", "target/it-logs"));
+    Files.createDirectories(logs);
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-Djava.net.preferIPv4Stack=true",
+        "-jar", jar));
+    command.addAll(List.of(args));
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    return new JvmProcess(name, process, logs.resolve(name + "-" + process.pid() + ".log"));
+  }
+
+  /** Waits for an output line matching {@code regex}; fails with the output so far if the process dies first. */
+  Matcher awaitLine(String regex, Duration timeout) throws InterruptedException {
+    Pattern pattern = Pattern.compile(regex);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int seen = 0;
+    synchronized (lines) {
+      while (true) {
+        for (; seen < lines.size(); seen++) {
+          Matcher m = pattern.matcher(lines.get(seen));
+          if (m.find()) {
+            return m;
+          }
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || !process.isAlive() && seen == lines.size()) {
+          throw new AssertionError(name + ": no line matching /" + regex + "/ within " + timeout
+              + (process.isAlive() ? "" : " (process exited)") + "; output:\n" + String.join("\n", lines));
+        }
+        lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(Math.min(left, TimeUnit.MILLISECONDS.toNanos(200)))));
+      }
+    }
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** SIGKILL: no shutdown hook runs, no goodbye reaches the cluster. */
+  void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM: the shutdown hook runs; waits for the exit. */
+  int terminate(Duration timeout) throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError(name + " did not exit within " + timeout + " of SIGTERM");
+    }
+    return process.exitValue();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+}
