@@ -7,6 +7,7 @@ import dev.switchboard.cluster.ClusterOptions;
 import dev.switchboard.cluster.CommandLine;
 import dev.switchboard.coordinator.CoordinatorOptions;
 import dev.switchboard.coordinator.CoordinatorVerticle;
+import io.vertx.core.Vertx;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +28,9 @@ public final class DemoMain {
         .option("instances", "SWITCHBOARD_INSTANCES", BackendOptions.DEFAULT_INSTANCES, "backend verticles")
         .option("port-base", "SWITCHBOARD_PORT_BASE", BackendOptions.DEFAULT_PORT_BASE,
             "backend i listens on port-base + i; 0 picks free ports")
+        .option("coordinator", "SWITCHBOARD_COORDINATOR", null,
+            "serve only the page, for this existing coordinator URL (no embedded cluster)")
+        .option("page-host", "SWITCHBOARD_PAGE_HOST", "127.0.0.1", "demo page bind address")
         .clusterOptions();
   }
 
@@ -36,6 +40,10 @@ public final class DemoMain {
       CommandLine.Values values = cli.parse(args, System.getenv());
       if (values == null) {
         System.out.print(cli.help());
+        return;
+      }
+      if (values.get("coordinator") != null) {
+        servePageOnly(values);
         return;
       }
       ClusterOptions cluster = values.clusterOptions();
@@ -52,7 +60,7 @@ public final class DemoMain {
       coordinatorNode.vertx().deployVerticle(coordinator).await(1, TimeUnit.MINUTES);
       backends.start().await(1, TimeUnit.MINUTES);
       String coordinatorUrl = "http://127.0.0.1:" + coordinator.actualPort();
-      DemoPageVerticle page = new DemoPageVerticle("127.0.0.1", values.getInt("page-port"), List.of(coordinatorUrl));
+      DemoPageVerticle page = new DemoPageVerticle(values.get("page-host"), values.getInt("page-port"), List.of(coordinatorUrl));
       coordinatorNode.vertx().deployVerticle(page).await(1, TimeUnit.MINUTES);
 
       System.out.printf("%nswitchboard demo is running: coordinator %s, %d backends%n", coordinatorUrl,
@@ -66,6 +74,15 @@ public final class DemoMain {
       System.err.println("switchboard demo failed to start: " + e);
       System.exit(1);
     }
+  }
+
+  private static void servePageOnly(CommandLine.Values values) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close(), "switchboard-shutdown"));
+    List<String> coordinators = List.of(values.get("coordinator").split(","));
+    DemoPageVerticle page = new DemoPageVerticle(values.get("page-host"), values.getInt("page-port"), coordinators);
+    vertx.deployVerticle(page).await(1, TimeUnit.MINUTES);
+    System.out.printf("switchboard demo page for %s%nopen http://localhost:%d/%n", coordinators, page.actualPort());
   }
 
   private static void stop(ClusterNode coordinatorNode, ClusterNode backendNode, BackendNode backends) {

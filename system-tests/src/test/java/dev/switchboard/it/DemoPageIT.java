@@ -1,0 +1,45 @@
+package dev.switchboard.it;
+
+import io.vertx.core.json.JsonArray;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The demo as a person sees it: the demo jar's embedded cluster, its page in a real headless Chromium. */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class DemoPageIT {
+
+  private static final String PAGE_STATE = "return [document.querySelectorAll('#backends tr[data-backend]').length,"
+      + " document.getElementById('conn-state').textContent, document.getElementById('rtt').textContent,"
+      + " document.getElementById('rtt-count').textContent]";
+
+  @Test
+  void demoPageShowsThreeBackendsAndALiveRoundTripTime() throws Exception {
+    TestCluster cluster = TestCluster.unique();
+    try (JvmProcess demo = JvmProcess.start("demo", "switchboard.demo.jar",
+            cluster.args("--port", "0", "--page-port", "0", "--port-base", "0"));
+         Browser browser = Browser.start()) {
+      String page = demo.awaitLine("open (http://localhost:\\d+/)", Duration.ofSeconds(120)).group(1);
+      browser.open(page);
+      JsonArray[] state = new JsonArray[1];
+      Http.await("3 backends, an open connection and a round-trip time on the page", Duration.ofSeconds(30), () -> {
+        state[0] = (JsonArray) browser.eval(PAGE_STATE);
+        return state[0].getInteger(0) == 3 && "open".equals(state[0].getString(1)) && state[0].getString(2).endsWith(" ms");
+      });
+      String firstCount = state[0].getString(3);
+      Http.await("the round trip to keep updating", Duration.ofSeconds(15), () -> {
+        state[0] = (JsonArray) browser.eval(PAGE_STATE);
+        return !state[0].getString(3).equals(firstCount);
+      });
+      browser.screenshot(Path.of(System.getProperty("switchboard.logs", "target/it-logs"), "demo-page.png"));
+      assertEquals(3, state[0].getInteger(0));
+      assertTrue(state[0].getString(3).matches("\\d+ pongs from \\S+"), state[0].encode());
+    }
+  }
+}
