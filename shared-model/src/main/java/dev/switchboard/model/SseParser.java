@@ -15,8 +15,11 @@ import java.util.function.LongConsumer;
  * an {@code id} containing NUL is ignored, and an event with no data is not dispatched. Bytes may be
  * split anywhere, including inside a UTF-8 sequence.
  *
- * <p>We do not use vertx-web-client's {@code BodyCodec.sseStream} (5.1, marked unstable): it treats
- * the CR and the LF of one CRLF as two line ends, which dispatches events early on a CRLF stream.
+ * <p>We do not use vertx-web-client's {@code BodyCodec.sseStream} (5.1, marked unstable; its
+ * {@code SseBodyCodec}): it ends a line at CR and again at the LF of the same CRLF, so a CRLF stream
+ * dispatches an event after every line; a non-numeric {@code retry} fails the whole stream instead of
+ * being ignored; {@code id} is not carried over to later events; and a block without {@code data} is
+ * still dispatched.
  *
  * <p>Memory is bounded: a line or an event larger than {@code maxEventChars} fails the parser with
  * an {@link IllegalStateException} instead of growing without limit. Not thread-safe.
