@@ -21,7 +21,14 @@ public final class ClusterOptions {
   /** Host or host:port or host:first-last; several separated by commas. */
   public static final String DEFAULT_MEMBERS = "127.0.0.1:5701-5710";
   public static final int DEFAULT_HEARTBEAT_SECONDS = 1;
-  public static final int DEFAULT_MAX_NO_HEARTBEAT_SECONDS = 5;
+  /**
+   * Hazelcast drops a silent member after this long. Deliberately longer than Switchboard's own
+   * liveness deadline (1.5 s): a briefly frozen backend leaves the list fast but stays a cluster
+   * member, so it heals by itself when it resumes, without a split-brain merge.
+   */
+  public static final int DEFAULT_MAX_NO_HEARTBEAT_SECONDS = 10;
+  /** Delay before Hazelcast merges a member that was dropped (and came back) into the cluster again. */
+  public static final int MERGE_DELAY_SECONDS = 10;
 
   private String clusterName = DEFAULT_CLUSTER_NAME;
   private String host = DEFAULT_HOST;
@@ -74,6 +81,8 @@ public final class ClusterOptions {
     config.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(heartbeatSeconds));
     config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(maxNoHeartbeatSeconds));
     config.setProperty("hazelcast.wait.seconds.before.join", "1");
+    config.setProperty("hazelcast.merge.first.run.delay.seconds", String.valueOf(MERGE_DELAY_SECONDS));
+    config.setProperty("hazelcast.merge.next.run.delay.seconds", String.valueOf(MERGE_DELAY_SECONDS));
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(port).setPortAutoIncrement(true).setPortCount(100);
     if (publicHost != null) {
