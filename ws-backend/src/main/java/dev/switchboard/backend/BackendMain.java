@@ -6,7 +6,7 @@ import dev.switchboard.cluster.CommandLine;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** {@code switchboard backend}: joins the cluster and runs K backend verticles. */
+/** {@code switchboard backend}: joins the cluster as a lite member (no partitions) and runs K backend verticles. */
 public final class BackendMain {
 
   private BackendMain() {
@@ -25,6 +25,8 @@ public final class BackendMain {
         .option("capacity", "SWITCHBOARD_CAPACITY", BackendOptions.DEFAULT_CAPACITY,
             "connections each backend accepts before refusing with 503")
         .option("weight", "SWITCHBOARD_WEIGHT", 100, "relative weight, 1..1000")
+        .option("liveness-interval-ms", "SWITCHBOARD_LIVENESS_INTERVAL_MS", BackendOptions.DEFAULT_LIVENESS_INTERVAL_MS,
+            "heartbeat to the coordinators (they hide a node silent for 3 intervals by default)")
         .clusterOptions();
   }
 
@@ -37,7 +39,8 @@ public final class BackendMain {
         .setService(values.get("service"))
         .setZone(values.get("zone"))
         .setCapacity(values.getInt("capacity"))
-        .setWeight(values.getInt("weight"));
+        .setWeight(values.getInt("weight"))
+        .setLivenessIntervalMs(values.getInt("liveness-interval-ms"));
   }
 
   public static void main(String[] args) {
@@ -49,7 +52,7 @@ public final class BackendMain {
         return;
       }
       BackendOptions options = options(values);
-      ClusterNode node = ClusterNode.start(values.clusterOptions()).await(2, TimeUnit.MINUTES);
+      ClusterNode node = ClusterNode.start(values.clusterOptions().setLiteMember(true)).await(2, TimeUnit.MINUTES);
       BackendNode backends = new BackendNode(node.vertx(), node.nodeId(), options);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(node, backends), "switchboard-shutdown"));
       List<BackendVerticle> started = backends.start().await(1, TimeUnit.MINUTES);

@@ -16,6 +16,10 @@ public final class BackendOptions {
   /** Load changes are written to the registry at most this often. */
   public static final long DEFAULT_LOAD_REPORT_MS = 1_000;
   public static final int DEFAULT_MAX_FRAME_BYTES = 65_536;
+  /** The node's heartbeat to the coordinators. */
+  public static final long DEFAULT_LIVENESS_INTERVAL_MS = 500;
+  /** Each record is rewritten this often even when unchanged, so a node that was dropped heals. */
+  public static final long DEFAULT_REFRESH_MS = 5_000;
 
   private int instances = DEFAULT_INSTANCES;
   private int portBase = DEFAULT_PORT_BASE;
@@ -28,6 +32,8 @@ public final class BackendOptions {
   private long heartbeatMs = DEFAULT_HEARTBEAT_MS;
   private long loadReportMs = DEFAULT_LOAD_REPORT_MS;
   private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
+  private long livenessIntervalMs = DEFAULT_LIVENESS_INTERVAL_MS;
+  private long refreshMs = DEFAULT_REFRESH_MS;
 
   public BackendOptions() {
   }
@@ -48,6 +54,8 @@ public final class BackendOptions {
     heartbeatMs = json.getLong("heartbeatMs", DEFAULT_HEARTBEAT_MS);
     loadReportMs = json.getLong("loadReportMs", DEFAULT_LOAD_REPORT_MS);
     maxFrameBytes = json.getInteger("maxFrameBytes", DEFAULT_MAX_FRAME_BYTES);
+    livenessIntervalMs = json.getLong("livenessIntervalMs", DEFAULT_LIVENESS_INTERVAL_MS);
+    refreshMs = json.getLong("refreshMs", DEFAULT_REFRESH_MS);
   }
 
   public JsonObject toJson() {
@@ -62,7 +70,9 @@ public final class BackendOptions {
         .put("weight", weight)
         .put("heartbeatMs", heartbeatMs)
         .put("loadReportMs", loadReportMs)
-        .put("maxFrameBytes", maxFrameBytes);
+        .put("maxFrameBytes", maxFrameBytes)
+        .put("livenessIntervalMs", livenessIntervalMs)
+        .put("refreshMs", refreshMs);
   }
 
   public int getInstances() {
@@ -164,6 +174,24 @@ public final class BackendOptions {
 
   public BackendOptions setMaxFrameBytes(int maxFrameBytes) {
     this.maxFrameBytes = maxFrameBytes;
+    return this;
+  }
+
+  public long getLivenessIntervalMs() {
+    return livenessIntervalMs;
+  }
+
+  public BackendOptions setLivenessIntervalMs(long livenessIntervalMs) {
+    this.livenessIntervalMs = livenessIntervalMs;
+    return this;
+  }
+
+  public long getRefreshMs() {
+    return refreshMs;
+  }
+
+  public BackendOptions setRefreshMs(long refreshMs) {
+    this.refreshMs = refreshMs;
     return this;
   }
 }

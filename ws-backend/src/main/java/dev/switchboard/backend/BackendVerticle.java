@@ -48,7 +48,7 @@ public final class BackendVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    registration = new BackendRegistration(vertx, options.getLoadReportMs());
+    registration = new BackendRegistration(vertx, options.getLoadReportMs(), options.getRefreshMs());
     HttpServerOptions serverOptions = new HttpServerOptions()
         .setMaxWebSocketFrameSize(options.getMaxFrameBytes())
         .setMaxWebSocketMessageSize(options.getMaxFrameBytes());

@@ -18,15 +18,18 @@ public final class BackendRegistration {
 
   private final Vertx vertx;
   private final long reportIntervalMs;
+  private final long refreshMs;
+  private long refreshTimer = -1;
   private AsyncMap<String, String> map;
   private BackendRecord published;
   private BackendRecord latest;
   private long lastWriteAt;
   private long timer = -1;
 
-  public BackendRegistration(Vertx vertx, long reportIntervalMs) {
+  public BackendRegistration(Vertx vertx, long reportIntervalMs, long refreshMs) {
     this.vertx = vertx;
     this.reportIntervalMs = reportIntervalMs;
+    this.refreshMs = refreshMs;
   }
 
   /** Publishes the record; completes once the cluster holds it. */
@@ -36,7 +39,13 @@ public final class BackendRegistration {
         .compose(m -> {
           map = m;
           return write();
-        });
+        })
+        .onSuccess(v -> refreshTimer = vertx.setPeriodic(refreshMs, id -> {
+          // a coordinator deletes the records of a node it saw leave; rewriting heals after a rejoin
+          if (latest != null && timer == -1) {
+            write().onFailure(e -> log.debug("refresh of {} failed: {}", latest.id(), e.toString()));
+          }
+        }));
   }
 
   /** Reports the current connection count; written now or at the end of the current interval. */
@@ -59,6 +68,7 @@ public final class BackendRegistration {
 
   /** Removes the record from the cluster; completes once it is gone. */
   public Future<Void> deregister() {
+    vertx.cancelTimer(refreshTimer);
     vertx.cancelTimer(timer);
     timer = -1;
     BackendRecord record = latest;

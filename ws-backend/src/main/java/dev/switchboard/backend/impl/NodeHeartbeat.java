@@ -1,0 +1,36 @@
+package dev.switchboard.backend.impl;
+
+import dev.switchboard.cluster.ClusterNames;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+/** Publishes this node's heartbeat to every coordinator at a fixed interval. */
+public final class NodeHeartbeat {
+
+  private final Vertx vertx;
+  private final String nodeId;
+  private final long intervalMs;
+  private long timer = -1;
+  private long seq;
+
+  public NodeHeartbeat(Vertx vertx, String nodeId, long intervalMs) {
+    this.vertx = vertx;
+    this.nodeId = nodeId;
+    this.intervalMs = intervalMs;
+  }
+
+  /** Sends one heartbeat now, then one per interval. */
+  public void start() {
+    beat();
+    timer = vertx.setPeriodic(intervalMs, id -> beat());
+  }
+
+  public void stop() {
+    vertx.cancelTimer(timer);
+    timer = -1;
+  }
+
+  private void beat() {
+    vertx.eventBus().publish(ClusterNames.HEARTBEAT_ADDRESS, new JsonObject().put("node", nodeId).put("seq", ++seq));
+  }
+}
