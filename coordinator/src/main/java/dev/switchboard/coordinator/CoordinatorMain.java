@@ -22,6 +22,8 @@ public final class CoordinatorMain {
             "open streams before new ones get 503")
         .option("allowed-origin", "SWITCHBOARD_ALLOWED_ORIGIN", CoordinatorOptions.DEFAULT_ALLOWED_ORIGIN,
             "Access-Control-Allow-Origin sent to browsers")
+        .option("liveness-timeout-ms", "SWITCHBOARD_LIVENESS_TIMEOUT_MS", CoordinatorOptions.DEFAULT_LIVENESS_TIMEOUT_MS,
+            "hide the backends of a node silent for this long")
         .clusterOptions();
   }
 
@@ -31,7 +33,8 @@ public final class CoordinatorMain {
         .setHost(values.get("host"))
         .setHistorySize(values.getInt("history-size"))
         .setMaxSubscribers(values.getInt("max-subscribers"))
-        .setAllowedOrigin(values.get("allowed-origin"));
+        .setAllowedOrigin(values.get("allowed-origin"))
+        .setLivenessTimeoutMs(values.getInt("liveness-timeout-ms"));
   }
 
   public static void main(String[] args) throws Exception {

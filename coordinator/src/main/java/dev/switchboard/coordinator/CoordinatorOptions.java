@@ -15,6 +15,10 @@ public final class CoordinatorOptions {
   /** Bytes a subscriber may have unread in its write queue before it is disconnected. */
   public static final int DEFAULT_SUBSCRIBER_QUEUE_BYTES = 256 * 1024;
   public static final String DEFAULT_ALLOWED_ORIGIN = "*";
+  /** A backend node not heard from for this long has its backends hidden (reason {@code expired}). */
+  public static final long DEFAULT_LIVENESS_TIMEOUT_MS = 1_500;
+  /** How often deadlines are checked. */
+  public static final long DEFAULT_LIVENESS_CHECK_MS = 100;
 
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
@@ -24,6 +28,8 @@ public final class CoordinatorOptions {
   private int maxSubscribers = DEFAULT_MAX_SUBSCRIBERS;
   private int subscriberQueueBytes = DEFAULT_SUBSCRIBER_QUEUE_BYTES;
   private String allowedOrigin = DEFAULT_ALLOWED_ORIGIN;
+  private long livenessTimeoutMs = DEFAULT_LIVENESS_TIMEOUT_MS;
+  private long livenessCheckMs = DEFAULT_LIVENESS_CHECK_MS;
 
   public CoordinatorOptions() {
   }
@@ -41,6 +47,8 @@ public final class CoordinatorOptions {
     maxSubscribers = json.getInteger("maxSubscribers", DEFAULT_MAX_SUBSCRIBERS);
     subscriberQueueBytes = json.getInteger("subscriberQueueBytes", DEFAULT_SUBSCRIBER_QUEUE_BYTES);
     allowedOrigin = json.getString("allowedOrigin", DEFAULT_ALLOWED_ORIGIN);
+    livenessTimeoutMs = json.getLong("livenessTimeoutMs", DEFAULT_LIVENESS_TIMEOUT_MS);
+    livenessCheckMs = json.getLong("livenessCheckMs", DEFAULT_LIVENESS_CHECK_MS);
   }
 
   public JsonObject toJson() {
@@ -52,7 +60,9 @@ public final class CoordinatorOptions {
         .put("retryMs", retryMs)
         .put("maxSubscribers", maxSubscribers)
         .put("subscriberQueueBytes", subscriberQueueBytes)
-        .put("allowedOrigin", allowedOrigin);
+        .put("allowedOrigin", allowedOrigin)
+        .put("livenessTimeoutMs", livenessTimeoutMs)
+        .put("livenessCheckMs", livenessCheckMs);
   }
 
   public String getHost() {
@@ -127,6 +137,24 @@ public final class CoordinatorOptions {
 
   public CoordinatorOptions setAllowedOrigin(String allowedOrigin) {
     this.allowedOrigin = allowedOrigin;
+    return this;
+  }
+
+  public long getLivenessTimeoutMs() {
+    return livenessTimeoutMs;
+  }
+
+  public CoordinatorOptions setLivenessTimeoutMs(long livenessTimeoutMs) {
+    this.livenessTimeoutMs = livenessTimeoutMs;
+    return this;
+  }
+
+  public long getLivenessCheckMs() {
+    return livenessCheckMs;
+  }
+
+  public CoordinatorOptions setLivenessCheckMs(long livenessCheckMs) {
+    this.livenessCheckMs = livenessCheckMs;
     return this;
   }
 }

@@ -48,7 +48,7 @@ public final class DemoMain {
       }
       ClusterOptions cluster = values.clusterOptions();
       ClusterNode coordinatorNode = ClusterNode.start(cluster).await(2, TimeUnit.MINUTES);
-      ClusterNode backendNode = ClusterNode.start(new ClusterOptions(cluster)).await(2, TimeUnit.MINUTES);
+      ClusterNode backendNode = ClusterNode.start(new ClusterOptions(cluster).setLiteMember(true)).await(2, TimeUnit.MINUTES);
       BackendNode backends = new BackendNode(backendNode.vertx(), backendNode.nodeId(), new BackendOptions()
           .setInstances(values.getInt("instances"))
           .setPortBase(values.getInt("port-base"))

@@ -1,6 +1,7 @@
 package dev.switchboard.coordinator.impl;
 
 import com.hazelcast.core.HazelcastInstance;
+import dev.switchboard.cluster.ClusterNames;
 import dev.switchboard.coordinator.CoordinatorOptions;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.InvalidRecordException;
@@ -9,6 +10,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
@@ -26,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /** The coordinator's moving parts, wired together on one event loop: registry → view → subscribers. */
@@ -43,8 +47,13 @@ public final class CoordinatorServer {
   private final RegistryWatcher watcher;
   private final Buffer keepAlive = Buffer.buffer(SseWriter.comment("keep-alive"));
   private final Map<String, String> invalidLogged = new HashMap<>();
+  /** Every valid record in the cluster registry; the view shows those whose node is alive. */
+  private final Map<String, BackendRecord> registry = new HashMap<>();
+  private final NodeLiveness liveness;
+  private MessageConsumer<Object> heartbeats;
   private HttpServer server;
   private long keepAliveTimer = -1;
+  private long livenessTimer = -1;
   private boolean ready;
 
   public CoordinatorServer(Vertx vertx, Context context, HazelcastInstance hazelcast, CoordinatorOptions options) {
@@ -54,13 +63,17 @@ public final class CoordinatorServer {
     this.hub = new SubscriberHub(options.getMaxSubscribers());
     this.metrics = new CoordinatorMetrics(view, hub);
     this.watcher = new RegistryWatcher(vertx, context, hazelcast, this::apply);
+    this.liveness = new NodeLiveness(TimeUnit.MILLISECONDS.toNanos(options.getLivenessTimeoutMs()));
   }
 
   /** Loads the view, then listens; completes with the bound HTTP port. */
   public Future<Integer> start() {
-    return watcher.start()
+    heartbeats = vertx.eventBus().consumer(ClusterNames.HEARTBEAT_ADDRESS, this::onHeartbeat);
+    return heartbeats.completion()
+        .compose(v -> watcher.start())
         .map(v -> {
           dropRecordsOfDepartedNodes();
+          livenessTimer = vertx.setPeriodic(options.getLivenessCheckMs(), id -> expireSilentNodes());
           ready = true;
           return v;
         })
@@ -75,6 +88,10 @@ public final class CoordinatorServer {
   public Future<Void> stop() {
     ready = false;
     vertx.cancelTimer(keepAliveTimer);
+    vertx.cancelTimer(livenessTimer);
+    if (heartbeats != null) {
+      heartbeats.unregister();
+    }
     watcher.stop();
     hub.closeAll();
     return server == null ? Future.succeededFuture() : server.close();
@@ -179,7 +196,7 @@ public final class CoordinatorServer {
       applyPut(put);
     } else if (change instanceof RegistryChange.Removed removed) {
       invalidLogged.remove(removed.key());
-      view.remove(removed.key(), removed.reason()).ifPresent(hub::broadcast);
+      unregister(removed.key(), removed.reason());
     } else if (change instanceof RegistryChange.NodeLeft left) {
       removeNode(left.nodeId());
     }
@@ -201,28 +218,84 @@ public final class CoordinatorServer {
         metrics.invalidRecord();
         log.warn("rejected registry entry '{}': {}", put.key(), reason);
       }
-      view.remove(put.key(), "invalid").ifPresent(hub::broadcast);
+      unregister(put.key(), "invalid");
       return;
     }
     invalidLogged.remove(put.key());
-    view.upsert(record).ifPresent(hub::broadcast);
+    BackendRecord previous = registry.put(record.id(), record);
+    if (previous != null && !previous.node().equals(record.node())) {
+      forgetIfEmpty(previous.node());
+    }
+    liveness.know(record.node(), System.nanoTime());
+    if (liveness.isAlive(record.node())) {
+      view.upsert(record).ifPresent(this::publish);
+    }
+  }
+
+  private void unregister(String id, String reason) {
+    BackendRecord previous = registry.remove(id);
+    view.remove(id, reason).ifPresent(this::publish);
+    if (previous != null) {
+      forgetIfEmpty(previous.node());
+    }
+  }
+
+  private void onHeartbeat(Message<Object> message) {
+    if (message.body() instanceof JsonObject body && body.getValue("node") instanceof String node
+        && liveness.heard(node, System.nanoTime())) {
+      List<BackendRecord> back = recordsOf(node);
+      back.forEach(r -> view.upsert(r).ifPresent(this::publish));
+      log.info("node {} is heard again: restored {}", node, back.stream().map(BackendRecord::id).toList());
+    }
+  }
+
+  private void expireSilentNodes() {
+    long now = System.nanoTime();
+    for (String node : liveness.expire(now)) {
+      List<BackendRecord> hidden = recordsOf(node);
+      hidden.forEach(r -> view.remove(r.id(), "expired").ifPresent(this::publish));
+      metrics.detected("expired", liveness.silentFor(node, now));
+      log.info("node {} silent for {} ms: hid {}", node,
+          TimeUnit.NANOSECONDS.toMillis(liveness.silentFor(node, now)), hidden.stream().map(BackendRecord::id).toList());
+    }
   }
 
   private void removeNode(String nodeId) {
-    List<String> gone = view.records().stream().filter(r -> r.node().equals(nodeId)).map(BackendRecord::id).toList();
-    for (String id : gone) {
-      view.remove(id, "node-left").ifPresent(hub::broadcast);
-      watcher.delete(id).onFailure(e -> log.debug("could not delete record {} of departed node: {}", id, e.toString()));
+    List<BackendRecord> gone = recordsOf(nodeId);
+    long silent = liveness.silentFor(nodeId, System.nanoTime());
+    for (BackendRecord r : gone) {
+      registry.remove(r.id());
+      view.remove(r.id(), "node-left").ifPresent(this::publish);
+      watcher.delete(r.id()).onFailure(e -> log.debug("could not delete record {} of departed node: {}", r.id(), e.toString()));
     }
+    liveness.forget(nodeId);
     if (!gone.isEmpty()) {
-      log.info("node {} left: removed {}", nodeId, gone);
+      metrics.detected("node-left", silent);
+      log.info("node {} left: removed {}", nodeId, gone.stream().map(BackendRecord::id).toList());
     }
   }
 
   private void dropRecordsOfDepartedNodes() {
     Set<String> members = watcher.members();
-    view.records().stream().map(BackendRecord::node).filter(n -> !members.contains(n)).distinct().toList()
+    registry.values().stream().map(BackendRecord::node).filter(n -> !members.contains(n)).distinct().toList()
         .forEach(this::removeNode);
+  }
+
+  private List<BackendRecord> recordsOf(String node) {
+    return registry.values().stream().filter(r -> r.node().equals(node)).toList();
+  }
+
+  private void forgetIfEmpty(String node) {
+    if (registry.values().stream().noneMatch(r -> r.node().equals(node))) {
+      liveness.forget(node);
+    }
+  }
+
+  /** Sends one change to every subscriber, timing the fan-out. */
+  private void publish(ViewEvent event) {
+    long start = System.nanoTime();
+    hub.broadcast(event);
+    metrics.fannedOut(System.nanoTime() - start);
   }
 
   private static void json(HttpServerResponse response, int status, JsonObject body) {
