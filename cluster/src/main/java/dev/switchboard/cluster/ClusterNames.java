@@ -10,7 +10,7 @@ public final class ClusterNames {
   public static final String BACKENDS_MAP = "switchboard.backends";
 
   /**
-   * Event-bus address of node heartbeats: each backend node publishes {@code {"node": id, "seq": n}}
+   * Event-bus address of heartbeats: each backend publishes {@code {"node": …, "backend": …, "seq": n}}
    * every liveness interval; coordinators hide the records of a node that falls silent.
    */
   public static final String HEARTBEAT_ADDRESS = "switchboard.heartbeat";

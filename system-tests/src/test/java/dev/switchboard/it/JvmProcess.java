@@ -101,6 +101,14 @@ final class JvmProcess implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
+  /** Sends a signal by name (STOP, CONT, …) with the system's kill command. */
+  void signal(String name) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IOException("kill -" + name + " " + process.pid() + " failed");
+    }
+  }
+
   /** SIGTERM: the shutdown hook runs; waits for the exit. */
   int terminate(Duration timeout) throws InterruptedException {
     process.destroy();

@@ -18,10 +18,14 @@ import java.util.function.Predicate;
 final class SseProbe implements AutoCloseable {
 
   private final HttpClient client;
-  private final BlockingQueue<SseEvent> queue;
+  private final BlockingQueue<Arrival> queue;
   private final HttpClientResponse response;
 
-  private SseProbe(HttpClient client, BlockingQueue<SseEvent> queue, HttpClientResponse response) {
+  /** An event and the {@link System#nanoTime()} at which it was parsed. */
+  record Arrival(SseEvent event, long nanos) {
+  }
+
+  private SseProbe(HttpClient client, BlockingQueue<Arrival> queue, HttpClientResponse response) {
     this.client = client;
     this.queue = queue;
     this.response = response;
@@ -34,9 +38,9 @@ final class SseProbe implements AutoCloseable {
     if (lastEventId != null) {
       options.putHeader("Last-Event-ID", lastEventId);
     }
-    BlockingQueue<SseEvent> queue = new LinkedBlockingQueue<>();
+    BlockingQueue<Arrival> queue = new LinkedBlockingQueue<>();
     HttpClientResponse response = client.request(options).compose(req -> req.send()).map(resp -> {
-      SseParser parser = new SseParser(queue::add);
+      SseParser parser = new SseParser(e -> queue.add(new Arrival(e, System.nanoTime())));
       resp.handler(b -> parser.feed(b.getBytes()));
       return resp;
     }).await(10, TimeUnit.SECONDS);
@@ -53,24 +57,29 @@ final class SseProbe implements AutoCloseable {
 
   /** The next event, failing after {@code timeout}. */
   SseEvent next(Duration timeout) throws InterruptedException {
-    SseEvent e = queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    if (e == null) {
+    Arrival a = queue.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    if (a == null) {
       throw new AssertionError("no SSE event within " + timeout);
     }
-    return e;
+    return a.event();
   }
 
   /** Skips events until one matches; fails after {@code timeout}. */
   SseEvent awaitEvent(Predicate<SseEvent> match, Duration timeout) throws InterruptedException {
+    return awaitArrival(match, timeout).event();
+  }
+
+  /** Like {@link #awaitEvent} but also tells when the event arrived. */
+  Arrival awaitArrival(Predicate<SseEvent> match, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();
-      SseEvent e = left <= 0 ? null : queue.poll(left, TimeUnit.NANOSECONDS);
-      if (e == null) {
+      Arrival a = left <= 0 ? null : queue.poll(left, TimeUnit.NANOSECONDS);
+      if (a == null) {
         throw new AssertionError("no matching SSE event within " + timeout);
       }
-      if (match.test(e)) {
-        return e;
+      if (match.test(a.event())) {
+        return a;
       }
     }
   }

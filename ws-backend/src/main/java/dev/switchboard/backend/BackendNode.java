@@ -1,6 +1,5 @@
 package dev.switchboard.backend;
 
-import dev.switchboard.backend.impl.NodeHeartbeat;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -15,18 +14,15 @@ public final class BackendNode {
   private final BackendOptions options;
   private final List<String> deployments = new ArrayList<>();
   private final List<BackendVerticle> backends = new ArrayList<>();
-  private final NodeHeartbeat heartbeat;
 
   public BackendNode(Vertx vertx, String nodeId, BackendOptions options) {
     this.vertx = vertx;
     this.nodeId = nodeId;
     this.options = new BackendOptions(options);
-    this.heartbeat = new NodeHeartbeat(vertx, nodeId, options.getLivenessIntervalMs());
   }
 
   /** Deploys the configured number of backends, one after the other; completes when all are registered. */
   public Future<List<BackendVerticle>> start() {
-    heartbeat.start();
     Future<Void> chain = Future.succeededFuture();
     for (int i = 0; i < options.getInstances(); i++) {
       int index = i;
@@ -48,10 +44,6 @@ public final class BackendNode {
     deployments.forEach(id -> undeployed.add(vertx.undeploy(id)));
     deployments.clear();
     backends.clear();
-    // keep beating until every record is gone, so coordinators report "deregistered", not "expired"
-    return Future.all(undeployed).<Void>mapEmpty().eventually(() -> {
-      heartbeat.stop();
-      return Future.succeededFuture();
-    });
+    return Future.all(undeployed).mapEmpty();
   }
 }

@@ -2,6 +2,7 @@ package dev.switchboard.backend;
 
 import dev.switchboard.backend.impl.BackendRegistration;
 import dev.switchboard.backend.impl.BackendSession;
+import dev.switchboard.backend.impl.NodeHeartbeat;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.BackendState;
 import io.vertx.core.Future;
@@ -18,7 +19,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * One Switchboard backend: a WebSocket endpoint at {@code /ws} on its own port, registered in the
- * cluster while deployed (PROTOCOL §1, §3). Undeploying it removes its record first, then closes.
+ * cluster and heartbeating to the coordinators while deployed (PROTOCOL §1, §3). Undeploying it
+ * removes its record first, then closes.
  */
 public final class BackendVerticle extends VerticleBase {
 
@@ -32,6 +34,7 @@ public final class BackendVerticle extends VerticleBase {
   private final Set<ServerWebSocket> sockets = new HashSet<>();
   private HttpServer server;
   private BackendRegistration registration;
+  private NodeHeartbeat heartbeat;
   private volatile BackendRecord record;
 
   /**
@@ -49,6 +52,7 @@ public final class BackendVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     registration = new BackendRegistration(vertx, options.getLoadReportMs(), options.getRefreshMs());
+    heartbeat = new NodeHeartbeat(vertx, nodeId, id, options.getLivenessIntervalMs());
     HttpServerOptions serverOptions = new HttpServerOptions()
         .setMaxWebSocketFrameSize(options.getMaxFrameBytes())
         .setMaxWebSocketMessageSize(options.getMaxFrameBytes());
@@ -61,13 +65,20 @@ public final class BackendVerticle extends VerticleBase {
               "ws://" + options.getPublicHost() + ":" + s.actualPort() + PATH, nodeId, options.getZone(),
               BackendState.UP, 0, options.getCapacity(), options.getWeight(), System.currentTimeMillis());
           return registration.register(record);
-        });
+        })
+        .onSuccess(v -> heartbeat.start());
   }
 
   @Override
   public Future<?> stop() {
     Future<Void> deregistered = registration == null ? Future.succeededFuture() : registration.deregister();
-    return deregistered.eventually(() -> server == null ? Future.succeededFuture() : server.close());
+    // beat until the record is gone, so coordinators report "deregistered", not "expired"
+    return deregistered.eventually(() -> {
+      if (heartbeat != null) {
+        heartbeat.stop();
+      }
+      return server == null ? Future.succeededFuture() : server.close();
+    });
   }
 
   /** The record as first published (its URL carries the bound port); null before start. */

@@ -196,7 +196,10 @@ public final class CoordinatorServer {
       applyPut(put);
     } else if (change instanceof RegistryChange.Removed removed) {
       invalidLogged.remove(removed.key());
-      unregister(removed.key(), removed.reason());
+      BackendRecord known = registry.get(removed.key());
+      // another coordinator may have deleted the entries of a departed node before we saw it go
+      boolean departed = known != null && !watcher.members().contains(known.node());
+      unregister(removed.key(), departed ? "node-left" : removed.reason());
     } else if (change instanceof RegistryChange.NodeLeft left) {
       removeNode(left.nodeId());
     }

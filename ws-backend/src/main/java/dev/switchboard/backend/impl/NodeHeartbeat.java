@@ -4,18 +4,23 @@ import dev.switchboard.cluster.ClusterNames;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
-/** Publishes this node's heartbeat to every coordinator at a fixed interval. */
+/**
+ * Publishes a backend's heartbeat to every coordinator at a fixed interval. Coordinators track
+ * liveness per node: any backend of a node keeps the node alive.
+ */
 public final class NodeHeartbeat {
 
   private final Vertx vertx;
   private final String nodeId;
+  private final String backendId;
   private final long intervalMs;
   private long timer = -1;
   private long seq;
 
-  public NodeHeartbeat(Vertx vertx, String nodeId, long intervalMs) {
+  public NodeHeartbeat(Vertx vertx, String nodeId, String backendId, long intervalMs) {
     this.vertx = vertx;
     this.nodeId = nodeId;
+    this.backendId = backendId;
     this.intervalMs = intervalMs;
   }
 
@@ -31,6 +36,6 @@ public final class NodeHeartbeat {
   }
 
   private void beat() {
-    vertx.eventBus().publish(ClusterNames.HEARTBEAT_ADDRESS, new JsonObject().put("node", nodeId).put("seq", ++seq));
+    vertx.eventBus().publish(ClusterNames.HEARTBEAT_ADDRESS, new JsonObject().put("node", nodeId).put("backend", backendId).put("seq", ++seq));
   }
 }
