@@ -1,0 +1,87 @@
+package dev.switchboard.bench;
+
+import dev.switchboard.backend.BackendOptions;
+import dev.switchboard.backend.BackendVerticle;
+import dev.switchboard.cluster.ClusterNames;
+import dev.switchboard.cluster.ClusterNode;
+import dev.switchboard.cluster.ClusterOptions;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The cluster a benchmark runs against: a coordinator JVM, and this JVM as a lite member with one
+ * backend deployed (its heartbeat keeps this node's records visible).
+ */
+final class BenchCluster implements AutoCloseable {
+
+  private final String coordinatorJar;
+  private final String backendJar;
+  private final Path logs;
+  private final String name = "bench-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
+  private final int hzPort = 6401;
+  private Proc coordinator;
+  private int coordinatorPort;
+  private ClusterNode node;
+
+  BenchCluster(String coordinatorJar, String backendJar, Path logs) {
+    this.coordinatorJar = coordinatorJar;
+    this.backendJar = backendJar;
+    this.logs = logs;
+  }
+
+  String[] clusterArgs(String... extra) {
+    List<String> args = new ArrayList<>(List.of("--cluster-name", name, "--cluster-port", String.valueOf(hzPort),
+        "--cluster-members", "127.0.0.1:" + hzPort + "-" + (hzPort + 9)));
+    args.addAll(List.of(extra));
+    return args.toArray(String[]::new);
+  }
+
+  void start() throws Exception {
+    System.out.println("starting coordinator JVM…");
+    coordinator = Proc.java(coordinatorJar, "3g", logs, "bench-coordinator",
+        clusterArgs("--port", "0", "--host", "127.0.0.1"));
+    coordinatorPort = Integer.parseInt(coordinator.await("coordinator ready: http://[^:]+:(\\d+)", Duration.ofSeconds(120)).group(1));
+    node = ClusterNode.start(new ClusterOptions().setClusterName(name).setPort(hzPort)
+        .setMembers("127.0.0.1:" + hzPort + "-" + (hzPort + 9)).setLiteMember(true)).await(2, TimeUnit.MINUTES);
+    node.vertx().deployVerticle(new BackendVerticle(new BackendOptions().setPortBase(0).setHost("127.0.0.1"),
+        node.nodeId(), 0)).await(1, TimeUnit.MINUTES);
+    System.out.printf("coordinator on port %d, bench node %s joined%n", coordinatorPort, node.nodeId());
+  }
+
+  Proc coordinator() {
+    return coordinator;
+  }
+
+  int coordinatorPort() {
+    return coordinatorPort;
+  }
+
+  String nodeId() {
+    return node.nodeId();
+  }
+
+  Map<String, Object> registry() {
+    return node.hazelcast().getMap(ClusterNames.BACKENDS_MAP);
+  }
+
+  /** A backend-node JVM with one backend; returns it once started (its id via {@link Proc#await}). */
+  Proc backendNode(String label) throws Exception {
+    return Proc.java(backendJar, "256m", logs, label, clusterArgs("--instances", "1", "--port-base", "0", "--host", "127.0.0.1"));
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (node != null) {
+      node.close().await(30, TimeUnit.SECONDS);
+    }
+    if (coordinator != null) {
+      coordinator.close();
+    }
+  }
+}
