@@ -22,6 +22,8 @@ public final class CoordinatorMain {
             "open streams before new ones get 503")
         .option("allowed-origin", "SWITCHBOARD_ALLOWED_ORIGIN", CoordinatorOptions.DEFAULT_ALLOWED_ORIGIN,
             "Access-Control-Allow-Origin sent to browsers")
+        .option("keep-alive-ms", "SWITCHBOARD_KEEP_ALIVE_MS", CoordinatorOptions.DEFAULT_KEEP_ALIVE_MS,
+            "comment line sent on every stream this often")
         .option("liveness-timeout-ms", "SWITCHBOARD_LIVENESS_TIMEOUT_MS", CoordinatorOptions.DEFAULT_LIVENESS_TIMEOUT_MS,
             "hide the backends of a node silent for this long")
         .clusterOptions();
@@ -34,7 +36,8 @@ public final class CoordinatorMain {
         .setHistorySize(values.getInt("history-size"))
         .setMaxSubscribers(values.getInt("max-subscribers"))
         .setAllowedOrigin(values.get("allowed-origin"))
-        .setLivenessTimeoutMs(values.getInt("liveness-timeout-ms"));
+        .setLivenessTimeoutMs(values.getInt("liveness-timeout-ms"))
+        .setKeepAliveMs(values.getInt("keep-alive-ms"));
   }
 
   public static void main(String[] args) throws Exception {

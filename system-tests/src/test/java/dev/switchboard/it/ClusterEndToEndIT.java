@@ -18,8 +18,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -221,6 +225,58 @@ class ClusterEndToEndIT {
   }
 
   @Test
+  void serviceFilterListsOnlyThatService() throws Exception {
+    try (SseProbe other = SseProbe.open(vertx, base + "/v1/backends/stream?service=video", null);
+         SseProbe chat = SseProbe.open(vertx, base + "/v1/backends/stream?service=chat", null)) {
+      assertEquals(0, new JsonObject(other.next(SHORT).data()).getJsonArray("backends").size());
+      assertTrue(new JsonObject(chat.next(SHORT).data()).getJsonArray("backends").size() >= 3);
+    }
+    assertEquals(0, Http.getJson(base + "/v1/backends?service=video").getJsonArray("backends").size());
+  }
+
+  @Test
+  void loadChangesOfOneBackendAreCoalescedToOneEventPerSecond() throws Exception {
+    BackendRecord backend = nodeBackends().get(0);
+    List<WsProbe> sockets = new ArrayList<>();
+    try (SseProbe probe = stream(null)) {
+      assertEquals("snapshot", probe.next(SHORT).event());
+      for (int i = 0; i < 20; i++) {
+        WsProbe ws = WsProbe.connect(vertx, backend.url());
+        sockets.add(ws);
+        ws.next(SHORT); // welcome: the connection is counted
+      }
+      List<Long> arrivals = new ArrayList<>();
+      int connections = -1;
+      while (connections != 20) {
+        SseProbe.Arrival a = probe.awaitArrival(e -> is(e, "upsert", backend.id()), SHORT);
+        arrivals.add(a.nanos());
+        connections = new JsonObject(a.event().data()).getInteger("connections");
+      }
+      for (int i = 1; i < arrivals.size(); i++) {
+        long gapMs = TimeUnit.NANOSECONDS.toMillis(arrivals.get(i) - arrivals.get(i - 1));
+        assertTrue(gapMs >= 900, "load events of one backend are at least ~1 s apart, got " + gapMs + " ms");
+      }
+      assertTrue(arrivals.size() <= 3, "20 connection changes coalesced into " + arrivals.size() + " events");
+    } finally {
+      sockets.forEach(WsProbe::close);
+    }
+  }
+
+  @Test
+  void streamStartsWithARetryHint() throws Exception {
+    URI uri = URI.create(base);
+    try (Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+      socket.getOutputStream().write("GET /v1/backends/stream HTTP/1.1\r\nHost: x\r\n\r\n"
+          .getBytes(StandardCharsets.US_ASCII));
+      socket.setSoTimeout(10_000);
+      String head = new String(socket.getInputStream().readNBytes(400), StandardCharsets.UTF_8);
+      assertTrue(head.contains("\r\n\r\n"), head);
+      String body = head.substring(head.indexOf("\r\n\r\n") + 4);
+      assertTrue(body.matches("(?s)[0-9a-f]+\r\nretry: 2000\n\n.*"), "first bytes of the stream: " + body);
+    }
+  }
+
+  @Test
   void garbageOrForeignLastEventIdGetsAFreshSnapshot() throws Exception {
     for (String bad : List.of("garbage", "zzz-1", "-1", "x".repeat(500), "12345")) {
       try (SseProbe probe = stream(bad)) {
@@ -240,7 +296,12 @@ class ClusterEndToEndIT {
     assertTrue(new JsonObject(missing.body()).containsKey("error"));
     assertEquals(200, Http.get(base + "/health/live").statusCode());
     assertEquals(200, Http.get(base + "/health/ready").statusCode());
-    assertTrue(Http.get(base + "/metrics").body().contains("switchboard_subscribers"));
+    String metrics = Http.get(base + "/metrics").body();
+    for (String name : List.of("switchboard_subscribers ", "switchboard_events_sent_total", "switchboard_view_version",
+        "switchboard_backends{state=\"UP\"}", "switchboard_detection_latency_seconds_bucket",
+        "switchboard_fanout_latency_seconds_bucket", "switchboard_records_invalid_total")) {
+      assertTrue(metrics.contains(name), "metrics expose " + name);
+    }
   }
 
   @Test
@@ -251,6 +312,7 @@ class ClusterEndToEndIT {
     try (SseProbe probe = stream(null)) {
       assertEquals("snapshot", probe.next(SHORT).event());
       registry.put("evil-1", "{not json");
+      registry.put("evil-1", "{not json");
       registry.put("evil-2", marker.toJson().put("id", "evil-2").put("url", "http://x/").encode());
       registry.put("evil-3", marker.toJson().encode());   // key and id disagree
       registry.put("evil-4", 12345);
@@ -259,6 +321,9 @@ class ClusterEndToEndIT {
       assertTrue(is(next, "upsert", marker.id()), "only the valid record is published, got " + next);
       String list = Http.get(base + "/v1/backends").body();
       assertFalse(list.contains("evil"), list);
+      for (String evil : List.of("evil-1", "evil-2", "evil-3", "evil-4")) {
+        assertEquals(1, coordinator.count("rejected registry entry '" + evil + "'"), evil + " is logged once");
+      }
       assertEquals(200, Http.get(base + "/health/ready").statusCode());
     } finally {
       List.of("evil-1", "evil-2", "evil-3", "evil-4", marker.id()).forEach(registry::remove);

@@ -87,6 +87,14 @@ final class JvmProcess implements AutoCloseable {
     }
   }
 
+  /** How many output lines so far match {@code regex}. */
+  long count(String regex) {
+    Pattern pattern = Pattern.compile(regex);
+    synchronized (lines) {
+      return lines.stream().filter(l -> pattern.matcher(l).find()).count();
+    }
+  }
+
   long pid() {
     return process.pid();
   }

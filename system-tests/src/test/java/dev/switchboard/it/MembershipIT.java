@@ -151,7 +151,18 @@ class MembershipIT {
 
   @Test
   void coordinatorsAgreeAndOneStartedLateServesTheFullListAtOnce() throws Exception {
-    try (TestCluster.Coordinator late = cluster.coordinator("coordinator-late")) {
+    try (TestCluster.Coordinator late = cluster.coordinator("coordinator-late", "--keep-alive-ms", "200")) {
+      try (Socket idle = new Socket(URI.create(late.base()).getHost(), URI.create(late.base()).getPort())) {
+        idle.getOutputStream().write("GET /v1/backends/stream HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        idle.setSoTimeout(10_000);
+        StringBuilder seen = new StringBuilder();
+        byte[] buf = new byte[4096];
+        while (!seen.toString().contains(": keep-alive\n\n")) {
+          int n = idle.getInputStream().read(buf);
+          assertTrue(n > 0, "stream open until a keep-alive comment arrives");
+          seen.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+        }
+      }
       Set<JsonObject> onA = new HashSet<>(list(a).stream().map(o -> (JsonObject) o).toList());
       Set<JsonObject> onLate = new HashSet<>(list(late).stream().map(o -> (JsonObject) o).toList());
       assertTrue(onLate.containsAll(node.ids().stream().map(id -> onA.stream()
