@@ -265,7 +265,7 @@ class ClusterEndToEndIT {
   @Test
   void streamStartsWithARetryHint() throws Exception {
     URI uri = URI.create(base);
-    try (Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+    try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
       socket.getOutputStream().write("GET /v1/backends/stream HTTP/1.1\r\nHost: x\r\n\r\n"
           .getBytes(StandardCharsets.US_ASCII));
       socket.setSoTimeout(10_000);
