@@ -25,6 +25,14 @@ public final class BackendMain {
         .option("capacity", "SWITCHBOARD_CAPACITY", BackendOptions.DEFAULT_CAPACITY,
             "connections each backend accepts before refusing with 503")
         .option("weight", "SWITCHBOARD_WEIGHT", 100, "relative weight, 1..1000")
+        .option("max-frame-bytes", "SWITCHBOARD_MAX_FRAME_BYTES", BackendOptions.DEFAULT_MAX_FRAME_BYTES,
+            "largest WebSocket frame or message accepted; larger closes with 1009")
+        .option("rate", "SWITCHBOARD_RATE", BackendOptions.DEFAULT_MESSAGES_PER_SECOND,
+            "messages per second a connection may send on average")
+        .option("burst", "SWITCHBOARD_BURST", BackendOptions.DEFAULT_MESSAGE_BURST,
+            "messages a connection may send at once")
+        .option("ping-interval-ms", "SWITCHBOARD_PING_INTERVAL_MS", BackendOptions.DEFAULT_PING_INTERVAL_MS,
+            "WebSocket ping frames this often; no pong by the next one closes the connection")
         .option("liveness-interval-ms", "SWITCHBOARD_LIVENESS_INTERVAL_MS", BackendOptions.DEFAULT_LIVENESS_INTERVAL_MS,
             "heartbeat to the coordinators (they hide a node silent for 3 intervals by default)")
         .clusterOptions();
@@ -40,7 +48,11 @@ public final class BackendMain {
         .setZone(values.get("zone"))
         .setCapacity(values.getInt("capacity"))
         .setWeight(values.getInt("weight"))
-        .setLivenessIntervalMs(values.getInt("liveness-interval-ms"));
+        .setLivenessIntervalMs(values.getInt("liveness-interval-ms"))
+        .setMaxFrameBytes(values.getInt("max-frame-bytes"))
+        .setMessagesPerSecond(values.getInt("rate"))
+        .setMessageBurst(values.getInt("burst"))
+        .setPingIntervalMs(values.getInt("ping-interval-ms"));
   }
 
   public static void main(String[] args) {

@@ -20,6 +20,14 @@ public final class BackendOptions {
   public static final long DEFAULT_LIVENESS_INTERVAL_MS = 500;
   /** Each record is rewritten this often even when unchanged, so a node that was dropped heals. */
   public static final long DEFAULT_REFRESH_MS = 5_000;
+  /** Messages a connection may send per second, on average. */
+  public static final int DEFAULT_MESSAGES_PER_SECOND = 100;
+  /** Messages a connection may send at once before the rate applies. */
+  public static final int DEFAULT_MESSAGE_BURST = 200;
+  /** Messages dropped for rate within about ten seconds before the connection is closed with 1008. */
+  public static final int DEFAULT_ABUSE_LIMIT = 50;
+  /** Server ping frames this often; a connection that answered none of the last one is closed. */
+  public static final long DEFAULT_PING_INTERVAL_MS = 15_000;
 
   private int instances = DEFAULT_INSTANCES;
   private int portBase = DEFAULT_PORT_BASE;
@@ -34,6 +42,10 @@ public final class BackendOptions {
   private int maxFrameBytes = DEFAULT_MAX_FRAME_BYTES;
   private long livenessIntervalMs = DEFAULT_LIVENESS_INTERVAL_MS;
   private long refreshMs = DEFAULT_REFRESH_MS;
+  private int messagesPerSecond = DEFAULT_MESSAGES_PER_SECOND;
+  private int messageBurst = DEFAULT_MESSAGE_BURST;
+  private int abuseLimit = DEFAULT_ABUSE_LIMIT;
+  private long pingIntervalMs = DEFAULT_PING_INTERVAL_MS;
 
   public BackendOptions() {
   }
@@ -56,6 +68,10 @@ public final class BackendOptions {
     maxFrameBytes = json.getInteger("maxFrameBytes", DEFAULT_MAX_FRAME_BYTES);
     livenessIntervalMs = json.getLong("livenessIntervalMs", DEFAULT_LIVENESS_INTERVAL_MS);
     refreshMs = json.getLong("refreshMs", DEFAULT_REFRESH_MS);
+    messagesPerSecond = json.getInteger("messagesPerSecond", DEFAULT_MESSAGES_PER_SECOND);
+    messageBurst = json.getInteger("messageBurst", DEFAULT_MESSAGE_BURST);
+    abuseLimit = json.getInteger("abuseLimit", DEFAULT_ABUSE_LIMIT);
+    pingIntervalMs = json.getLong("pingIntervalMs", DEFAULT_PING_INTERVAL_MS);
   }
 
   public JsonObject toJson() {
@@ -72,7 +88,11 @@ public final class BackendOptions {
         .put("loadReportMs", loadReportMs)
         .put("maxFrameBytes", maxFrameBytes)
         .put("livenessIntervalMs", livenessIntervalMs)
-        .put("refreshMs", refreshMs);
+        .put("refreshMs", refreshMs)
+        .put("messagesPerSecond", messagesPerSecond)
+        .put("messageBurst", messageBurst)
+        .put("abuseLimit", abuseLimit)
+        .put("pingIntervalMs", pingIntervalMs);
   }
 
   public int getInstances() {
@@ -192,6 +212,42 @@ public final class BackendOptions {
 
   public BackendOptions setRefreshMs(long refreshMs) {
     this.refreshMs = refreshMs;
+    return this;
+  }
+
+  public int getMessagesPerSecond() {
+    return messagesPerSecond;
+  }
+
+  public BackendOptions setMessagesPerSecond(int messagesPerSecond) {
+    this.messagesPerSecond = messagesPerSecond;
+    return this;
+  }
+
+  public int getMessageBurst() {
+    return messageBurst;
+  }
+
+  public BackendOptions setMessageBurst(int messageBurst) {
+    this.messageBurst = messageBurst;
+    return this;
+  }
+
+  public int getAbuseLimit() {
+    return abuseLimit;
+  }
+
+  public BackendOptions setAbuseLimit(int abuseLimit) {
+    this.abuseLimit = abuseLimit;
+    return this;
+  }
+
+  public long getPingIntervalMs() {
+    return pingIntervalMs;
+  }
+
+  public BackendOptions setPingIntervalMs(long pingIntervalMs) {
+    this.pingIntervalMs = pingIntervalMs;
     return this;
   }
 }

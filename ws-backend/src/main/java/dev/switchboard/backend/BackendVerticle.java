@@ -13,8 +13,9 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 
-import java.util.HashSet;
-import java.util.Set;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -31,7 +32,8 @@ public final class BackendVerticle extends VerticleBase {
   private final String nodeId;
   private final String id;
   private final int port;
-  private final Set<ServerWebSocket> sockets = new HashSet<>();
+  private final Map<ServerWebSocket, BackendSession> sessions = new HashMap<>();
+  private long pingTimer = -1;
   private HttpServer server;
   private BackendRegistration registration;
   private NodeHeartbeat heartbeat;
@@ -53,9 +55,12 @@ public final class BackendVerticle extends VerticleBase {
   public Future<?> start() {
     registration = new BackendRegistration(vertx, options.getLoadReportMs(), options.getRefreshMs());
     heartbeat = new NodeHeartbeat(vertx, nodeId, id, options.getLivenessIntervalMs());
+    // Vert.x's own caps are only the memory backstop: it closes past them with 1000, so the session
+    // enforces maxFrameBytes itself and closes with 1009
+    int backstop = Math.max(4 * options.getMaxFrameBytes(), BackendOptions.DEFAULT_MAX_FRAME_BYTES);
     HttpServerOptions serverOptions = new HttpServerOptions()
-        .setMaxWebSocketFrameSize(options.getMaxFrameBytes())
-        .setMaxWebSocketMessageSize(options.getMaxFrameBytes());
+        .setMaxWebSocketFrameSize(backstop)
+        .setMaxWebSocketMessageSize(backstop);
     return vertx.createHttpServer(serverOptions)
         .requestHandler(this::onRequest)
         .listen(port, options.getHost())
@@ -66,12 +71,17 @@ public final class BackendVerticle extends VerticleBase {
               BackendState.UP, 0, options.getCapacity(), options.getWeight(), System.currentTimeMillis());
           return registration.register(record);
         })
-        .onSuccess(v -> heartbeat.start());
+        .onSuccess(v -> {
+          heartbeat.start();
+          pingTimer = vertx.setPeriodic(options.getPingIntervalMs(),
+              id -> List.copyOf(sessions.values()).forEach(BackendSession::pingTick));
+        });
   }
 
   @Override
   public Future<?> stop() {
     Future<Void> deregistered = registration == null ? Future.succeededFuture() : registration.deregister();
+    vertx.cancelTimer(pingTimer);
     // beat until the record is gone, so coordinators report "deregistered", not "expired"
     return deregistered.eventually(() -> {
       if (heartbeat != null) {
@@ -92,7 +102,7 @@ public final class BackendVerticle extends VerticleBase {
           .end(new JsonObject().put("error", "WebSocket endpoint is " + PATH).encode());
       return;
     }
-    if (sockets.size() >= options.getCapacity()) {
+    if (sessions.size() >= options.getCapacity()) {
       request.response().setStatusCode(503).putHeader("Content-Type", "application/json")
           .end(new JsonObject().put("error", "backend " + id + " is full").encode());
       return;
@@ -108,14 +118,15 @@ public final class BackendVerticle extends VerticleBase {
   }
 
   private void onSocket(ServerWebSocket socket) {
-    sockets.add(socket);
-    registration.connections(sockets.size());
+    BackendSession session = new BackendSession(socket, id, options.getMaxFrameBytes(), options.getMessagesPerSecond(),
+        options.getMessageBurst(), options.getAbuseLimit());
+    sessions.put(socket, session);
+    registration.connections(sessions.size());
     socket.closeHandler(v -> {
-      sockets.remove(socket);
-      registration.connections(sockets.size());
+      sessions.remove(socket);
+      registration.connections(sessions.size());
     });
-    String session = Long.toHexString(ThreadLocalRandom.current().nextLong());
-    new BackendSession(socket, id).start(session, options.getHeartbeatMs());
+    session.start(Long.toHexString(ThreadLocalRandom.current().nextLong()), options.getHeartbeatMs());
   }
 
   private static String shortNode(String nodeId) {

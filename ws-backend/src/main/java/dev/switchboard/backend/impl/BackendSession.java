@@ -4,28 +4,98 @@ import dev.switchboard.model.ErrorCode;
 import dev.switchboard.model.MessageDecodeException;
 import dev.switchboard.model.WsCodec;
 import dev.switchboard.model.WsMessage;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
 
 /**
  * One client connection: greets it, answers heartbeats and echoes, and answers bad input with an
  * {@code error} frame while keeping the connection open. Reading pauses while the client does not
- * read its answers, so a flooding client cannot grow our write queue.
+ * read its answers, so a flooding client cannot grow our write queue. Messages beyond the rate are
+ * dropped with an {@code error} (at most one a second); repeated abuse closes with 1008.
  */
 public final class BackendSession {
 
+  /** Close code for a peer that broke the message-rate policy (RFC 6455 policy violation). */
+  public static final short POLICY_VIOLATION = 1008;
+  private static final long ERROR_EVERY_NANOS = 1_000_000_000L;
+
   private final ServerWebSocket socket;
   private final String backendId;
+  private final TokenBucket rate;
+  private final TokenBucket abuse;
+  private long lastRateErrorAt;
+  private boolean awaitingPong;
 
-  public BackendSession(ServerWebSocket socket, String backendId) {
+  private final MessageAssembler assembler;
+
+  public BackendSession(ServerWebSocket socket, String backendId, int maxMessageBytes, int perSecond, int burst,
+      int abuseLimit) {
     this.socket = socket;
+    this.assembler = new MessageAssembler(maxMessageBytes);
     this.backendId = backendId;
+    long now = System.nanoTime();
+    this.rate = new TokenBucket(burst, perSecond, now);
+    // abuseLimit drops are forgiven over about ten seconds
+    this.abuse = new TokenBucket(abuseLimit, Math.max(1, abuseLimit / 10.0), now);
+    this.lastRateErrorAt = now - ERROR_EVERY_NANOS;
   }
 
   public void start(String sessionId, long heartbeatMs) {
-    socket.textMessageHandler(this::onText);
-    socket.binaryMessageHandler(b -> send(new WsMessage.Error(ErrorCode.BAD_MESSAGE.wire(), "binary frames are not supported")));
+    socket.frameHandler(this::onFrame);
+    socket.pongHandler(b -> awaitingPong = false);
     socket.drainHandler(v -> socket.resume());
     send(new WsMessage.Welcome(backendId, sessionId, heartbeatMs));
+  }
+
+  /**
+   * Called every ping interval: closes a connection that did not answer the previous ping (its peer
+   * is gone), else sends a ping frame.
+   */
+  public void pingTick() {
+    if (awaitingPong) {
+      socket.close((short) 1001, "no pong");
+      return;
+    }
+    awaitingPong = true;
+    socket.writePing(Buffer.buffer());
+  }
+
+  private void onFrame(WebSocketFrame frame) {
+    if (!(frame.isText() || frame.isBinary() || frame.isContinuation())) {
+      return; // ping, pong and close are handled by Vert.x
+    }
+    MessageAssembler.Message message;
+    try {
+      message = assembler.accept(frame);
+    } catch (MessageAssembler.Rejected e) {
+      socket.close(e.code(), e.getMessage());
+      return;
+    }
+    if (message == null || !admit()) {
+      return;
+    }
+    if (message.text() != null) {
+      onText(message.text());
+    } else {
+      send(new WsMessage.Error(ErrorCode.BAD_MESSAGE.wire(), "binary frames are not supported"));
+    }
+  }
+
+  private boolean admit() {
+    long now = System.nanoTime();
+    if (rate.tryTake(now)) {
+      return true;
+    }
+    if (!abuse.tryTake(now)) {
+      socket.close(POLICY_VIOLATION, "message rate exceeded repeatedly");
+      return false;
+    }
+    if (now - lastRateErrorAt >= ERROR_EVERY_NANOS) {
+      lastRateErrorAt = now;
+      send(new WsMessage.Error(ErrorCode.RATE_LIMITED.wire(), "message dropped: more than the allowed rate"));
+    }
+    return false;
   }
 
   private void onText(String text) {
