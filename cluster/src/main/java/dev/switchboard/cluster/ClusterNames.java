@@ -15,6 +15,15 @@ public final class ClusterNames {
    */
   public static final String HEARTBEAT_ADDRESS = "switchboard.heartbeat";
 
+  /** Prefix of each room's Hazelcast ringbuffer: its sequence is the room's {@code seq}, its content the history. */
+  public static final String ROOM_PREFIX = "switchboard.room.";
+  /** Room history kept per room (ringbuffer capacity). */
+  public static final int ROOM_HISTORY = 1_000;
+  /** Publish ids already stored: key {@code room + "\u0000" + id}, value the seq (or -1 while storing). */
+  public static final String ROOM_IDS_MAP = "switchboard.room-ids";
+  /** Event-bus address prefix that tells backends a room has new messages. */
+  public static final String ROOM_POKE_PREFIX = "switchboard.room-poke.";
+
   private ClusterNames() {
   }
 }

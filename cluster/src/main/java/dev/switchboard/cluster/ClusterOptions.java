@@ -3,6 +3,7 @@ package dev.switchboard.cluster;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.RingbufferConfig;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 
@@ -83,6 +84,8 @@ public final class ClusterOptions {
     config.setProperty("hazelcast.wait.seconds.before.join", "1");
     config.setProperty("hazelcast.merge.first.run.delay.seconds", String.valueOf(MERGE_DELAY_SECONDS));
     config.setProperty("hazelcast.merge.next.run.delay.seconds", String.valueOf(MERGE_DELAY_SECONDS));
+    config.addRingBufferConfig(new RingbufferConfig(ClusterNames.ROOM_PREFIX + "*")
+        .setCapacity(ClusterNames.ROOM_HISTORY).setBackupCount(1));
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(port).setPortAutoIncrement(true).setPortCount(100);
     if (publicHost != null) {

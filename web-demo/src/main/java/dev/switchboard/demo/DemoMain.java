@@ -49,7 +49,7 @@ public final class DemoMain {
       ClusterOptions cluster = values.clusterOptions();
       ClusterNode coordinatorNode = ClusterNode.start(cluster).await(2, TimeUnit.MINUTES);
       ClusterNode backendNode = ClusterNode.start(new ClusterOptions(cluster).setLiteMember(true)).await(2, TimeUnit.MINUTES);
-      BackendNode backends = new BackendNode(backendNode.vertx(), backendNode.nodeId(), new BackendOptions()
+      BackendNode backends = new BackendNode(backendNode, new BackendOptions()
           .setInstances(values.getInt("instances"))
           .setPortBase(values.getInt("port-base"))
           .setHost("127.0.0.1"));

@@ -65,7 +65,7 @@ public final class BackendMain {
       }
       BackendOptions options = options(values);
       ClusterNode node = ClusterNode.start(values.clusterOptions().setLiteMember(true)).await(2, TimeUnit.MINUTES);
-      BackendNode backends = new BackendNode(node.vertx(), node.nodeId(), options);
+      BackendNode backends = new BackendNode(node, options);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(node, backends), "switchboard-shutdown"));
       List<BackendVerticle> started = backends.start().await(1, TimeUnit.MINUTES);
       for (BackendVerticle b : started) {

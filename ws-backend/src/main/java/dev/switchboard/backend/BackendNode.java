@@ -1,23 +1,24 @@
 package dev.switchboard.backend;
 
+import dev.switchboard.cluster.ClusterNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.util.ArrayList;
 import java.util.List;
 
-/** The backend verticles of one cluster node: deploys {@code instances} of them, each on its own port. */
+/** The backend verticles of one cluster node: deploys {@code instances} of them, each on its own port, rooms on. */
 public final class BackendNode {
 
   private final Vertx vertx;
-  private final String nodeId;
+  private final ClusterNode node;
   private final BackendOptions options;
   private final List<String> deployments = new ArrayList<>();
   private final List<BackendVerticle> backends = new ArrayList<>();
 
-  public BackendNode(Vertx vertx, String nodeId, BackendOptions options) {
-    this.vertx = vertx;
-    this.nodeId = nodeId;
+  public BackendNode(ClusterNode node, BackendOptions options) {
+    this.vertx = node.vertx();
+    this.node = node;
     this.options = new BackendOptions(options);
   }
 
@@ -27,7 +28,7 @@ public final class BackendNode {
     for (int i = 0; i < options.getInstances(); i++) {
       int index = i;
       chain = chain.compose(v -> {
-        BackendVerticle backend = new BackendVerticle(options, nodeId, index);
+        BackendVerticle backend = new BackendVerticle(options, node, index);
         return vertx.deployVerticle(backend).map(id -> {
           deployments.add(id);
           backends.add(backend);

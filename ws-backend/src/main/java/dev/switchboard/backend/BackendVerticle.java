@@ -3,6 +3,8 @@ package dev.switchboard.backend;
 import dev.switchboard.backend.impl.BackendRegistration;
 import dev.switchboard.backend.impl.BackendSession;
 import dev.switchboard.backend.impl.NodeHeartbeat;
+import dev.switchboard.backend.impl.RoomService;
+import dev.switchboard.cluster.ClusterNode;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.BackendState;
 import io.vertx.core.Future;
@@ -30,6 +32,8 @@ public final class BackendVerticle extends VerticleBase {
 
   private final BackendOptions options;
   private final String nodeId;
+  private final ClusterNode cluster;
+  private RoomService rooms;
   private final String id;
   private final int port;
   private final Map<ServerWebSocket, BackendSession> sessions = new HashMap<>();
@@ -45,14 +49,27 @@ public final class BackendVerticle extends VerticleBase {
    *     port when {@code portBase} is 0) and is named {@code <first 8 of nodeId>-<index>}
    */
   public BackendVerticle(BackendOptions options, String nodeId, int index) {
+    this(options, nodeId, null, index);
+  }
+
+  /** A backend that also serves chat rooms (PROTOCOL §3) through the cluster {@code node} it runs on. */
+  public BackendVerticle(BackendOptions options, ClusterNode node, int index) {
+    this(options, node.nodeId(), node, index);
+  }
+
+  private BackendVerticle(BackendOptions options, String nodeId, ClusterNode cluster, int index) {
     this.options = new BackendOptions(options);
     this.nodeId = nodeId;
+    this.cluster = cluster;
     this.id = shortNode(nodeId) + "-" + index;
     this.port = options.getPortBase() == 0 ? 0 : options.getPortBase() + index;
   }
 
   @Override
   public Future<?> start() {
+    if (cluster != null) {
+      rooms = new RoomService(vertx, context, cluster.hazelcast());
+    }
     registration = new BackendRegistration(vertx, options.getLoadReportMs(), options.getRefreshMs());
     heartbeat = new NodeHeartbeat(vertx, nodeId, id, options.getLivenessIntervalMs());
     // Vert.x's own caps are only the memory backstop: it closes past them with 1000, so the session
@@ -82,6 +99,9 @@ public final class BackendVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> deregistered = registration == null ? Future.succeededFuture() : registration.deregister();
     vertx.cancelTimer(pingTimer);
+    if (rooms != null) {
+      rooms.close();
+    }
     // beat until the record is gone, so coordinators report "deregistered", not "expired"
     return deregistered.eventually(() -> {
       if (heartbeat != null) {
@@ -118,11 +138,12 @@ public final class BackendVerticle extends VerticleBase {
   }
 
   private void onSocket(ServerWebSocket socket) {
-    BackendSession session = new BackendSession(socket, id, options.getMaxFrameBytes(), options.getMessagesPerSecond(),
+    BackendSession session = new BackendSession(socket, id, rooms, options.getMaxFrameBytes(), options.getMessagesPerSecond(),
         options.getMessageBurst(), options.getAbuseLimit());
     sessions.put(socket, session);
     registration.connections(sessions.size());
     socket.closeHandler(v -> {
+      session.closed();
       sessions.remove(socket);
       registration.connections(sessions.size());
     });

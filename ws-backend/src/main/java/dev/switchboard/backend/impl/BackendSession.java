@@ -14,7 +14,7 @@ import io.vertx.core.http.WebSocketFrame;
  * read its answers, so a flooding client cannot grow our write queue. Messages beyond the rate are
  * dropped with an {@code error} (at most one a second); repeated abuse closes with 1008.
  */
-public final class BackendSession {
+public final class BackendSession implements RoomMember {
 
   /** Close code for a peer that broke the message-rate policy (RFC 6455 policy violation). */
   public static final short POLICY_VIOLATION = 1008;
@@ -28,10 +28,14 @@ public final class BackendSession {
   private boolean awaitingPong;
 
   private final MessageAssembler assembler;
+  private final RoomService rooms;
+  private String sessionId;
 
-  public BackendSession(ServerWebSocket socket, String backendId, int maxMessageBytes, int perSecond, int burst,
-      int abuseLimit) {
+  /** @param rooms the backend's rooms, or null when this backend serves none */
+  public BackendSession(ServerWebSocket socket, String backendId, RoomService rooms, int maxMessageBytes,
+      int perSecond, int burst, int abuseLimit) {
     this.socket = socket;
+    this.rooms = rooms;
     this.assembler = new MessageAssembler(maxMessageBytes);
     this.backendId = backendId;
     long now = System.nanoTime();
@@ -42,6 +46,7 @@ public final class BackendSession {
   }
 
   public void start(String sessionId, long heartbeatMs) {
+    this.sessionId = sessionId;
     socket.frameHandler(this::onFrame);
     socket.pongHandler(b -> awaitingPong = false);
     socket.drainHandler(v -> socket.resume());
@@ -110,15 +115,37 @@ public final class BackendSession {
       send(new WsMessage.Pong(ping.id(), backendId));
     } else if (message instanceof WsMessage.Echo echo) {
       send(echo);
-    } else if (message instanceof WsMessage.Join || message instanceof WsMessage.Leave
-        || message instanceof WsMessage.Publish) {
+    } else if (rooms == null && (message instanceof WsMessage.Join || message instanceof WsMessage.Leave
+        || message instanceof WsMessage.Publish)) {
       send(new WsMessage.Error(ErrorCode.UNSUPPORTED.wire(), "rooms are not enabled on this backend"));
+    } else if (message instanceof WsMessage.Join join) {
+      rooms.join(this, join.room(), join.since());
+    } else if (message instanceof WsMessage.Leave leave) {
+      rooms.leave(this, leave.room());
+    } else if (message instanceof WsMessage.Publish publish) {
+      rooms.publish(this, publish.room(), publish.id(), publish.data())
+          .onSuccess(seq -> send(new WsMessage.Ack(publish.id(), seq)))
+          .onFailure(e -> send(new WsMessage.Error("publish-failed", "publish " + publish.id() + " not stored: "
+              + e.getMessage())));
     } else {
       send(new WsMessage.Error(ErrorCode.UNKNOWN_TYPE.wire(), "'" + message.type() + "' is not sent by clients"));
     }
   }
 
-  private void send(WsMessage message) {
+  /** Leaves every room; call when the connection closes. */
+  public void closed() {
+    if (rooms != null) {
+      rooms.leaveAll(this);
+    }
+  }
+
+  @Override
+  public String session() {
+    return sessionId;
+  }
+
+  @Override
+  public void send(WsMessage message) {
     socket.writeTextMessage(WsCodec.encode(message));
     if (socket.writeQueueFull()) {
       socket.pause();
