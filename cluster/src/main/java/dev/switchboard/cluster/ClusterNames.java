@@ -24,6 +24,12 @@ public final class ClusterNames {
   /** Event-bus address prefix that tells backends a room has new messages. */
   public static final String ROOM_POKE_PREFIX = "switchboard.room-poke.";
 
+  /**
+   * Event-bus address prefix of a backend node's control: {@code {"op":"scale","instances":n}} or
+   * {@code {"op":"drain","backend":id,"deadlineMs":n}}; the reply is a JSON object.
+   */
+  public static final String NODE_CONTROL_PREFIX = "switchboard.node.";
+
   private ClusterNames() {
   }
 }

@@ -74,6 +74,23 @@ public final class CommandLine {
       }
     }
 
+    public boolean getBoolean(String name) {
+      String value = get(name);
+      if ("true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)) {
+        return Boolean.parseBoolean(value);
+      }
+      throw new UsageException("--" + name + " must be true or false, got '" + value + "'");
+    }
+
+    public double getDouble(String name) {
+      String value = get(name);
+      try {
+        return Double.parseDouble(value);
+      } catch (NumberFormatException | NullPointerException e) {
+        throw new UsageException("--" + name + " must be a number, got '" + value + "'");
+      }
+    }
+
     public ClusterOptions clusterOptions() {
       return new ClusterOptions()
           .setClusterName(get("cluster-name"))

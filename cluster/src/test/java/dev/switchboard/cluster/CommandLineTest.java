@@ -33,6 +33,15 @@ class CommandLineTest {
   }
 
   @Test
+  void booleansAndNumbersAreCheckedNotGuessed() {
+    CommandLine c = new CommandLine("x", "y").option("flag", null, true, "a flag").option("ratio", null, 1.1, "a ratio");
+    assertEquals(false, c.parse(new String[] {"--flag", "FALSE"}, Map.of()).getBoolean("flag"));
+    assertThrows(CommandLine.UsageException.class, () -> c.parse(new String[] {"--flag", "banana"}, Map.of()).getBoolean("flag"));
+    assertEquals(1.25, c.parse(new String[] {"--ratio", "1.25"}, Map.of()).getDouble("ratio"));
+    assertThrows(CommandLine.UsageException.class, () -> c.parse(new String[] {"--ratio", "x"}, Map.of()).getDouble("ratio"));
+  }
+
+  @Test
   void helpListsEveryOptionWithItsDefault() {
     assertNull(cli.parse(new String[] {"--help"}, Map.of()));
     String help = cli.help();

@@ -24,6 +24,8 @@ public final class CoordinatorMain {
             "Access-Control-Allow-Origin sent to browsers")
         .option("keep-alive-ms", "SWITCHBOARD_KEEP_ALIVE_MS", CoordinatorOptions.DEFAULT_KEEP_ALIVE_MS,
             "comment line sent on every stream this often")
+        .option("admin-token", "SWITCHBOARD_ADMIN_TOKEN", null,
+            "enables the admin endpoints (drain, scale), which then need 'Authorization: Bearer <token>'")
         .option("liveness-timeout-ms", "SWITCHBOARD_LIVENESS_TIMEOUT_MS", CoordinatorOptions.DEFAULT_LIVENESS_TIMEOUT_MS,
             "hide the backends of a node silent for this long")
         .clusterOptions();
@@ -37,7 +39,8 @@ public final class CoordinatorMain {
         .setMaxSubscribers(values.getInt("max-subscribers"))
         .setAllowedOrigin(values.get("allowed-origin"))
         .setLivenessTimeoutMs(values.getInt("liveness-timeout-ms"))
-        .setKeepAliveMs(values.getInt("keep-alive-ms"));
+        .setKeepAliveMs(values.getInt("keep-alive-ms"))
+        .setAdminToken(values.get("admin-token"));
   }
 
   public static void main(String[] args) throws Exception {

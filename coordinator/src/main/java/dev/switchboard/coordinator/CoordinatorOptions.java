@@ -30,6 +30,7 @@ public final class CoordinatorOptions {
   private String allowedOrigin = DEFAULT_ALLOWED_ORIGIN;
   private long livenessTimeoutMs = DEFAULT_LIVENESS_TIMEOUT_MS;
   private long livenessCheckMs = DEFAULT_LIVENESS_CHECK_MS;
+  private String adminToken;
 
   public CoordinatorOptions() {
   }
@@ -49,10 +50,11 @@ public final class CoordinatorOptions {
     allowedOrigin = json.getString("allowedOrigin", DEFAULT_ALLOWED_ORIGIN);
     livenessTimeoutMs = json.getLong("livenessTimeoutMs", DEFAULT_LIVENESS_TIMEOUT_MS);
     livenessCheckMs = json.getLong("livenessCheckMs", DEFAULT_LIVENESS_CHECK_MS);
+    adminToken = json.getString("adminToken");
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("host", host)
         .put("port", port)
         .put("historySize", historySize)
@@ -63,6 +65,7 @@ public final class CoordinatorOptions {
         .put("allowedOrigin", allowedOrigin)
         .put("livenessTimeoutMs", livenessTimeoutMs)
         .put("livenessCheckMs", livenessCheckMs);
+    return adminToken == null ? json : json.put("adminToken", adminToken);
   }
 
   public String getHost() {
@@ -155,6 +158,16 @@ public final class CoordinatorOptions {
 
   public CoordinatorOptions setLivenessCheckMs(long livenessCheckMs) {
     this.livenessCheckMs = livenessCheckMs;
+    return this;
+  }
+
+  /** The bearer token of the admin endpoints; null (the default) means there are no admin endpoints. */
+  public String getAdminToken() {
+    return adminToken;
+  }
+
+  public CoordinatorOptions setAdminToken(String adminToken) {
+    this.adminToken = adminToken == null || adminToken.isEmpty() ? null : adminToken;
     return this;
   }
 }

@@ -22,6 +22,17 @@ final class Http {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** POST with an optional bearer token and JSON body. */
+  static HttpResponse<String> post(String url, String token, JsonObject body) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body == null ? "" : body.encode()));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   static JsonObject getJson(String url) throws IOException, InterruptedException {
     HttpResponse<String> response = get(url);
     if (response.statusCode() != 200) {

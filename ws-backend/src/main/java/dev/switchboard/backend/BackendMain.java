@@ -33,6 +33,12 @@ public final class BackendMain {
             "messages a connection may send at once")
         .option("ping-interval-ms", "SWITCHBOARD_PING_INTERVAL_MS", BackendOptions.DEFAULT_PING_INTERVAL_MS,
             "WebSocket ping frames this often; no pong by the next one closes the connection")
+        .option("drain-ms", "SWITCHBOARD_DRAIN_MS", BackendOptions.DEFAULT_DRAIN_MS,
+            "clients get this long to move when a backend drains (SIGTERM, admin drain, scale-in)")
+        .option("rebalance", "SWITCHBOARD_REBALANCE", BackendOptions.DEFAULT_REBALANCE,
+            "ask clients of an overloaded backend to move after scale-out (true/false)")
+        .option("rebalance-threshold", "SWITCHBOARD_REBALANCE_THRESHOLD", BackendOptions.DEFAULT_REBALANCE_THRESHOLD,
+            "rebalance a backend above this x its weighted fair share")
         .option("liveness-interval-ms", "SWITCHBOARD_LIVENESS_INTERVAL_MS", BackendOptions.DEFAULT_LIVENESS_INTERVAL_MS,
             "heartbeat to the coordinators (they hide a node silent for 3 intervals by default)")
         .clusterOptions();
@@ -52,7 +58,10 @@ public final class BackendMain {
         .setMaxFrameBytes(values.getInt("max-frame-bytes"))
         .setMessagesPerSecond(values.getInt("rate"))
         .setMessageBurst(values.getInt("burst"))
-        .setPingIntervalMs(values.getInt("ping-interval-ms"));
+        .setPingIntervalMs(values.getInt("ping-interval-ms"))
+        .setDrainMs(values.getInt("drain-ms"))
+        .setRebalance(values.getBoolean("rebalance"))
+        .setRebalanceThreshold(values.getDouble("rebalance-threshold"));
   }
 
   public static void main(String[] args) {
@@ -66,7 +75,7 @@ public final class BackendMain {
       BackendOptions options = options(values);
       ClusterNode node = ClusterNode.start(values.clusterOptions().setLiteMember(true)).await(2, TimeUnit.MINUTES);
       BackendNode backends = new BackendNode(node, options);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(node, backends), "switchboard-shutdown"));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(node, backends, options.getDrainMs()), "switchboard-shutdown"));
       List<BackendVerticle> started = backends.start().await(1, TimeUnit.MINUTES);
       for (BackendVerticle b : started) {
         System.out.printf("switchboard backend %s: %s%n", b.record().id(), b.record().url());
@@ -82,10 +91,10 @@ public final class BackendMain {
     }
   }
 
-  /** Graceful exit: backends deregister first, then the node leaves the cluster. */
-  static void stop(ClusterNode node, BackendNode backends) {
+  /** Graceful exit (SIGTERM, Ctrl-C): backends drain (clients get the deadline to move), then the node leaves. */
+  static void stop(ClusterNode node, BackendNode backends, long drainMs) {
     try {
-      backends.stop().eventually(node::close).await(30, TimeUnit.SECONDS);
+      backends.drainAll().eventually(node::close).await(drainMs + 30_000, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       System.err.println("shutdown did not complete: " + e);
     }

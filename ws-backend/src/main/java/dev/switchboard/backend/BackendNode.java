@@ -1,50 +1,224 @@
 package dev.switchboard.backend;
 
+import dev.switchboard.backend.impl.RebalancePlan;
+import dev.switchboard.cluster.ClusterNames;
 import dev.switchboard.cluster.ClusterNode;
+import dev.switchboard.model.BackendRecord;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** The backend verticles of one cluster node: deploys {@code instances} of them, each on its own port, rooms on. */
+/**
+ * The backend verticles of one cluster node, with rooms on: deploys {@code instances} of them, each on
+ * its own port; scales and drains them at run time (also on command over the event bus, see
+ * {@link ClusterNames#NODE_CONTROL_PREFIX}); and rebalances after scale-out by asking clients of an
+ * overloaded backend to move, a share at a time.
+ */
 public final class BackendNode {
 
+  private static final Logger log = LoggerFactory.getLogger(BackendNode.class);
+
+  private record Deployed(String deploymentId, BackendVerticle verticle) {
+  }
+
   private final Vertx vertx;
+  private final Context context;
   private final ClusterNode node;
   private final BackendOptions options;
-  private final List<String> deployments = new ArrayList<>();
-  private final List<BackendVerticle> backends = new ArrayList<>();
+  /** Serving backends by id, in index order of deployment. */
+  private final Map<String, Deployed> deployed = new ConcurrentHashMap<>();
+  private final AtomicInteger nextIndex = new AtomicInteger();
+  private Future<?> operations = Future.succeededFuture();
+  private MessageConsumer<JsonObject> control;
+  private long rebalanceTimer = -1;
+  /** Backends that were over the threshold in the last round (only touched by the rebalance timer). */
+  private final Set<String> overloaded = new HashSet<>();
 
   public BackendNode(ClusterNode node, BackendOptions options) {
     this.vertx = node.vertx();
+    this.context = vertx.getOrCreateContext();
     this.node = node;
     this.options = new BackendOptions(options);
   }
 
-  /** Deploys the configured number of backends, one after the other; completes when all are registered. */
+  /** Deploys the configured number of backends and starts listening for control commands. */
   public Future<List<BackendVerticle>> start() {
-    Future<Void> chain = Future.succeededFuture();
-    for (int i = 0; i < options.getInstances(); i++) {
-      int index = i;
-      chain = chain.compose(v -> {
-        BackendVerticle backend = new BackendVerticle(options, node, index);
-        return vertx.deployVerticle(backend).map(id -> {
-          deployments.add(id);
-          backends.add(backend);
-          return null;
-        });
-      });
+    control = vertx.eventBus().consumer(ClusterNames.NODE_CONTROL_PREFIX + node.nodeId(), this::onControl);
+    if (options.isRebalance()) {
+      rebalanceTimer = vertx.setPeriodic(options.getRebalanceIntervalMs(), id -> rebalance());
     }
-    return chain.map(v -> List.copyOf(backends));
+    return control.completion().compose(v -> scaleTo(options.getInstances())).map(n -> backends());
   }
 
-  /** Undeploys every backend: each leaves the registry before it closes. */
+  /** The serving backends, oldest first. */
+  public List<BackendVerticle> backends() {
+    return deployed.values().stream().map(Deployed::verticle)
+        .sorted((a, b) -> a.record().id().compareTo(b.record().id())).toList();
+  }
+
+  /** Deploys or drains backends until {@code instances} serve; completes with the count. Serialized. */
+  public Future<Integer> scaleTo(int instances) {
+    Promise<Integer> result = Promise.promise();
+    // scale operations run one after the other, chained on the node's own context
+    context.runOnContext(v -> {
+      Future<Integer> next = operations.transform(ar -> doScale(instances));
+      operations = next;
+      next.onComplete(result);
+    });
+    return result.future();
+  }
+
+  /** Drains one backend (clients get {@code drain} and its deadline), then undeploys it. */
+  public Future<Void> drain(String backendId, long deadlineMs) {
+    Deployed d = deployed.remove(backendId);
+    if (d == null) {
+      return Future.failedFuture("no backend " + backendId + " on this node");
+    }
+    return d.verticle().drain(deadlineMs).transform(ar -> vertx.undeploy(d.deploymentId()));
+  }
+
+  /** Drains every backend with the configured deadline, then stops: what SIGTERM does. */
+  public Future<Void> drainAll() {
+    stopTimers();
+    List<Future<Void>> drains = new ArrayList<>();
+    List.copyOf(deployed.keySet()).forEach(id -> drains.add(drain(id, options.getDrainMs())));
+    return Future.join(drains).mapEmpty();
+  }
+
+  /** Undeploys every backend at once: each leaves the registry before it closes. */
   public Future<Void> stop() {
+    stopTimers();
     List<Future<Void>> undeployed = new ArrayList<>();
-    deployments.forEach(id -> undeployed.add(vertx.undeploy(id)));
-    deployments.clear();
-    backends.clear();
-    return Future.all(undeployed).mapEmpty();
+    deployed.values().forEach(d -> undeployed.add(vertx.undeploy(d.deploymentId())));
+    deployed.clear();
+    return Future.join(undeployed).mapEmpty();
+  }
+
+  private void stopTimers() {
+    vertx.cancelTimer(rebalanceTimer);
+    if (control != null) {
+      control.unregister();
+    }
+  }
+
+  private Future<Integer> doScale(int instances) {
+    int now = deployed.size();
+    if (instances > now) {
+      Future<Void> chain = Future.succeededFuture();
+      for (int i = now; i < instances; i++) {
+        chain = chain.compose(v -> {
+          BackendVerticle backend = new BackendVerticle(options, node, nextIndex.getAndIncrement());
+          return vertx.deployVerticle(backend).map(id -> {
+            deployed.put(backend.record().id(), new Deployed(id, backend));
+            return null;
+          });
+        });
+      }
+      return chain.map(v -> deployed.size());
+    }
+    List<String> newestFirst = new ArrayList<>(backends().stream().map(b -> b.record().id()).toList());
+    Collections.reverse(newestFirst);
+    List<Future<Void>> drains = new ArrayList<>();
+    for (int i = 0; i < now - instances; i++) {
+      drains.add(drain(newestFirst.get(i), options.getDrainMs()));
+    }
+    // the drained backends have left `deployed` already; their drains go on in the background
+    return Future.succeededFuture(deployed.size());
+  }
+
+  private void onControl(Message<JsonObject> message) {
+    JsonObject body = message.body() == null ? new JsonObject() : message.body();
+    String op = body.getString("op", "");
+    switch (op) {
+      case "scale" -> {
+        Integer instances = body.getInteger("instances");
+        if (instances == null || instances < 0 || instances > 1_000) {
+          message.fail(400, "instances must be an integer in 0..1000");
+          return;
+        }
+        scaleTo(instances).onComplete(ar -> {
+          if (ar.succeeded()) {
+            message.reply(new JsonObject().put("node", node.nodeId()).put("instances", ar.result()));
+          } else {
+            message.fail(500, ar.cause().getMessage());
+          }
+        });
+      }
+      case "drain" -> {
+        String backend = body.getString("backend");
+        long deadline = body.getLong("deadlineMs", options.getDrainMs());
+        if (backend == null || !deployed.containsKey(backend)) {
+          message.fail(404, "no backend " + backend + " on node " + node.nodeId());
+          return;
+        }
+        drain(backend, deadline).onFailure(e -> log.warn("drain of {} failed: {}", backend, e.toString()));
+        message.reply(new JsonObject().put("backend", backend).put("state", "DRAINING").put("deadlineMs", deadline));
+      }
+      default -> message.fail(400, "unknown op '" + op + "'");
+    }
+  }
+
+  /**
+   * One rebalance round. Local backends are judged by their live counts, remote ones by the
+   * registry (coalesced, up to a second old); a backend sheds only when it was over the threshold in
+   * two rounds in a row, so a ramp-up or a stale count does not move anybody.
+   */
+  private void rebalance() {
+    if (deployed.isEmpty()) {
+      return;
+    }
+    vertx.sharedData().<String, String>getClusterWideMap(ClusterNames.BACKENDS_MAP)
+        .compose(AsyncMap::values)
+        .onSuccess(values -> {
+          Map<String, Integer> live = new HashMap<>();
+          deployed.values().forEach(d -> live.put(d.verticle().record().id(), d.verticle().connections()));
+          List<BackendRecord> records = new ArrayList<>();
+          for (String v : values) {
+            try {
+              BackendRecord r = BackendRecord.fromJson(new JsonObject(v));
+              Integer local = live.get(r.id());
+              records.add(local == null ? r : r.withConnections(local));
+            } catch (RuntimeException e) {
+              // invalid entries are the coordinators' to report
+            }
+          }
+          for (Deployed d : deployed.values()) {
+            BackendVerticle b = d.verticle();
+            String id = b.record().id();
+            int connections = live.get(id);
+            int target = b.isDraining() ? -1
+                : RebalancePlan.target(b.record(), connections, records, options.getRebalanceThreshold());
+            if (target < 0) {
+              overloaded.remove(id);
+              continue;
+            }
+            if (!overloaded.add(id)) {
+              int step = Math.max(1, (int) Math.ceil(connections * options.getRebalanceStep()));
+              b.shedTo(target, step, options.getDrainMs() / 2).onSuccess(asked -> {
+                if (asked > 0) {
+                  log.info("rebalance: {} holds {} (fair share {}), asked {} clients to move", id, connections,
+                      target, asked);
+                }
+              });
+            }
+          }
+        });
   }
 }

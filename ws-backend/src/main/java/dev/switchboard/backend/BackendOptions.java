@@ -28,6 +28,14 @@ public final class BackendOptions {
   public static final int DEFAULT_ABUSE_LIMIT = 50;
   /** Server ping frames this often; a connection that answered none of the last one is closed. */
   public static final long DEFAULT_PING_INTERVAL_MS = 15_000;
+  /** Clients get this long to move when a backend drains (SIGTERM, admin drain, scale-in). */
+  public static final long DEFAULT_DRAIN_MS = 10_000;
+  /** Rebalance: on, checked this often, until the largest backend holds at most this × its fair share. */
+  public static final boolean DEFAULT_REBALANCE = true;
+  public static final long DEFAULT_REBALANCE_INTERVAL_MS = 2_000;
+  public static final double DEFAULT_REBALANCE_THRESHOLD = 1.10;
+  /** At most this share of a backend's connections is asked to move per rebalance round. */
+  public static final double DEFAULT_REBALANCE_STEP = 0.10;
 
   private int instances = DEFAULT_INSTANCES;
   private int portBase = DEFAULT_PORT_BASE;
@@ -46,6 +54,11 @@ public final class BackendOptions {
   private int messageBurst = DEFAULT_MESSAGE_BURST;
   private int abuseLimit = DEFAULT_ABUSE_LIMIT;
   private long pingIntervalMs = DEFAULT_PING_INTERVAL_MS;
+  private long drainMs = DEFAULT_DRAIN_MS;
+  private boolean rebalance = DEFAULT_REBALANCE;
+  private long rebalanceIntervalMs = DEFAULT_REBALANCE_INTERVAL_MS;
+  private double rebalanceThreshold = DEFAULT_REBALANCE_THRESHOLD;
+  private double rebalanceStep = DEFAULT_REBALANCE_STEP;
 
   public BackendOptions() {
   }
@@ -72,6 +85,11 @@ public final class BackendOptions {
     messageBurst = json.getInteger("messageBurst", DEFAULT_MESSAGE_BURST);
     abuseLimit = json.getInteger("abuseLimit", DEFAULT_ABUSE_LIMIT);
     pingIntervalMs = json.getLong("pingIntervalMs", DEFAULT_PING_INTERVAL_MS);
+    drainMs = json.getLong("drainMs", DEFAULT_DRAIN_MS);
+    rebalance = json.getBoolean("rebalance", DEFAULT_REBALANCE);
+    rebalanceIntervalMs = json.getLong("rebalanceIntervalMs", DEFAULT_REBALANCE_INTERVAL_MS);
+    rebalanceThreshold = json.getDouble("rebalanceThreshold", DEFAULT_REBALANCE_THRESHOLD);
+    rebalanceStep = json.getDouble("rebalanceStep", DEFAULT_REBALANCE_STEP);
   }
 
   public JsonObject toJson() {
@@ -92,7 +110,12 @@ public final class BackendOptions {
         .put("messagesPerSecond", messagesPerSecond)
         .put("messageBurst", messageBurst)
         .put("abuseLimit", abuseLimit)
-        .put("pingIntervalMs", pingIntervalMs);
+        .put("pingIntervalMs", pingIntervalMs)
+        .put("drainMs", drainMs)
+        .put("rebalance", rebalance)
+        .put("rebalanceIntervalMs", rebalanceIntervalMs)
+        .put("rebalanceThreshold", rebalanceThreshold)
+        .put("rebalanceStep", rebalanceStep);
   }
 
   public int getInstances() {
@@ -248,6 +271,54 @@ public final class BackendOptions {
 
   public BackendOptions setPingIntervalMs(long pingIntervalMs) {
     this.pingIntervalMs = pingIntervalMs;
+    return this;
+  }
+
+  public long getDrainMs() {
+    return drainMs;
+  }
+
+  public BackendOptions setDrainMs(long drainMs) {
+    this.drainMs = drainMs;
+    return this;
+  }
+
+  public boolean isRebalance() {
+    return rebalance;
+  }
+
+  public BackendOptions setRebalance(boolean rebalance) {
+    this.rebalance = rebalance;
+    return this;
+  }
+
+  public long getRebalanceIntervalMs() {
+    return rebalanceIntervalMs;
+  }
+
+  public BackendOptions setRebalanceIntervalMs(long rebalanceIntervalMs) {
+    this.rebalanceIntervalMs = rebalanceIntervalMs;
+    return this;
+  }
+
+  public double getRebalanceThreshold() {
+    return rebalanceThreshold;
+  }
+
+  public BackendOptions setRebalanceThreshold(double rebalanceThreshold) {
+    if (rebalanceThreshold < 1.0) {
+      throw new IllegalArgumentException("rebalanceThreshold must be >= 1.0, got " + rebalanceThreshold);
+    }
+    this.rebalanceThreshold = rebalanceThreshold;
+    return this;
+  }
+
+  public double getRebalanceStep() {
+    return rebalanceStep;
+  }
+
+  public BackendOptions setRebalanceStep(double rebalanceStep) {
+    this.rebalanceStep = rebalanceStep;
     return this;
   }
 }

@@ -8,14 +8,19 @@ import dev.switchboard.cluster.ClusterNode;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.BackendState;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -36,8 +41,13 @@ public final class BackendVerticle extends VerticleBase {
   private RoomService rooms;
   private final String id;
   private final int port;
-  private final Map<ServerWebSocket, BackendSession> sessions = new HashMap<>();
+  private static final Logger log = LoggerFactory.getLogger(BackendVerticle.class);
+
+  /** Insertion-ordered, so the newest connections are the first asked to move when shedding. */
+  private final Map<ServerWebSocket, BackendSession> sessions = new LinkedHashMap<>();
+  private volatile int connectionCount;
   private long pingTimer = -1;
+  private Promise<Void> drained;
   private HttpServer server;
   private BackendRegistration registration;
   private NodeHeartbeat heartbeat;
@@ -111,6 +121,79 @@ public final class BackendVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * Drains this backend: its record turns {@code DRAINING} (clients choose it no more), new upgrades
+   * are refused, every client gets {@code drain} with the deadline and is closed at the deadline if
+   * still here. Completes when no connection is left. Undeploy it then to leave the list.
+   */
+  public Future<Void> drain(long deadlineMs) {
+    Promise<Void> promise = Promise.promise();
+    context.runOnContext(v -> {
+      if (drained == null) {
+        drained = Promise.promise();
+        registration.state(BackendState.DRAINING)
+            .onFailure(e -> log.warn("backend {}: DRAINING not published: {}", id, e.toString()));
+        List.copyOf(sessions.values()).forEach(s -> s.drain(vertx, deadlineMs));
+        completeDrainIfEmpty();
+      }
+      drained.future().onComplete(promise);
+    });
+    return promise.future();
+  }
+
+  /**
+   * Asks {@code count} clients (the most recent ones) to move elsewhere, as {@link #drain} does for
+   * all: used to rebalance after scale-out. Returns how many were asked.
+   */
+  public Future<Integer> shed(int count, long deadlineMs) {
+    Promise<Integer> promise = Promise.promise();
+    context.runOnContext(v -> {
+      List<BackendSession> candidates = new ArrayList<>(sessions.values());
+      Collections.reverse(candidates);
+      int asked = 0;
+      for (BackendSession s : candidates) {
+        if (asked == count) {
+          break;
+        }
+        if (!s.draining()) {
+          s.drain(vertx, deadlineMs);
+          asked++;
+        }
+      }
+      promise.complete(asked);
+    });
+    return promise.future();
+  }
+
+  /**
+   * Asks clients to move until at most {@code target} connections that are not already moving are
+   * left, but no more than {@code maxAsked} at once; completes with how many were asked.
+   */
+  public Future<Integer> shedTo(int target, int maxAsked, long deadlineMs) {
+    Promise<Integer> promise = Promise.promise();
+    context.runOnContext(v -> {
+      long staying = sessions.values().stream().filter(s -> !s.draining()).count();
+      int count = (int) Math.max(0, Math.min(maxAsked, staying - target));
+      shed(count, deadlineMs).onComplete(promise);
+    });
+    return promise.future();
+  }
+
+  public boolean isDraining() {
+    return drained != null;
+  }
+
+  /** Current WebSocket connections (read from any thread; exact on the verticle's context). */
+  public int connections() {
+    return connectionCount;
+  }
+
+  private void completeDrainIfEmpty() {
+    if (drained != null && sessions.isEmpty()) {
+      drained.tryComplete();
+    }
+  }
+
   /** The record as first published (its URL carries the bound port); null before start. */
   public BackendRecord record() {
     return record;
@@ -120,6 +203,11 @@ public final class BackendVerticle extends VerticleBase {
     if (!PATH.equals(request.path())) {
       request.response().setStatusCode(404).putHeader("Content-Type", "application/json")
           .end(new JsonObject().put("error", "WebSocket endpoint is " + PATH).encode());
+      return;
+    }
+    if (drained != null) {
+      request.response().setStatusCode(503).putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("error", "backend " + id + " is draining").encode());
       return;
     }
     if (sessions.size() >= options.getCapacity()) {
@@ -141,11 +229,14 @@ public final class BackendVerticle extends VerticleBase {
     BackendSession session = new BackendSession(socket, id, rooms, options.getMaxFrameBytes(), options.getMessagesPerSecond(),
         options.getMessageBurst(), options.getAbuseLimit());
     sessions.put(socket, session);
+    connectionCount = sessions.size();
     registration.connections(sessions.size());
     socket.closeHandler(v -> {
       session.closed();
       sessions.remove(socket);
+      connectionCount = sessions.size();
       registration.connections(sessions.size());
+      completeDrainIfEmpty();
     });
     session.start(Long.toHexString(ThreadLocalRandom.current().nextLong()), options.getHeartbeatMs());
   }

@@ -103,7 +103,7 @@ public final class CoordinatorServer {
       ctx.response().putHeader("Access-Control-Allow-Origin", options.getAllowedOrigin());
       if (ctx.request().method() == HttpMethod.OPTIONS) {
         ctx.response()
-            .putHeader("Access-Control-Allow-Methods", "GET, OPTIONS")
+            .putHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
             .putHeader("Access-Control-Allow-Headers", "Last-Event-ID, Content-Type, Authorization")
             .putHeader("Access-Control-Max-Age", "600")
             .setStatusCode(204).end();
@@ -117,6 +117,9 @@ public final class CoordinatorServer {
     router.get("/health/ready").handler(this::readiness);
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+    if (options.getAdminToken() != null) {
+      new AdminApi(vertx, options.getAdminToken(), registry::get, registry.values()).mount(router);
+    }
     router.errorHandler(404, ctx -> error(ctx.response(), 404, "no such resource: " + ctx.request().path()));
     router.errorHandler(405, ctx -> error(ctx.response(), 405, "method not allowed"));
     router.errorHandler(500, ctx -> {

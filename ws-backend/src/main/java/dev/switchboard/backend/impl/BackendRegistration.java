@@ -2,6 +2,7 @@ package dev.switchboard.backend.impl;
 
 import dev.switchboard.cluster.ClusterNames;
 import dev.switchboard.model.BackendRecord;
+import dev.switchboard.model.BackendState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.AsyncMap;
@@ -64,6 +65,15 @@ public final class BackendRegistration {
         write().onFailure(e -> log.warn("load report for {} failed: {}", latest.id(), e.toString()));
       }
     });
+  }
+
+  /** Publishes a new state at once (not coalesced); completes once the cluster holds it. */
+  public Future<Void> state(BackendState state) {
+    if (map == null || latest == null) {
+      return Future.succeededFuture();
+    }
+    latest = latest.withState(state);
+    return write();
   }
 
   /** Removes the record from the cluster; completes once it is gone. */

@@ -4,6 +4,7 @@ import dev.switchboard.model.ErrorCode;
 import dev.switchboard.model.MessageDecodeException;
 import dev.switchboard.model.WsCodec;
 import dev.switchboard.model.WsMessage;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
@@ -26,6 +27,7 @@ public final class BackendSession implements RoomMember {
   private final TokenBucket abuse;
   private long lastRateErrorAt;
   private boolean awaitingPong;
+  private boolean draining;
 
   private final MessageAssembler assembler;
   private final RoomService rooms;
@@ -130,6 +132,23 @@ public final class BackendSession implements RoomMember {
     } else {
       send(new WsMessage.Error(ErrorCode.UNKNOWN_TYPE.wire(), "'" + message.type() + "' is not sent by clients"));
     }
+  }
+
+  /**
+   * Asks the client to move: sends {@code drain} with the deadline, then closes the connection at
+   * the deadline if the client is still here. Once per connection.
+   */
+  public void drain(Vertx vertx, long deadlineMs) {
+    if (draining) {
+      return;
+    }
+    draining = true;
+    send(new WsMessage.Drain(deadlineMs));
+    vertx.setTimer(Math.max(1, deadlineMs), id -> socket.close((short) 1001, "backend drained"));
+  }
+
+  public boolean draining() {
+    return draining;
   }
 
   /** Leaves every room; call when the connection closes. */
