@@ -50,7 +50,7 @@ public final class WsCodec {
           text(json, "from"), json.getValue("data"));
       case "drain" -> new WsMessage.Drain(integer(json, "deadlineMs"));
       case "error" -> new WsMessage.Error(text(json, "code"), String.valueOf(json.getValue("message")));
-      default -> throw new MessageDecodeException(ErrorCode.UNKNOWN_TYPE, "unknown type '" + clip(name) + "'");
+      default -> new WsMessage.Custom(name, json);
     };
   }
 

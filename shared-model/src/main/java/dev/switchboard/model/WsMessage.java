@@ -136,6 +136,16 @@ public sealed interface WsMessage {
     }
   }
 
+  /**
+   * A frame whose {@code type} the protocol does not define: an application message, handed to the
+   * backend's message handler (or answered with {@code unknown-type} when there is none).
+   */
+  record Custom(String type, JsonObject json) implements WsMessage {
+    public JsonObject toJson() {
+      return json.copy();
+    }
+  }
+
   private static JsonObject frame(String type) {
     return new JsonObject().put("type", type);
   }

@@ -49,8 +49,15 @@ class WsCodecTest {
     assertEquals(ErrorCode.BAD_JSON, assertThrows(MessageDecodeException.class, () -> WsCodec.decode(text)).code());
   }
 
+  @Test
+  void anUndefinedTypeDecodesAsAnApplicationMessage() {
+    WsMessage m = WsCodec.decode("{\"type\":\"teleport\",\"to\":\"mars\"}");
+    assertEquals(new WsMessage.Custom("teleport", new JsonObject().put("type", "teleport").put("to", "mars")), m);
+    assertEquals("mars", m.toJson().getString("to"));
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"{}", "{\"type\":7}", "{\"type\":\"teleport\"}", "{\"type\":null}"})
+  @ValueSource(strings = {"{}", "{\"type\":7}", "{\"type\":null}"})
   void missingOrUnknownTypeIsUnknownType(String text) {
     assertEquals(ErrorCode.UNKNOWN_TYPE,
         assertThrows(MessageDecodeException.class, () -> WsCodec.decode(text)).code());

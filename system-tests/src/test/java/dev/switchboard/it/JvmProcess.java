@@ -50,6 +50,15 @@ final class JvmProcess implements AutoCloseable {
 
   /** Starts {@code java -jar <system property jarProperty> args…}. */
   static JvmProcess start(String name, String jarProperty, String... args) throws IOException {
+    return launch(name, jarProperty, null, args);
+  }
+
+  /** Starts {@code java -cp <jar> mainClass args…}. */
+  static JvmProcess startMain(String name, String jarProperty, String mainClass, String... args) throws IOException {
+    return launch(name, jarProperty, mainClass, args);
+  }
+
+  private static JvmProcess launch(String name, String jarProperty, String mainClass, String... args) throws IOException {
     String jar = System.getProperty(jarProperty);
     if (jar == null || !Files.isRegularFile(Path.of(jar))) {
       throw new IllegalStateException("jar not built: " + jarProperty + "=" + jar + " (run mvn verify from the root)");
@@ -57,8 +66,13 @@ final class JvmProcess implements AutoCloseable {
     Path logs = Path.of(System.getProperty("switchboard.logs", "target/it-logs"));
     Files.createDirectories(logs);
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-Djava.net.preferIPv4Stack=true",
-        "-jar", jar));
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-Djava.net.preferIPv4Stack=true"));
+    if (mainClass == null) {
+      command.addAll(List.of("-jar", jar));
+    } else {
+      command.addAll(List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens",
+          "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", jar, mainClass));
+    }
     command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     return new JvmProcess(name, process, logs.resolve(name + "-" + process.pid() + ".log"));

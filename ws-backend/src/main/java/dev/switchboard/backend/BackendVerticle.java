@@ -46,6 +46,7 @@ public final class BackendVerticle extends VerticleBase {
   /** Insertion-ordered, so the newest connections are the first asked to move when shedding. */
   private final Map<ServerWebSocket, BackendSession> sessions = new LinkedHashMap<>();
   private volatile int connectionCount;
+  private MessageHandler application;
   private long pingTimer = -1;
   private Promise<Void> drained;
   private HttpServer server;
@@ -119,6 +120,12 @@ public final class BackendVerticle extends VerticleBase {
       }
       return server == null ? Future.succeededFuture() : server.close();
     });
+  }
+
+  /** Sets the handler of the application's own message types; call before deploying. */
+  public BackendVerticle messageHandler(MessageHandler handler) {
+    this.application = handler;
+    return this;
   }
 
   /**
@@ -226,7 +233,7 @@ public final class BackendVerticle extends VerticleBase {
   }
 
   private void onSocket(ServerWebSocket socket) {
-    BackendSession session = new BackendSession(socket, id, rooms, options.getMaxFrameBytes(), options.getMessagesPerSecond(),
+    BackendSession session = new BackendSession(socket, id, rooms, application, options.getMaxFrameBytes(), options.getMessagesPerSecond(),
         options.getMessageBurst(), options.getAbuseLimit());
     sessions.put(socket, session);
     connectionCount = sessions.size();

@@ -1,5 +1,7 @@
 package dev.switchboard.backend.impl;
 
+import dev.switchboard.backend.ClientConnection;
+import dev.switchboard.backend.MessageHandler;
 import dev.switchboard.model.ErrorCode;
 import dev.switchboard.model.MessageDecodeException;
 import dev.switchboard.model.WsCodec;
@@ -8,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.json.JsonObject;
 
 /**
  * One client connection: greets it, answers heartbeats and echoes, and answers bad input with an
@@ -15,7 +18,7 @@ import io.vertx.core.http.WebSocketFrame;
  * read its answers, so a flooding client cannot grow our write queue. Messages beyond the rate are
  * dropped with an {@code error} (at most one a second); repeated abuse closes with 1008.
  */
-public final class BackendSession implements RoomMember {
+public final class BackendSession implements RoomMember, ClientConnection {
 
   /** Close code for a peer that broke the message-rate policy (RFC 6455 policy violation). */
   public static final short POLICY_VIOLATION = 1008;
@@ -31,13 +34,15 @@ public final class BackendSession implements RoomMember {
 
   private final MessageAssembler assembler;
   private final RoomService rooms;
+  private final MessageHandler application;
   private String sessionId;
 
   /** @param rooms the backend's rooms, or null when this backend serves none */
-  public BackendSession(ServerWebSocket socket, String backendId, RoomService rooms, int maxMessageBytes,
-      int perSecond, int burst, int abuseLimit) {
+  public BackendSession(ServerWebSocket socket, String backendId, RoomService rooms, MessageHandler application,
+      int maxMessageBytes, int perSecond, int burst, int abuseLimit) {
     this.socket = socket;
     this.rooms = rooms;
+    this.application = application;
     this.assembler = new MessageAssembler(maxMessageBytes);
     this.backendId = backendId;
     long now = System.nanoTime();
@@ -129,6 +134,10 @@ public final class BackendSession implements RoomMember {
           .onSuccess(seq -> send(new WsMessage.Ack(publish.id(), seq)))
           .onFailure(e -> send(new WsMessage.Error("publish-failed", "publish " + publish.id() + " not stored: "
               + e.getMessage())));
+    } else if (message instanceof WsMessage.Custom custom && application != null) {
+      application.handle(this, custom.json());
+    } else if (message instanceof WsMessage.Custom custom) {
+      send(new WsMessage.Error(ErrorCode.UNKNOWN_TYPE.wire(), "unknown type '" + clip(custom.type()) + "'"));
     } else {
       send(new WsMessage.Error(ErrorCode.UNKNOWN_TYPE.wire(), "'" + message.type() + "' is not sent by clients"));
     }
@@ -161,6 +170,28 @@ public final class BackendSession implements RoomMember {
   @Override
   public String session() {
     return sessionId;
+  }
+
+  @Override
+  public String backend() {
+    return backendId;
+  }
+
+  @Override
+  public void send(JsonObject message) {
+    socket.writeTextMessage(message.encode());
+    if (socket.writeQueueFull()) {
+      socket.pause();
+    }
+  }
+
+  @Override
+  public void close(short code, String reason) {
+    socket.close(code, reason);
+  }
+
+  private static String clip(String s) {
+    return s.length() > 40 ? s.substring(0, 40) + "…" : s;
   }
 
   @Override

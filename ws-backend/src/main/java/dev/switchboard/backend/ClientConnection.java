@@ -1,0 +1,19 @@
+package dev.switchboard.backend;
+
+import io.vertx.core.json.JsonObject;
+
+/** One client of a backend, as an application message handler sees it. */
+public interface ClientConnection {
+
+  /** The session id sent to the client in {@code welcome}. */
+  String session();
+
+  /** The backend the client is connected to. */
+  String backend();
+
+  /** Sends one JSON text frame (subject to the connection's write back-pressure). */
+  void send(JsonObject message);
+
+  /** Closes the connection with a WebSocket close code and reason. */
+  void close(short code, String reason);
+}
