@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class BenchCluster implements AutoCloseable {
 
+  static final String ADMIN_TOKEN = "bench";
+
   private final String coordinatorJar;
   private final String backendJar;
   private final Path logs;
@@ -45,7 +47,7 @@ final class BenchCluster implements AutoCloseable {
   void start() throws Exception {
     System.out.println("starting coordinator JVM…");
     coordinator = Proc.java(coordinatorJar, "3g", logs, "bench-coordinator",
-        clusterArgs("--port", "0", "--host", "127.0.0.1"));
+        clusterArgs("--port", "0", "--host", "127.0.0.1", "--admin-token", ADMIN_TOKEN));
     coordinatorPort = Integer.parseInt(coordinator.await("coordinator ready: http://[^:]+:(\\d+)", Duration.ofSeconds(120)).group(1));
     node = ClusterNode.start(new ClusterOptions().setClusterName(name).setPort(hzPort)
         .setMembers("127.0.0.1:" + hzPort + "-" + (hzPort + 9)).setLiteMember(true)).await(2, TimeUnit.MINUTES);
@@ -72,7 +74,27 @@ final class BenchCluster implements AutoCloseable {
 
   /** A backend-node JVM with one backend; returns it once started (its id via {@link Proc#await}). */
   Proc backendNode(String label) throws Exception {
-    return Proc.java(backendJar, "256m", logs, label, clusterArgs("--instances", "1", "--port-base", "0", "--host", "127.0.0.1"));
+    return backendNode(label, "256m", "--instances", "1");
+  }
+
+  /** A backend-node JVM on free ports with the given options. */
+  Proc backendNode(String label, String heap, String... options) throws Exception {
+    List<String> args = new ArrayList<>(List.of("--port-base", "0", "--host", "127.0.0.1"));
+    args.addAll(List.of(options));
+    return Proc.java(backendJar, heap, logs, label, clusterArgs(args.toArray(String[]::new)));
+  }
+
+  /** Starts {@code java -cp <backend or bench jar> mainClass args}. */
+  Proc javaMain(String jar, String label, String mainClass, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+        "-Xmx512m", "-Djava.net.preferIPv4Stack=true", "-cp", jar, mainClass));
+    command.addAll(List.of(args));
+    java.nio.file.Files.createDirectories(logs);
+    return new Proc(command, logs.resolve(label + ".log"));
+  }
+
+  String coordinatorUrl() {
+    return "http://127.0.0.1:" + coordinatorPort;
   }
 
   @Override
