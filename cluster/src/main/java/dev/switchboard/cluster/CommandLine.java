@@ -31,6 +31,11 @@ public final class CommandLine {
     this.summary = summary;
   }
 
+  /** The command's name, as typed after {@code switchboard}. */
+  public String name() {
+    return command;
+  }
+
   public CommandLine option(String name, String env, Object defaultValue, String help) {
     options.put(name, new Option(name, env, defaultValue == null ? null : String.valueOf(defaultValue), help));
     return this;

@@ -2,6 +2,7 @@ package dev.switchboard.coordinator;
 
 import dev.switchboard.cluster.ClusterNode;
 import dev.switchboard.cluster.CommandLine;
+import dev.switchboard.cluster.Launcher;
 import io.vertx.core.Future;
 
 import java.util.concurrent.TimeUnit;
@@ -43,15 +44,8 @@ public final class CoordinatorMain {
         .setAdminToken(values.get("admin-token"));
   }
 
-  public static void main(String[] args) throws Exception {
-    CommandLine cli = commandLine();
-    CommandLine.Values values;
-    try {
-      values = cli.parse(args, System.getenv());
-      if (values == null) {
-        System.out.print(cli.help());
-        return;
-      }
+  public static void main(String[] args) {
+    Launcher.run(commandLine(), args, values -> {
       CoordinatorOptions options = options(values);
       ClusterNode node = ClusterNode.start(values.clusterOptions()).await(2, TimeUnit.MINUTES);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> close(node), "switchboard-shutdown"));
@@ -59,14 +53,7 @@ public final class CoordinatorMain {
       node.vertx().deployVerticle(verticle).await(1, TimeUnit.MINUTES);
       System.out.printf("switchboard coordinator ready: http://%s:%d (node %s)%n",
           options.getHost(), verticle.actualPort(), node.nodeId());
-    } catch (CommandLine.UsageException e) {
-      System.err.println("error: " + e.getMessage() + "\n");
-      System.err.print(cli.help());
-      System.exit(2);
-    } catch (Exception e) {
-      System.err.println("switchboard coordinator failed to start: " + e);
-      System.exit(1);
-    }
+    });
   }
 
   static void close(ClusterNode node) {

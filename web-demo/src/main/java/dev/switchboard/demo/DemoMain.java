@@ -5,6 +5,7 @@ import dev.switchboard.backend.BackendOptions;
 import dev.switchboard.cluster.ClusterNode;
 import dev.switchboard.cluster.ClusterOptions;
 import dev.switchboard.cluster.CommandLine;
+import dev.switchboard.cluster.Launcher;
 import dev.switchboard.coordinator.CoordinatorOptions;
 import dev.switchboard.coordinator.CoordinatorVerticle;
 import io.vertx.core.Vertx;
@@ -35,13 +36,7 @@ public final class DemoMain {
   }
 
   public static void main(String[] args) {
-    CommandLine cli = commandLine();
-    try {
-      CommandLine.Values values = cli.parse(args, System.getenv());
-      if (values == null) {
-        System.out.print(cli.help());
-        return;
-      }
+    Launcher.run(commandLine(), args, values -> {
       if (values.get("coordinator") != null) {
         servePageOnly(values);
         return;
@@ -66,14 +61,7 @@ public final class DemoMain {
       System.out.printf("%nswitchboard demo is running: coordinator %s, %d backends%n", coordinatorUrl,
           values.getInt("instances"));
       System.out.printf("open http://localhost:%d/ (Ctrl-C stops everything)%n", page.actualPort());
-    } catch (CommandLine.UsageException e) {
-      System.err.println("error: " + e.getMessage() + "\n");
-      System.err.print(cli.help());
-      System.exit(2);
-    } catch (Exception e) {
-      System.err.println("switchboard demo failed to start: " + e);
-      System.exit(1);
-    }
+    });
   }
 
   private static void servePageOnly(CommandLine.Values values) throws Exception {

@@ -2,6 +2,7 @@ package dev.switchboard.backend;
 
 import dev.switchboard.cluster.ClusterNode;
 import dev.switchboard.cluster.CommandLine;
+import dev.switchboard.cluster.Launcher;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -65,13 +66,7 @@ public final class BackendMain {
   }
 
   public static void main(String[] args) {
-    CommandLine cli = commandLine();
-    try {
-      CommandLine.Values values = cli.parse(args, System.getenv());
-      if (values == null) {
-        System.out.print(cli.help());
-        return;
-      }
+    Launcher.run(commandLine(), args, values -> {
       BackendOptions options = options(values);
       ClusterNode node = ClusterNode.start(values.clusterOptions().setLiteMember(true)).await(2, TimeUnit.MINUTES);
       BackendNode backends = new BackendNode(node, options);
@@ -81,14 +76,7 @@ public final class BackendMain {
         System.out.printf("switchboard backend %s: %s%n", b.record().id(), b.record().url());
       }
       System.out.printf("switchboard backend node ready: %d backends (node %s)%n", started.size(), node.nodeId());
-    } catch (CommandLine.UsageException e) {
-      System.err.println("error: " + e.getMessage() + "\n");
-      System.err.print(cli.help());
-      System.exit(2);
-    } catch (Exception e) {
-      System.err.println("switchboard backend failed to start: " + e);
-      System.exit(1);
-    }
+    });
   }
 
   /** Graceful exit (SIGTERM, Ctrl-C): backends drain (clients get the deadline to move), then the node leaves. */
