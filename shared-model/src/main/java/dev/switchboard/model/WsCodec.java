@@ -43,6 +43,7 @@ public final class WsCodec {
       case "pong" -> new WsMessage.Pong(integer(json, "id"), text(json, "backend"));
       case "echo" -> new WsMessage.Echo(integer(json, "id"), json.getValue("data"));
       case "join" -> new WsMessage.Join(room(json), optionalInteger(json, "since"));
+      case "joined" -> new WsMessage.Joined(room(json), integer(json, "seq"));
       case "leave" -> new WsMessage.Leave(room(json));
       case "publish" -> new WsMessage.Publish(room(json), messageId(json), json.getValue("data"));
       case "ack" -> new WsMessage.Ack(messageId(json), integer(json, "seq"));

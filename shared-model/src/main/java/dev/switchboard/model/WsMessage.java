@@ -71,6 +71,20 @@ public sealed interface WsMessage {
     }
   }
 
+  /**
+   * Extension: confirms a {@link Join}. The member receives every message of the room with a seq
+   * greater than {@code seq} (the room's last seq at the join, or the {@code since} it asked for).
+   */
+  record Joined(String room, long seq) implements WsMessage {
+    public String type() {
+      return "joined";
+    }
+
+    public JsonObject toJson() {
+      return frame(type()).put("room", room).put("seq", seq);
+    }
+  }
+
   record Leave(String room) implements WsMessage {
     public String type() {
       return "leave";

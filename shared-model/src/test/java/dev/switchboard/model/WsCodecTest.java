@@ -23,6 +23,7 @@ class WsCodecTest {
         new WsMessage.Echo(4, null),
         new WsMessage.Join("lobby", null),
         new WsMessage.Join("lobby", 41L),
+        new WsMessage.Joined("lobby", -1),
         new WsMessage.Leave("lobby"),
         new WsMessage.Publish("lobby", "m-1", "hi"),
         new WsMessage.Publish("lobby", 99L, 12),

@@ -66,15 +66,19 @@ class RoomsIT {
     final Map<Long, JsonObject> messages = new LinkedHashMap<>();
     final List<Long> order = new ArrayList<>();
     final Map<Object, Long> acks = new HashMap<>();
+    final Map<String, Long> joined = new HashMap<>();
 
     Member(String url) throws Exception {
       ws = WsProbe.connect(vertx, url);
       assertEquals("welcome", ws.next(SHORT).getString("type"));
     }
 
-    void join(String room, Long since) throws Exception {
+    /** Joins and waits for the {@code joined} confirmation; returns the seq the member starts after. */
+    long join(String room, Long since) throws Exception {
       JsonObject join = new JsonObject().put("type", "join").put("room", room);
       ws.send(since == null ? join : join.put("since", since));
+      until("joined " + room, () -> joined.containsKey(room));
+      return joined.get(room);
     }
 
     void publish(String room, String id, Object data) throws Exception {
@@ -96,6 +100,7 @@ class RoomsIT {
             order.add(seq);
           }
           case "ack" -> acks.put(f.getValue("id"), f.getLong("seq"));
+          case "joined" -> joined.put(f.getString("room"), f.getLong("seq"));
           case "error" -> throw new AssertionError("error frame: " + f);
           default -> { }
         }
@@ -117,7 +122,6 @@ class RoomsIT {
     try (Member a = new Member(url(one.ids().get(0))); Member b = new Member(url(two.ids().get(0)))) {
       a.join("lobby", null);
       b.join("lobby", null);
-      // a message published after both joins reaches both: proves the joins took effect
       a.publish("lobby", "hello-a", 0);
       a.until("hello on a", () -> a.ids().contains("hello-a"));
       b.until("hello on b", () -> b.ids().contains("hello-a"));
@@ -165,7 +169,7 @@ class RoomsIT {
       writer.until("10 acks", () -> writer.acks.size() == 10);
       long third = writer.acks.get("h-2");
       try (Member late = new Member(url(two.ids().get(0)))) {
-        late.join("history", third);
+        assertEquals(third, late.join("history", third), "joined confirms the since it was asked for");
         late.until("replay of h-3..h-9", () -> late.ids().contains("h-9"));
         writer.publish("history", "live-1", "x");
         late.until("the live message", () -> late.ids().contains("live-1"));

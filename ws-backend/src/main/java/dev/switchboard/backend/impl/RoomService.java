@@ -157,6 +157,7 @@ public final class RoomService {
   private static final class Cursor {
     long delivered;
     boolean live;
+    boolean confirmed;
 
     Cursor(long delivered) {
       this.delivered = delivered;
@@ -220,6 +221,10 @@ public final class RoomService {
     private void catchUp(RoomMember member, Cursor cursor) {
       if (cursor.delivered == Long.MAX_VALUE) {
         cursor.delivered = next - 1;
+      }
+      if (!cursor.confirmed) {
+        cursor.confirmed = true;
+        member.send(new WsMessage.Joined(name, cursor.delivered));
       }
       if (cursor.delivered + 1 >= next) {
         cursor.live = true;
