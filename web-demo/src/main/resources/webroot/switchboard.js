@@ -1,5 +1,5 @@
 // Switchboard browser client (first version): follows the backend list over SSE, keeps one
-// WebSocket to a backend chosen round-robin, heartbeats it and fails over with jittered backoff.
+// WebSocket to a backend chosen by policy, heartbeats it and fails over with jittered backoff.
 // Dependency-free ES module; the environment (WebSocket, EventSource, timers, clock, random) is
 // injected through options so tests can drive it.
 
@@ -16,9 +16,13 @@ export function backoff(attempt, baseMs, maxMs, random = Math.random) {
   return Math.floor(random() * cap);
 }
 
+import { createSelector } from './policies.js';
+
 const DEFAULTS = Object.freeze({
   coordinators: [],
   service: 'chat',
+  policy: 'round-robin',
+  key: undefined,
   intervalMs: 2000,
   timeoutMs: 5000,
   baseMs: 250,
@@ -31,6 +35,8 @@ const DEFAULTS = Object.freeze({
  * @param {object} options
  * @param {string[]} options.coordinators coordinator base URLs, e.g. ['http://127.0.0.1:8080'] (required)
  * @param {string} [options.service='chat'] backend pool
+ * @param {string} [options.policy='round-robin'] round-robin, random, least-loaded or sticky (see policies.js)
+ * @param {string} [options.key] the key for `sticky`
  * @param {number} [options.intervalMs=2000] heartbeat ping interval
  * @param {number} [options.timeoutMs=5000] no pong within this → the connection is replaced
  * @param {number} [options.baseMs=250] reconnect backoff base
@@ -67,7 +73,7 @@ export class Switchboard extends EventTarget {
     this.current = null; // {backend, socket}
     this.lastEventId = null;
     this.coordinatorIndex = Math.floor(this.env.random() * o.coordinators.length);
-    this.rrCounter = Math.floor(this.env.random() * 0x7fffffff);
+    this.selector = createSelector(o.policy, [], this.env.random);
     this.attempt = 0;
     this.pingId = 0;
     this.timers = new Set();
@@ -135,6 +141,7 @@ export class Switchboard extends EventTarget {
       return;
     }
     apply(data);
+    this.selector = createSelector(this.options.policy, [...this.backends.values()], this.env.random);
     if (event.lastEventId) this.lastEventId = event.lastEventId;
     this.emit('backends', [...this.backends.values()]);
     const cur = this.current?.backend;
@@ -149,13 +156,9 @@ export class Switchboard extends EventTarget {
     return backend !== undefined && backend.state === 'UP';
   }
 
-  /** Round-robin over the UP backends, starting at a random offset. */
+  /** The next backend by the configured policy (never a DRAINING one), or null. */
   pick() {
-    const up = [...this.backends.values()].filter((b) => this.isUsable(b)).sort((a, b) => (a.id < b.id ? -1 : 1));
-    if (up.length === 0) return null;
-    const chosen = up[this.rrCounter % up.length];
-    this.rrCounter = (this.rrCounter + 1) & 0x7fffffff;
-    return chosen;
+    return this.selector.pick(this.options.key);
   }
 
   // ---- connection ---------------------------------------------------------------------------

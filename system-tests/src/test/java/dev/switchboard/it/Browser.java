@@ -75,6 +75,12 @@ final class Browser implements AutoCloseable {
         new JsonObject().put("script", script).put("args", new JsonArray())).getValue("value");
   }
 
+  /** Runs an async script: it gets {@code args} and calls its last argument with the result. */
+  Object evalAsync(String script, JsonArray args) throws Exception {
+    return call("POST", "/session/" + session + "/execute/async",
+        new JsonObject().put("script", script).put("args", args)).getValue("value");
+  }
+
   void screenshot(Path file) throws Exception {
     String png = call("GET", "/session/" + session + "/screenshot", null).getString("value");
     Files.createDirectories(file.getParent());
