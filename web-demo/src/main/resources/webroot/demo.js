@@ -17,11 +17,24 @@ function cell(text, className) {
   return td;
 }
 
+let admin = null;
+
+/** Calls the coordinator's admin API (embedded demo only); logs the outcome. */
+async function adminCall(path, body) {
+  const res = await fetch(`${config.coordinators[0]}${path}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${admin.token}`, 'Content-Type': 'application/json' },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  log(`${path} → ${res.status} ${text}`);
+}
+
 function renderBackends(backends, currentId) {
   const body = $('backends');
   body.replaceChildren();
   if (backends.length === 0) {
-    body.append(Object.assign(document.createElement('tr'), { innerHTML: '<td colspan="6">no backends</td>' }));
+    body.append(Object.assign(document.createElement('tr'), { innerHTML: '<td colspan="7">no backends</td>' }));
   }
   for (const b of [...backends].sort((x, y) => (x.id < y.id ? -1 : 1))) {
     const tr = document.createElement('tr');
@@ -29,12 +42,30 @@ function renderBackends(backends, currentId) {
     if (b.id === currentId) tr.className = 'current';
     tr.append(cell(b.id), cell(b.state, `state-${b.state}`), cell(`${b.connections} / ${b.capacity}`),
       cell(b.url), cell(b.zone), cell(b.node.slice(0, 8)));
+    const actions = document.createElement('td');
+    if (admin && b.state === 'UP') {
+      const drain = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Drain' });
+      drain.className = 'drain';
+      drain.addEventListener('click', () => adminCall(`/v1/admin/backends/${encodeURIComponent(b.id)}/drain?deadlineMs=5000`));
+      actions.append(drain);
+    }
+    tr.append(actions);
     body.append(tr);
   }
   $('list-status').textContent = `${backends.length} live`;
 }
 
 const config = await (await fetch('config.json')).json();
+admin = config.admin ?? null;
+if (admin) {
+  $('controls').hidden = false;
+  const scaleBy = (delta) => {
+    const mine = [...client.backends.values()].filter((b) => b.node === admin.node && b.state === 'UP');
+    adminCall(`/v1/admin/nodes/${encodeURIComponent(admin.node)}/scale`, { instances: Math.max(0, mine.length + delta) });
+  };
+  $('scale-up').addEventListener('click', () => scaleBy(1));
+  $('scale-down').addEventListener('click', () => scaleBy(-1));
+}
 const client = new Switchboard({ coordinators: config.coordinators, intervalMs: 1000 });
 let current = null;
 let pongs = 0;

@@ -20,7 +20,7 @@ class DemoPageIT {
       + " document.getElementById('rtt-count').textContent]";
 
   @Test
-  void demoPageShowsThreeBackendsAndALiveRoundTripTime() throws Exception {
+  void demoPageShowsThreeBackendsALiveRoundTripTimeAndScalesAndDrainsThem() throws Exception {
     TestCluster cluster = TestCluster.unique();
     try (JvmProcess demo = JvmProcess.start("demo", "switchboard.demo.jar",
             cluster.args("--port", "0", "--page-port", "0", "--port-base", "0"));
@@ -40,6 +40,18 @@ class DemoPageIT {
       browser.screenshot(Path.of(System.getProperty("switchboard.logs", "target/it-logs"), "demo-page.png"));
       assertEquals(3, state[0].getInteger(0));
       assertTrue(state[0].getString(3).matches("\\d+ pongs from \\S+"), state[0].encode());
+
+      browser.eval("document.getElementById('scale-up').click()");
+      Http.await("a fourth backend on the page", Duration.ofSeconds(30),
+          () -> ((JsonArray) browser.eval(PAGE_STATE)).getInteger(0) == 4);
+      String drained = (String) browser.eval("const b = document.querySelector('#backends tr[data-backend] button.drain');"
+          + " b.click(); return b.closest('tr').dataset.backend;");
+      Http.await("the drained backend to leave the page", Duration.ofSeconds(30), () -> {
+        JsonArray now = (JsonArray) browser.eval(PAGE_STATE);
+        boolean gone = (Boolean) browser.eval("return !document.querySelector('#backends tr[data-backend=\"" + drained + "\"]')");
+        return gone && now.getInteger(0) == 3 && "open".equals(now.getString(1));
+      });
+      browser.screenshot(Path.of(System.getProperty("switchboard.logs", "target/it-logs"), "demo-page-after-drain.png"));
     }
   }
 }

@@ -9,7 +9,10 @@ import dev.switchboard.cluster.Launcher;
 import dev.switchboard.coordinator.CoordinatorOptions;
 import dev.switchboard.coordinator.CoordinatorVerticle;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -50,12 +53,15 @@ public final class DemoMain {
           .setHost("127.0.0.1"));
       Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(coordinatorNode, backendNode, backends), "switchboard-shutdown"));
 
-      CoordinatorVerticle coordinator = new CoordinatorVerticle(
-          new CoordinatorOptions().setHost("127.0.0.1").setPort(values.getInt("port")), coordinatorNode.hazelcast());
+      // the demo binds to 127.0.0.1 only; its page gets this token so a person can scale and drain
+      String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+      CoordinatorVerticle coordinator = new CoordinatorVerticle(new CoordinatorOptions().setHost("127.0.0.1")
+          .setPort(values.getInt("port")).setAdminToken(token), coordinatorNode.hazelcast());
       coordinatorNode.vertx().deployVerticle(coordinator).await(1, TimeUnit.MINUTES);
       backends.start().await(1, TimeUnit.MINUTES);
       String coordinatorUrl = "http://127.0.0.1:" + coordinator.actualPort();
-      DemoPageVerticle page = new DemoPageVerticle(values.get("page-host"), values.getInt("page-port"), List.of(coordinatorUrl));
+      DemoPageVerticle page = new DemoPageVerticle(values.get("page-host"), values.getInt("page-port"),
+          List.of(coordinatorUrl), new JsonObject().put("token", token).put("node", backendNode.nodeId()));
       coordinatorNode.vertx().deployVerticle(page).await(1, TimeUnit.MINUTES);
 
       System.out.printf("%nswitchboard demo is running: coordinator %s, %d backends%n", coordinatorUrl,
