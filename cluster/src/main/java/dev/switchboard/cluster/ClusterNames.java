@@ -30,6 +30,9 @@ public final class ClusterNames {
    */
   public static final String NODE_CONTROL_PREFIX = "switchboard.node.";
 
+  /** Event-bus address on which coordinators share clients' "backend unreachable" reports. */
+  public static final String REPORTS_ADDRESS = "switchboard.reports";
+
   private ClusterNames() {
   }
 }

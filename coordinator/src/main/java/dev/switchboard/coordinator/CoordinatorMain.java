@@ -27,6 +27,10 @@ public final class CoordinatorMain {
             "comment line sent on every stream this often")
         .option("admin-token", "SWITCHBOARD_ADMIN_TOKEN", null,
             "enables the admin endpoints (drain, scale), which then need 'Authorization: Bearer <token>'")
+        .option("report-threshold", "SWITCHBOARD_REPORT_THRESHOLD", CoordinatorOptions.DEFAULT_REPORT_THRESHOLD,
+            "distinct client addresses reporting a backend unreachable (within 30 s) that hide it")
+        .option("quarantine-ms", "SWITCHBOARD_QUARANTINE_MS", CoordinatorOptions.DEFAULT_QUARANTINE_MS,
+            "how long a backend reported unreachable stays off the list")
         .option("liveness-timeout-ms", "SWITCHBOARD_LIVENESS_TIMEOUT_MS", CoordinatorOptions.DEFAULT_LIVENESS_TIMEOUT_MS,
             "hide the backends of a node silent for this long")
         .clusterOptions();
@@ -41,7 +45,9 @@ public final class CoordinatorMain {
         .setAllowedOrigin(values.get("allowed-origin"))
         .setLivenessTimeoutMs(values.getInt("liveness-timeout-ms"))
         .setKeepAliveMs(values.getInt("keep-alive-ms"))
-        .setAdminToken(values.get("admin-token"));
+        .setAdminToken(values.get("admin-token"))
+        .setReportThreshold(values.getInt("report-threshold"))
+        .setQuarantineMs(values.getInt("quarantine-ms"));
   }
 
   public static void main(String[] args) {

@@ -19,6 +19,11 @@ public final class CoordinatorOptions {
   public static final long DEFAULT_LIVENESS_TIMEOUT_MS = 1_500;
   /** How often deadlines are checked. */
   public static final long DEFAULT_LIVENESS_CHECK_MS = 100;
+  /** Distinct client addresses that must report a backend unreachable, within the window, to hide it. */
+  public static final int DEFAULT_REPORT_THRESHOLD = 3;
+  public static final long DEFAULT_REPORT_WINDOW_MS = 30_000;
+  /** How long a backend reported unreachable stays off the list before it is tried again. */
+  public static final long DEFAULT_QUARANTINE_MS = 30_000;
 
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
@@ -31,6 +36,9 @@ public final class CoordinatorOptions {
   private long livenessTimeoutMs = DEFAULT_LIVENESS_TIMEOUT_MS;
   private long livenessCheckMs = DEFAULT_LIVENESS_CHECK_MS;
   private String adminToken;
+  private int reportThreshold = DEFAULT_REPORT_THRESHOLD;
+  private long reportWindowMs = DEFAULT_REPORT_WINDOW_MS;
+  private long quarantineMs = DEFAULT_QUARANTINE_MS;
 
   public CoordinatorOptions() {
   }
@@ -51,6 +59,9 @@ public final class CoordinatorOptions {
     livenessTimeoutMs = json.getLong("livenessTimeoutMs", DEFAULT_LIVENESS_TIMEOUT_MS);
     livenessCheckMs = json.getLong("livenessCheckMs", DEFAULT_LIVENESS_CHECK_MS);
     adminToken = json.getString("adminToken");
+    reportThreshold = json.getInteger("reportThreshold", DEFAULT_REPORT_THRESHOLD);
+    reportWindowMs = json.getLong("reportWindowMs", DEFAULT_REPORT_WINDOW_MS);
+    quarantineMs = json.getLong("quarantineMs", DEFAULT_QUARANTINE_MS);
   }
 
   public JsonObject toJson() {
@@ -64,7 +75,10 @@ public final class CoordinatorOptions {
         .put("subscriberQueueBytes", subscriberQueueBytes)
         .put("allowedOrigin", allowedOrigin)
         .put("livenessTimeoutMs", livenessTimeoutMs)
-        .put("livenessCheckMs", livenessCheckMs);
+        .put("livenessCheckMs", livenessCheckMs)
+        .put("reportThreshold", reportThreshold)
+        .put("reportWindowMs", reportWindowMs)
+        .put("quarantineMs", quarantineMs);
     return adminToken == null ? json : json.put("adminToken", adminToken);
   }
 
@@ -168,6 +182,37 @@ public final class CoordinatorOptions {
 
   public CoordinatorOptions setAdminToken(String adminToken) {
     this.adminToken = adminToken == null || adminToken.isEmpty() ? null : adminToken;
+    return this;
+  }
+
+  public int getReportThreshold() {
+    return reportThreshold;
+  }
+
+  public CoordinatorOptions setReportThreshold(int reportThreshold) {
+    if (reportThreshold < 2) {
+      throw new IllegalArgumentException("reportThreshold must be >= 2 so that one client cannot evict a backend, got "
+          + reportThreshold);
+    }
+    this.reportThreshold = reportThreshold;
+    return this;
+  }
+
+  public long getReportWindowMs() {
+    return reportWindowMs;
+  }
+
+  public CoordinatorOptions setReportWindowMs(long reportWindowMs) {
+    this.reportWindowMs = reportWindowMs;
+    return this;
+  }
+
+  public long getQuarantineMs() {
+    return quarantineMs;
+  }
+
+  public CoordinatorOptions setQuarantineMs(long quarantineMs) {
+    this.quarantineMs = quarantineMs;
     return this;
   }
 }

@@ -21,6 +21,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,8 @@ public final class CoordinatorServer {
   private final Map<String, BackendRecord> registry = new HashMap<>();
   private final NodeLiveness liveness;
   private MessageConsumer<Object> heartbeats;
+  private MessageConsumer<Object> reports;
+  private final OutlierDetector outliers;
   private HttpServer server;
   private long keepAliveTimer = -1;
   private long livenessTimer = -1;
@@ -64,16 +67,22 @@ public final class CoordinatorServer {
     this.metrics = new CoordinatorMetrics(view, hub);
     this.watcher = new RegistryWatcher(vertx, context, hazelcast, this::apply);
     this.liveness = new NodeLiveness(TimeUnit.MILLISECONDS.toNanos(options.getLivenessTimeoutMs()));
+    this.outliers = new OutlierDetector(options.getReportThreshold(), TimeUnit.MILLISECONDS.toNanos(options.getReportWindowMs()),
+        TimeUnit.MILLISECONDS.toNanos(options.getQuarantineMs()), 64);
   }
 
   /** Loads the view, then listens; completes with the bound HTTP port. */
   public Future<Integer> start() {
     heartbeats = vertx.eventBus().consumer(ClusterNames.HEARTBEAT_ADDRESS, this::onHeartbeat);
-    return heartbeats.completion()
+    reports = vertx.eventBus().consumer(ClusterNames.REPORTS_ADDRESS, this::onReport);
+    return Future.all(heartbeats.completion(), reports.completion())
         .compose(v -> watcher.start())
         .map(v -> {
           dropRecordsOfDepartedNodes();
-          livenessTimer = vertx.setPeriodic(options.getLivenessCheckMs(), id -> expireSilentNodes());
+          livenessTimer = vertx.setPeriodic(options.getLivenessCheckMs(), id -> {
+            expireSilentNodes();
+            releaseQuarantined();
+          });
           ready = true;
           return v;
         })
@@ -91,6 +100,7 @@ public final class CoordinatorServer {
     vertx.cancelTimer(livenessTimer);
     if (heartbeats != null) {
       heartbeats.unregister();
+      reports.unregister();
     }
     watcher.stop();
     hub.closeAll();
@@ -113,6 +123,12 @@ public final class CoordinatorServer {
     });
     router.get("/v1/backends").handler(this::list);
     router.get("/v1/backends/stream").handler(this::stream);
+    router.post("/v1/backends/:id/reports").handler(BodyHandler.create().setBodyLimit(1024)).handler(this::report);
+    router.get("/v1/backends/:id/reports").handler(ctx -> json(ctx.response(), 200, new JsonObject()
+        .put("backend", ctx.pathParam("id"))
+        .put("reporters", outliers.reporters(ctx.pathParam("id"), System.nanoTime()))
+        .put("threshold", options.getReportThreshold())
+        .put("quarantined", outliers.isQuarantined(ctx.pathParam("id")))));
     router.get("/health/live").handler(ctx -> json(ctx.response(), 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::readiness);
     router.get("/metrics").handler(ctx -> ctx.response()
@@ -233,12 +249,51 @@ public final class CoordinatorServer {
       forgetIfEmpty(previous.node());
     }
     liveness.know(record.node(), System.nanoTime());
-    if (liveness.isAlive(record.node())) {
+    if (visible(record)) {
       view.upsert(record).ifPresent(this::publish);
     }
   }
 
+  /** A registry record is listed when its node is alive and clients have not reported it unreachable. */
+  private boolean visible(BackendRecord record) {
+    return liveness.isAlive(record.node()) && !outliers.isQuarantined(record.id());
+  }
+
+  /** A client could not reach a listed backend: count it on every coordinator. */
+  private void report(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    if (!registry.containsKey(id)) {
+      error(ctx.response(), 404, "no backend " + id);
+      return;
+    }
+    String reporter = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
+    vertx.eventBus().publish(ClusterNames.REPORTS_ADDRESS, new JsonObject().put("backend", id).put("reporter", reporter));
+    json(ctx.response(), 202, new JsonObject().put("backend", id).put("reporter", reporter)
+        .put("threshold", options.getReportThreshold()));
+  }
+
+  private void onReport(Message<Object> message) {
+    if (message.body() instanceof JsonObject body && body.getValue("backend") instanceof String id
+        && body.getValue("reporter") instanceof String reporter && registry.containsKey(id)
+        && outliers.report(id, reporter, System.nanoTime())) {
+      view.remove(id, "unreachable").ifPresent(this::publish);
+      log.warn("backend {} reported unreachable by {} clients: off the list for {} ms", id,
+          options.getReportThreshold(), options.getQuarantineMs());
+    }
+  }
+
+  private void releaseQuarantined() {
+    for (String id : outliers.release(System.nanoTime())) {
+      BackendRecord record = registry.get(id);
+      if (record != null && visible(record)) {
+        view.upsert(record).ifPresent(this::publish);
+        log.info("backend {} is listed again after its quarantine", id);
+      }
+    }
+  }
+
   private void unregister(String id, String reason) {
+    outliers.forget(id);
     BackendRecord previous = registry.remove(id);
     view.remove(id, reason).ifPresent(this::publish);
     if (previous != null) {
@@ -249,7 +304,7 @@ public final class CoordinatorServer {
   private void onHeartbeat(Message<Object> message) {
     if (message.body() instanceof JsonObject body && body.getValue("node") instanceof String node
         && liveness.heard(node, System.nanoTime())) {
-      List<BackendRecord> back = recordsOf(node);
+      List<BackendRecord> back = recordsOf(node).stream().filter(this::visible).toList();
       back.forEach(r -> view.upsert(r).ifPresent(this::publish));
       log.info("node {} is heard again: restored {}", node, back.stream().map(BackendRecord::id).toList());
     }
