@@ -50,7 +50,12 @@ const DEFAULTS = Object.freeze({
  *
  * Events (EventTarget, payload in `event.detail`): `backends` (array of records), `state`
  * ({state}), `open` ({backend}), `close` ({backend, code, reason}), `rtt` ({backend, ms}),
- * `failover` ({from, reason}), `message` (a frame from the backend that the client does not handle).
+ * `failover` ({from, reason}), `message` (a room message, once each, in seq order per room; other
+ * frames the client does not handle come as `message` too).
+ *
+ * Rooms: `join(room)` and `publish(room, data)` return promises (the seq). After a failover the
+ * client rejoins every room from the last seq it delivered and resends unacked publishes with the
+ * same id, so nothing is lost or repeated. A `drain` moves make-before-break.
  */
 export class Switchboard extends EventTarget {
   constructor(options = {}) {
@@ -70,7 +75,11 @@ export class Switchboard extends EventTarget {
     };
     this.backends = new Map();
     this.state = State.OFFLINE;
-    this.current = null; // {backend, socket}
+    this.current = null; // the open connection {backend, socket, pending, heartbeat}
+    this.candidate = null; // a connection waiting for its welcome (first connect, failover or move)
+    this.rooms = new Map(); // room -> last seq delivered (null until joined)
+    this.joins = new Map(); // room -> [resolve]
+    this.publishes = new Map(); // id -> {room, data, resolve}
     this.lastEventId = null;
     this.coordinatorIndex = Math.floor(this.env.random() * o.coordinators.length);
     this.selector = createSelector(o.policy, [], this.env.random);
@@ -104,6 +113,35 @@ export class Switchboard extends EventTarget {
     if (!socket || socket.readyState !== 1) return false;
     socket.send(JSON.stringify(message));
     return true;
+  }
+
+  /** Joins a room; resolves with the seq the room starts after. Rejoined from the last seq after failover. */
+  join(room) {
+    if (!this.rooms.has(room)) this.rooms.set(room, null);
+    const joined = new Promise((resolve) => {
+      this.joins.set(room, [...(this.joins.get(room) ?? []), resolve]);
+    });
+    if (this.current) this.sendJoin(this.current, room);
+    return joined;
+  }
+
+  /** Publishes; resolves with the message's seq once stored. Resent with the same id after failover. */
+  publish(room, data) {
+    const id = randomId(this.env.random);
+    return new Promise((resolve) => {
+      this.publishes.set(id, { room, data, resolve });
+      if (this.current) this.sendPublish(this.current, id);
+    });
+  }
+
+  sendJoin(conn, room) {
+    const since = this.rooms.get(room);
+    conn.socket.send(JSON.stringify(since == null ? { type: 'join', room } : { type: 'join', room, since }));
+  }
+
+  sendPublish(conn, id) {
+    const p = this.publishes.get(id);
+    conn.socket.send(JSON.stringify({ type: 'publish', room: p.room, id, data: p.data }));
   }
 
   // ---- backend list -------------------------------------------------------------------------
@@ -145,7 +183,8 @@ export class Switchboard extends EventTarget {
     if (event.lastEventId) this.lastEventId = event.lastEventId;
     this.emit('backends', [...this.backends.values()]);
     const cur = this.current?.backend;
-    if (cur && !this.isUsable(this.backends.get(cur.id))) {
+    // removal forces a failover at once; a DRAINING backend sends `drain` and we move make-before-break
+    if (cur && !this.backends.has(cur.id)) {
       this.failover('backend left the list');
     } else if (!this.current && this.state !== State.CONNECTING) {
       this.connect();
@@ -164,23 +203,34 @@ export class Switchboard extends EventTarget {
   // ---- connection ---------------------------------------------------------------------------
 
   connect() {
-    if (this.stopped || this.current) return;
+    if (this.stopped || this.current || this.candidate) return;
     const backend = this.pick();
     if (!backend) {
       this.setState(State.OFFLINE);
       return; // the next list event reconnects
     }
     this.setState(State.CONNECTING);
+    this.candidate = this.open(backend);
+  }
+
+  /** Opens a connection; it becomes the current one when its welcome arrives. */
+  open(backend) {
     const socket = new this.env.WebSocket(backend.url);
-    const conn = { backend, socket, pending: new Map(), heartbeat: null };
-    this.current = conn;
+    const conn = { backend, socket, pending: new Map(), heartbeat: null, ready: false };
     socket.onmessage = (e) => this.onFrame(conn, e.data);
     socket.onclose = (e) => {
+      if (this.candidate === conn) {
+        this.candidate = null;
+        if (!this.current) this.scheduleReconnect(`connection failed (${e.code})`);
+        return;
+      }
       if (this.current !== conn) return;
       this.emit('close', { backend, code: e.code, reason: e.reason });
+      this.emit('failover', { from: backend, reason: `connection closed (${e.code})` });
       this.dropCurrent();
       this.scheduleReconnect(`connection closed (${e.code})`);
     };
+    return conn;
   }
 
   onFrame(conn, text) {
@@ -192,16 +242,43 @@ export class Switchboard extends EventTarget {
       return;
     }
     if (msg.type === 'welcome') {
+      const previous = this.current;
+      if (this.candidate === conn) this.candidate = null;
+      if (previous && previous !== conn) {
+        // make-before-break: the new connection is ready, the old one goes
+        this.dropCurrent();
+        previous.socket.close(1000, 'moved');
+      }
+      this.current = conn;
+      conn.ready = true;
       this.attempt = 0;
       this.setState(State.OPEN);
+      for (const room of this.rooms.keys()) this.sendJoin(conn, room);
+      for (const id of this.publishes.keys()) this.sendPublish(conn, id);
       this.emit('open', { backend: conn.backend, session: msg.session });
       this.heartbeat(conn);
+    } else if (msg.type === 'joined' && this.rooms.has(msg.room)) {
+      const last = this.rooms.get(msg.room);
+      this.rooms.set(msg.room, last == null ? msg.seq : Math.max(last, msg.seq));
+      for (const resolve of this.joins.get(msg.room) ?? []) resolve(msg.seq);
+      this.joins.delete(msg.room);
+    } else if (msg.type === 'message' && this.rooms.has(msg.room)) {
+      const last = this.rooms.get(msg.room);
+      if (last != null && msg.seq <= last) return; // a replay already delivered
+      this.rooms.set(msg.room, msg.seq);
+      this.emit('message', msg);
+    } else if (msg.type === 'ack' && this.publishes.has(msg.id)) {
+      const p = this.publishes.get(msg.id);
+      this.publishes.delete(msg.id);
+      p.resolve(msg.seq);
     } else if (msg.type === 'pong' && conn.pending.has(msg.id)) {
       const sentAt = conn.pending.get(msg.id);
       conn.pending.clear();
       this.emit('rtt', { backend: conn.backend, ms: this.env.now() - sentAt });
     } else if (msg.type === 'drain') {
-      this.failover('backend is draining');
+      // move at a random moment within half the deadline, so a drained backend causes no stampede
+      const delay = Math.floor(this.env.random() * (msg.deadlineMs ?? 0) / 2);
+      this.later(delay, () => this.moveAway(conn));
     } else {
       this.emit('message', msg);
     }
@@ -221,6 +298,16 @@ export class Switchboard extends EventTarget {
         this.heartbeat(conn);
       }
     });
+  }
+
+  /** Make-before-break: opens a connection to another backend; it replaces `from` at its welcome. */
+  moveAway(from) {
+    if (this.stopped || this.current !== from || this.candidate) return;
+    let target = null;
+    for (let i = 0; i < 5 && (!target || target.id === from.backend.id); i++) target = this.pick();
+    if (!target || target.id === from.backend.id) return; // nowhere else yet: closed at the deadline, then failover
+    this.emit('failover', { from: from.backend, reason: 'drain' });
+    this.candidate = this.open(target);
   }
 
   failover(reason) {
@@ -278,6 +365,11 @@ export class Switchboard extends EventTarget {
     this.env.clearTimeout(t);
     this.timers.delete(t);
   }
+}
+
+function randomId(random) {
+  if (globalThis.crypto?.randomUUID) return globalThis.crypto.randomUUID();
+  return Array.from({ length: 4 }, () => Math.floor(random() * 0x100000000).toString(16).padStart(8, '0')).join('-');
 }
 
 function validRecord(b) {
