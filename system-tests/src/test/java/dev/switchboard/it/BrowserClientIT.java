@@ -1,7 +1,6 @@
 package dev.switchboard.it;
 
 import dev.switchboard.demo.DemoPageVerticle;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -101,38 +100,31 @@ class BrowserClientIT {
       wait().then(done).catch((e) => done('error: ' + e));
       """;
 
-  private static TestCluster cluster;
-  private static TestCluster.Coordinator coordinator;
-  private static Vertx vertx;
+  private static CoordinatorFixture fixture;
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = TestCluster.unique();
-    coordinator = cluster.coordinator("coordinator-browser", "--admin-token", TOKEN);
-    vertx = Vertx.vertx();
+    fixture = CoordinatorFixture.start("coordinator-browser", "--admin-token", TOKEN);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (vertx != null) {
-      vertx.close().await(10, TimeUnit.SECONDS);
-    }
-    if (coordinator != null) {
-      coordinator.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 
   @Test
   void aKilledBackendLosesNoAckedPublishAndRepeatsNone() throws Exception {
-    try (TestCluster.BackendNode x = cluster.backendNode("browser-backend-x", 1);
-         TestCluster.BackendNode y = cluster.backendNode("browser-backend-y", 1);
+    try (TestCluster.BackendNode x = fixture.cluster().backendNode("browser-backend-x", 1);
+         TestCluster.BackendNode y = fixture.cluster().backendNode("browser-backend-y", 1);
          Browser browser = Browser.start()) {
-      Http.await("both backends listed", Duration.ofSeconds(15), () -> Http.getJson(coordinator.base() + "/v1/backends")
+      Http.await("both backends listed", Duration.ofSeconds(15), () -> Http.getJson(fixture.coordinator().base() + "/v1/backends")
           .getJsonArray("backends").size() == 2);
-      DemoPageVerticle page = new DemoPageVerticle("127.0.0.1", 0, List.of(coordinator.base()));
-      vertx.deployVerticle(page).await(30, TimeUnit.SECONDS);
+      DemoPageVerticle page = new DemoPageVerticle("127.0.0.1", 0, List.of(fixture.coordinator().base()));
+      fixture.vertx().deployVerticle(page).await(30, TimeUnit.SECONDS);
       browser.open("http://127.0.0.1:" + page.actualPort() + "/config.json");
-      String victim = (String) browser.evalAsync(SETUP, new JsonArray().add(coordinator.base()));
+      String victim = (String) browser.evalAsync(SETUP, new JsonArray().add(fixture.coordinator().base()));
       assertTrue(victim != null && !victim.startsWith("error"), victim);
       TestCluster.BackendNode doomed = x.ids().contains(victim) ? x : y;
       browser.evalAsync(PUBLISH, new JsonArray());
@@ -161,18 +153,18 @@ class BrowserClientIT {
 
   @Test
   void aDrainedBackendsClientMovesMakeBeforeBreakWithoutAGap() throws Exception {
-    try (TestCluster.BackendNode x = cluster.backendNode("browser-drain-x", 1);
-         TestCluster.BackendNode y = cluster.backendNode("browser-drain-y", 1);
+    try (TestCluster.BackendNode x = fixture.cluster().backendNode("browser-drain-x", 1);
+         TestCluster.BackendNode y = fixture.cluster().backendNode("browser-drain-y", 1);
          Browser browser = Browser.start()) {
-      Http.await("both backends listed", Duration.ofSeconds(15), () -> Http.getJson(coordinator.base() + "/v1/backends")
+      Http.await("both backends listed", Duration.ofSeconds(15), () -> Http.getJson(fixture.coordinator().base() + "/v1/backends")
           .getJsonArray("backends").stream().map(o -> (JsonObject) o)
           .filter(r -> x.ids().contains(r.getString("id")) || y.ids().contains(r.getString("id"))).count() == 2);
-      DemoPageVerticle page = new DemoPageVerticle("127.0.0.1", 0, List.of(coordinator.base()));
-      vertx.deployVerticle(page).await(30, TimeUnit.SECONDS);
+      DemoPageVerticle page = new DemoPageVerticle("127.0.0.1", 0, List.of(fixture.coordinator().base()));
+      fixture.vertx().deployVerticle(page).await(30, TimeUnit.SECONDS);
       browser.open("http://127.0.0.1:" + page.actualPort() + "/config.json");
-      String from = (String) browser.evalAsync(DRAIN_SETUP, new JsonArray().add(coordinator.base()));
+      String from = (String) browser.evalAsync(DRAIN_SETUP, new JsonArray().add(fixture.coordinator().base()));
       assertTrue(from != null && !from.startsWith("error"), from);
-      assertEquals(202, Http.post(coordinator.base() + "/v1/admin/backends/" + from + "/drain?deadlineMs=4000", TOKEN, null)
+      assertEquals(202, Http.post(fixture.coordinator().base() + "/v1/admin/backends/" + from + "/drain?deadlineMs=4000", TOKEN, null)
           .statusCode());
       Object raw = browser.evalAsync(AFTER_DRAIN, new JsonArray().add(from));
       assertTrue(raw instanceof JsonObject, String.valueOf(raw));

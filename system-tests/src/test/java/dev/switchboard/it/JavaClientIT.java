@@ -3,7 +3,6 @@ package dev.switchboard.it;
 import dev.switchboard.client.SwitchboardClient;
 import dev.switchboard.client.SwitchboardClientOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,29 +25,22 @@ class JavaClientIT {
 
   private static final String TOKEN = "client-it";
 
-  private static TestCluster cluster;
-  private static TestCluster.Coordinator coordinator;
-  private static Vertx vertx;
+  private static CoordinatorFixture fixture;
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = TestCluster.unique();
-    coordinator = cluster.coordinator("coordinator-client", "--admin-token", TOKEN);
-    vertx = Vertx.vertx();
+    fixture = CoordinatorFixture.start("coordinator-client", "--admin-token", TOKEN);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (vertx != null) {
-      vertx.close().await(10, TimeUnit.SECONDS);
-    }
-    if (coordinator != null) {
-      coordinator.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 
   private static SwitchboardClient client(List<JsonObject> received, List<String> failovers) {
-    return new SwitchboardClient(vertx, new SwitchboardClientOptions().setCoordinators(List.of(coordinator.base()))
+    return new SwitchboardClient(fixture.vertx(), new SwitchboardClientOptions().setCoordinators(List.of(fixture.coordinator().base()))
         .setIntervalMs(500).setTimeoutMs(2_000).setBaseMs(50).setMaxMs(1_000))
         .messageHandler(received::add)
         .failoverHandler(failovers::add);
@@ -60,9 +52,9 @@ class JavaClientIT {
 
   @Test
   void aKilledBackendLosesNoAckedPublishAndRepeatsNone() throws Exception {
-    try (TestCluster.BackendNode x = cluster.backendNode("client-backend-x", 1);
-         TestCluster.BackendNode y = cluster.backendNode("client-backend-y", 1)) {
-      Http.await("both backends listed", Duration.ofSeconds(15), () -> Http.getJson(coordinator.base() + "/v1/backends")
+    try (TestCluster.BackendNode x = fixture.cluster().backendNode("client-backend-x", 1);
+         TestCluster.BackendNode y = fixture.cluster().backendNode("client-backend-y", 1)) {
+      Http.await("both backends listed", Duration.ofSeconds(15), () -> Http.getJson(fixture.coordinator().base() + "/v1/backends")
           .getJsonArray("backends").size() == 2);
       List<JsonObject> gotA = new CopyOnWriteArrayList<>();
       List<JsonObject> gotB = new CopyOnWriteArrayList<>();
@@ -108,9 +100,9 @@ class JavaClientIT {
 
   @Test
   void aDrainedBackendsClientMovesBeforeTheDeadlineWithoutAGap() throws Exception {
-    try (TestCluster.BackendNode x = cluster.backendNode("client-drain-x", 1);
-         TestCluster.BackendNode y = cluster.backendNode("client-drain-y", 1)) {
-      Http.await("both backends listed", Duration.ofSeconds(15), () -> Http.getJson(coordinator.base() + "/v1/backends")
+    try (TestCluster.BackendNode x = fixture.cluster().backendNode("client-drain-x", 1);
+         TestCluster.BackendNode y = fixture.cluster().backendNode("client-drain-y", 1)) {
+      Http.await("both backends listed", Duration.ofSeconds(15), () -> Http.getJson(fixture.coordinator().base() + "/v1/backends")
           .getJsonArray("backends").size() == 2);
       List<JsonObject> got = new CopyOnWriteArrayList<>();
       List<String> fail = new CopyOnWriteArrayList<>();
@@ -120,7 +112,7 @@ class JavaClientIT {
         c.join("d").await(10, TimeUnit.SECONDS);
         String from = c.backend().id();
         c.publish("d", "before").await(10, TimeUnit.SECONDS);
-        assertEquals(202, Http.post(coordinator.base() + "/v1/admin/backends/" + from + "/drain?deadlineMs=4000", TOKEN, null)
+        assertEquals(202, Http.post(fixture.coordinator().base() + "/v1/admin/backends/" + from + "/drain?deadlineMs=4000", TOKEN, null)
             .statusCode());
         Http.await("the client to move", Duration.ofSeconds(15), () -> c.backend() != null && !c.backend().id().equals(from));
         assertTrue(fail.contains("drain"), fail.toString());

@@ -2,7 +2,6 @@ package dev.switchboard.it;
 
 import dev.switchboard.model.SseEvent;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -37,29 +36,22 @@ class OperationsIT {
   private static final Duration SHORT = Duration.ofSeconds(15);
 
   private static final AtomicInteger failedMoves = new AtomicInteger();
-  private static TestCluster cluster;
-  private static TestCluster.Coordinator coordinator;
-  private static Vertx vertx;
+  private static CoordinatorFixture fixture;
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = TestCluster.unique();
-    coordinator = cluster.coordinator("coordinator-ops", "--admin-token", TOKEN);
-    vertx = Vertx.vertx();
+    fixture = CoordinatorFixture.start("coordinator-ops", "--admin-token", TOKEN);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (vertx != null) {
-      vertx.close().await(10, TimeUnit.SECONDS);
-    }
-    if (coordinator != null) {
-      coordinator.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 
   private static List<JsonObject> list() throws Exception {
-    JsonArray all = Http.getJson(coordinator.base() + "/v1/backends").getJsonArray("backends");
+    JsonArray all = Http.getJson(fixture.coordinator().base() + "/v1/backends").getJsonArray("backends");
     return all.stream().map(o -> (JsonObject) o).toList();
   }
 
@@ -77,27 +69,27 @@ class OperationsIT {
 
   @Test
   void adminEndpointsNeedTheTokenAndDoNotExistWithoutOne() throws Exception {
-    assertEquals(401, Http.post(coordinator.base() + "/v1/admin/nodes/x/scale", null, new JsonObject()).statusCode());
-    assertEquals(401, Http.post(coordinator.base() + "/v1/admin/nodes/x/scale", "wrong", new JsonObject()).statusCode());
-    HttpResponse<String> unknown = Http.post(coordinator.base() + "/v1/admin/backends/nope/drain", TOKEN, null);
+    assertEquals(401, Http.post(fixture.coordinator().base() + "/v1/admin/nodes/x/scale", null, new JsonObject()).statusCode());
+    assertEquals(401, Http.post(fixture.coordinator().base() + "/v1/admin/nodes/x/scale", "wrong", new JsonObject()).statusCode());
+    HttpResponse<String> unknown = Http.post(fixture.coordinator().base() + "/v1/admin/backends/nope/drain", TOKEN, null);
     assertEquals(404, unknown.statusCode());
     assertTrue(new JsonObject(unknown.body()).containsKey("error"));
-    assertEquals(400, Http.post(coordinator.base() + "/v1/admin/nodes/x/scale", TOKEN,
+    assertEquals(400, Http.post(fixture.coordinator().base() + "/v1/admin/nodes/x/scale", TOKEN,
         new JsonObject().put("instances", "many")).statusCode());
-    try (TestCluster.Coordinator open = cluster.coordinator("coordinator-no-admin")) {
+    try (TestCluster.Coordinator open = fixture.cluster().coordinator("coordinator-no-admin")) {
       assertEquals(404, Http.post(open.base() + "/v1/admin/nodes/x/scale", TOKEN, new JsonObject()).statusCode());
     }
   }
 
   @Test
   void drainedBackendWarnsItsClientsRefusesNewOnesClosesAtTheDeadlineAndLeaves() throws Exception {
-    try (TestCluster.BackendNode node = cluster.backendNode("backend-drain", 2);
-         SseProbe stream = SseProbe.open(vertx, coordinator.base() + "/v1/backends/stream", null)) {
+    try (TestCluster.BackendNode node = fixture.cluster().backendNode("backend-drain", 2);
+         SseProbe stream = SseProbe.open(fixture.vertx(), fixture.coordinator().base() + "/v1/backends/stream", null)) {
       String id = node.ids().get(0);
       String url = record(id).getString("url");
       try (RawWebSocket client = RawWebSocket.connect(url, null)) {
         assertEquals("welcome", new JsonObject(client.read().text()).getString("type"));
-        HttpResponse<String> accepted = Http.post(coordinator.base() + "/v1/admin/backends/" + id + "/drain?deadlineMs=2000",
+        HttpResponse<String> accepted = Http.post(fixture.coordinator().base() + "/v1/admin/backends/" + id + "/drain?deadlineMs=2000",
             TOKEN, null);
         assertEquals(202, accepted.statusCode(), accepted.body());
         JsonObject drain = new JsonObject(client.read().text());
@@ -121,8 +113,8 @@ class OperationsIT {
 
   @Test
   void sigtermDrainsTheNodeAndItLeavesOnceItsClientsMoved() throws Exception {
-    try (TestCluster.BackendNode node = cluster.backendNode("backend-sigterm-drain", 1);
-         SseProbe stream = SseProbe.open(vertx, coordinator.base() + "/v1/backends/stream", null)) {
+    try (TestCluster.BackendNode node = fixture.cluster().backendNode("backend-sigterm-drain", 1);
+         SseProbe stream = SseProbe.open(fixture.vertx(), fixture.coordinator().base() + "/v1/backends/stream", null)) {
       String id = node.ids().get(0);
       try (RawWebSocket client = RawWebSocket.connect(record(id).getString("url"), null)) {
         client.read(); // welcome
@@ -137,29 +129,29 @@ class OperationsIT {
 
   @Test
   void aNodeScalesFromTwoToFourBackendsAndBackAtRunTime() throws Exception {
-    try (TestCluster.BackendNode node = cluster.backendNode("backend-scale", 2)) {
+    try (TestCluster.BackendNode node = fixture.cluster().backendNode("backend-scale", 2)) {
       String nodeId = nodeOf(node);
-      HttpResponse<String> up = Http.post(coordinator.base() + "/v1/admin/nodes/" + nodeId + "/scale", TOKEN,
+      HttpResponse<String> up = Http.post(fixture.coordinator().base() + "/v1/admin/nodes/" + nodeId + "/scale", TOKEN,
           new JsonObject().put("instances", 4));
       assertEquals(200, up.statusCode(), up.body());
       assertEquals(4, new JsonObject(up.body()).getInteger("instances"));
       Http.await("4 backends of the node listed", SHORT, () -> ofNode(nodeId).size() == 4);
-      HttpResponse<String> down = Http.post(coordinator.base() + "/v1/admin/nodes/" + nodeId + "/scale", TOKEN,
+      HttpResponse<String> down = Http.post(fixture.coordinator().base() + "/v1/admin/nodes/" + nodeId + "/scale", TOKEN,
           new JsonObject().put("instances", 2));
       assertEquals(200, down.statusCode(), down.body());
       Http.await("back to 2 backends", SHORT, () -> ofNode(nodeId).size() == 2);
       assertTrue(node.process().isAlive(), "no JVM restart");
-      assertEquals(404, Http.post(coordinator.base() + "/v1/admin/nodes/not-a-node/scale", TOKEN,
+      assertEquals(404, Http.post(fixture.coordinator().base() + "/v1/admin/nodes/not-a-node/scale", TOKEN,
           new JsonObject().put("instances", 1)).statusCode());
     }
   }
 
   @Test
   void afterScaleOutFourHundredConnectionsSpreadToWithinTenPercentOfTheMean() throws Exception {
-    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(1000));
+    WebSocketClient client = fixture.vertx().createWebSocketClient(new WebSocketClientOptions().setMaxConnections(1000));
     AtomicInteger moved = new AtomicInteger();
     Map<WebSocket, String> where = new java.util.concurrent.ConcurrentHashMap<>();
-    try (TestCluster.BackendNode node = cluster.backendNode("backend-rebalance", 2)) {
+    try (TestCluster.BackendNode node = fixture.cluster().backendNode("backend-rebalance", 2)) {
       String nodeId = nodeOf(node);
       List<JsonObject> start = ofNode(nodeId);
       for (int i = 0; i < 400; i++) {
@@ -167,7 +159,7 @@ class OperationsIT {
       }
       Http.await("400 connections reported", SHORT, () -> ofNode(nodeId).stream()
           .mapToInt(r -> r.getInteger("connections")).sum() == 400);
-      assertEquals(200, Http.post(coordinator.base() + "/v1/admin/nodes/" + nodeId + "/scale", TOKEN,
+      assertEquals(200, Http.post(fixture.coordinator().base() + "/v1/admin/nodes/" + nodeId + "/scale", TOKEN,
           new JsonObject().put("instances", 4)).statusCode());
       List<String> last = new ArrayList<>();
       try {
@@ -214,7 +206,7 @@ class OperationsIT {
       failedMoves.incrementAndGet();
       return;
     }
-    vertx.executeBlocking(() -> {
+    fixture.vertx().executeBlocking(() -> {
       List<JsonObject> options = ofNode(nodeId).stream()
           .filter(r -> "UP".equals(r.getString("state")) && !r.getString("id").equals(where.get(ws))).toList();
       JsonObject a = options.get(ThreadLocalRandom.current().nextInt(options.size()));
