@@ -1,5 +1,6 @@
 package dev.switchboard.client;
 
+import dev.switchboard.client.policy.Policy;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.InvalidRecordException;
 import dev.switchboard.model.SseEvent;
@@ -22,15 +23,22 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
 
 /**
- * Follows one coordinator's backend list ({@code GET /v1/backends/stream}): applies the snapshot and
- * the deltas to a local map and reconnects with {@code Last-Event-ID} when the stream drops, keeping
- * the last known list meanwhile. Malformed events are logged and skipped, never thrown to the handler.
+ * Follows the backend list ({@code GET /v1/backends/stream}) of one coordinator at a time: applies the
+ * snapshot and the deltas to a local map. When the stream fails or ends it moves to the next
+ * coordinator of the list and resumes with {@code Last-Event-ID} (a coordinator that does not know the
+ * id answers with a snapshot), keeping the last known list meanwhile. The first coordinator is chosen
+ * by the caller (see {@link #startIndex}); retries are quick while untried coordinators remain, then
+ * back off with full jitter. Malformed events are logged and skipped, never thrown to the handler.
  * Use from the Vert.x context it was created on.
  */
 public final class BackendListStream {
@@ -39,9 +47,17 @@ public final class BackendListStream {
   /** Connection idle bound: three missed 15 s keep-alives mean the coordinator is gone. */
   private static final int IDLE_TIMEOUT_SECONDS = 45;
 
+  /** Fewer than this many ms between reports of one backend are dropped: reports stay bounded. */
+  static final long REPORT_INTERVAL_MS = 10_000;
+
   private final Vertx vertx;
-  private final String streamUrl;
+  private final List<String> coordinators;
+  private final String query;
   private final HttpClient client;
+  private final Map<String, Long> reportedAt = new HashMap<>();
+  private int index;
+  private int failures;
+  private boolean streaming;
   private final Map<String, BackendRecord> backends = new LinkedHashMap<>();
   private Consumer<ListEvent> handler = e -> { };
   private String lastEventId;
@@ -51,11 +67,39 @@ public final class BackendListStream {
 
   /** @param coordinatorUrl base URL such as {@code http://127.0.0.1:8080}; {@code service} may be null (all) */
   public BackendListStream(Vertx vertx, String coordinatorUrl, String service) {
+    this(vertx, List.of(coordinatorUrl), service, 0);
+  }
+
+  /**
+   * @param coordinators base URLs, tried in turn from {@code first} (an index, taken modulo the size)
+   * @param service the backend pool, or null for all
+   */
+  public BackendListStream(Vertx vertx, List<String> coordinators, String service, int first) {
+    if (coordinators.isEmpty()) {
+      throw new IllegalArgumentException("at least one coordinator URL is needed");
+    }
     this.vertx = vertx;
-    String base = coordinatorUrl.endsWith("/") ? coordinatorUrl.substring(0, coordinatorUrl.length() - 1) : coordinatorUrl;
-    this.streamUrl = base + "/v1/backends/stream"
-        + (service == null ? "" : "?service=" + URLEncoder.encode(service, StandardCharsets.UTF_8));
+    this.coordinators = coordinators.stream().map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u).toList();
+    this.query = service == null ? "" : "?service=" + URLEncoder.encode(service, StandardCharsets.UTF_8);
+    this.index = Math.floorMod(first, coordinators.size());
     this.client = vertx.createHttpClient(new HttpClientOptions().setIdleTimeout(IDLE_TIMEOUT_SECONDS));
+  }
+
+  /**
+   * The coordinator a client starts with: rendezvous hashing of {@code key} over the URLs when one is
+   * given (so a sticky client keeps its coordinator), otherwise a random one (spreads subscribers).
+   */
+  public static int startIndex(List<String> coordinators, String key, DoubleSupplier random) {
+    if (key == null) {
+      return (int) Math.floor(random.getAsDouble() * coordinators.size());
+    }
+    int best = 0;
+    for (int i = 1; i < coordinators.size(); i++) {
+      if (Policy.fnv1a32(key + "\u0000" + coordinators.get(i)) > Policy.fnv1a32(key + "\u0000" + coordinators.get(best))) {
+        best = i;
+      }
+    }
+    return best;
   }
 
   /** Called on every change, after the local list is updated. */
@@ -81,6 +125,35 @@ public final class BackendListStream {
     return lastEventId;
   }
 
+  /** The base URL of the coordinator followed now (or tried next). */
+  public String coordinator() {
+    return coordinators.get(index);
+  }
+
+  /** True while a stream is open and delivering. */
+  public boolean streaming() {
+    return streaming;
+  }
+
+  /**
+   * Tells the coordinator that {@code backendId} could not be reached (outlier detection, protocol
+   * extension). At most one report per backend per {@value #REPORT_INTERVAL_MS} ms; best effort.
+   */
+  public void report(String backendId, String reason) {
+    long now = System.currentTimeMillis();
+    Long last = reportedAt.get(backendId);
+    if (last != null && now - last < REPORT_INTERVAL_MS) {
+      return;
+    }
+    reportedAt.keySet().retainAll(backends.keySet());
+    reportedAt.put(backendId, now);
+    String url = coordinator() + "/v1/backends/" + URLEncoder.encode(backendId, StandardCharsets.UTF_8) + "/reports";
+    client.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url).putHeader("Content-Type", "application/json"))
+        .compose(req -> req.send(new JsonObject().put("reason", reason).encode()))
+        .compose(HttpClientResponse::body)
+        .onFailure(e -> log.debug("report of {} to {} failed: {}", backendId, url, e.toString()));
+  }
+
   public Future<Void> close() {
     closed = true;
     return client.close();
@@ -90,6 +163,7 @@ public final class BackendListStream {
     if (closed) {
       return;
     }
+    String streamUrl = coordinator() + "/v1/backends/stream" + query;
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(streamUrl)
         .putHeader("Accept", "text/event-stream");
     if (lastEventId != null) {
@@ -105,10 +179,12 @@ public final class BackendListStream {
   }
 
   private Future<Void> follow(HttpClientResponse response) {
+    String streamUrl = coordinator();
     if (response.statusCode() != 200) {
       return response.body().transform(ar ->
           Future.failedFuture("coordinator answered " + response.statusCode() + " to " + streamUrl));
     }
+    streaming = true;
     SseParser parser = new SseParser(this::onEvent, retry -> retryMs = retry, SseParser.DEFAULT_MAX_EVENT_CHARS);
     response.handler(buffer -> {
       try {
@@ -118,15 +194,33 @@ public final class BackendListStream {
         response.request().connection().close();
       }
     });
-    response.exceptionHandler(e -> log.debug("stream {} broke: {}", streamUrl, e.toString()));
-    response.endHandler(v -> reconnectLater());
+    AtomicBoolean ended = new AtomicBoolean();
+    response.exceptionHandler(e -> {
+      log.debug("stream {} broke: {}", streamUrl, e.toString());
+      if (ended.compareAndSet(false, true)) {
+        reconnectLater();
+      }
+    });
+    response.endHandler(v -> {
+      if (ended.compareAndSet(false, true)) {
+        reconnectLater();
+      }
+    });
     return Future.succeededFuture();
   }
 
+  /** Moves to the next coordinator: at once-ish while untried ones remain, then with backoff. */
   private void reconnectLater() {
-    if (!closed) {
-      vertx.setTimer(Math.max(1, retryMs), id -> connect());
+    streaming = false;
+    if (closed) {
+      return;
     }
+    index = (index + 1) % coordinators.size();
+    int round = failures++ / coordinators.size();
+    long delay = round == 0 && coordinators.size() > 1
+        ? (long) (ThreadLocalRandom.current().nextDouble() * 100)
+        : Math.max(retryMs / 2, Backoff.delayMs(round, retryMs, 30_000, ThreadLocalRandom.current()::nextDouble));
+    vertx.setTimer(Math.max(1, delay), id -> connect());
   }
 
   private void onEvent(SseEvent event) {
@@ -142,6 +236,7 @@ public final class BackendListStream {
       return;
     }
     apply(change);
+    failures = 0;
     lastEventId = event.id();
     if (firstSnapshot != null && !firstSnapshot.future().isComplete()) {
       firstSnapshot.complete();

@@ -2,14 +2,23 @@ package dev.switchboard.client;
 
 import java.util.function.DoubleSupplier;
 
-/** Exponential backoff with full jitter: a random delay in [0, min(maxMs, baseMs × 2^attempt)). Pure. */
+/**
+ * Exponential backoff with jitter. The cap is {@code min(maxMs, baseMs × 2^attempt)}; with full jitter
+ * (1, the default) the delay is uniform in [0, cap), with jitter j it is uniform in [cap × (1 − j), cap).
+ * Pure.
+ */
 public final class Backoff {
 
   private Backoff() {
   }
 
+  /** Full jitter. */
   public static long delayMs(int attempt, long baseMs, long maxMs, DoubleSupplier random) {
+    return delayMs(attempt, baseMs, maxMs, 1.0, random);
+  }
+
+  public static long delayMs(int attempt, long baseMs, long maxMs, double jitter, DoubleSupplier random) {
     double cap = Math.min(maxMs, baseMs * Math.pow(2, Math.min(attempt, 30)));
-    return (long) Math.floor(random.getAsDouble() * cap);
+    return (long) Math.floor(cap * (1 - jitter + jitter * random.getAsDouble()));
   }
 }

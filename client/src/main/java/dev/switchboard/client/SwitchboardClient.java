@@ -1,13 +1,14 @@
 package dev.switchboard.client;
 
 import dev.switchboard.client.policy.Policy;
-import dev.switchboard.client.policy.Selector;
 import dev.switchboard.model.BackendRecord;
+import dev.switchboard.model.BackendState;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.ClientWebSocket;
+import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -16,41 +17,65 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
- * A Switchboard client on Vert.x: follows a coordinator's backend list, keeps one WebSocket to a
- * backend chosen by policy, heartbeats it, and fails over with jittered backoff. Rooms are rejoined
- * with {@code since} = the last seq seen and unacked publishes are resent with their id after a
- * failover, so the application neither loses nor repeats a room message. A {@code drain} is handled
- * make-before-break, at a random moment within half the deadline, so a drained backend causes no
- * stampede. Everything runs on one Vert.x context; the methods may be called from any thread.
+ * A Switchboard client on Vert.x. It follows the backend list (moving to another coordinator when
+ * one fails), holds {@code connections} WebSockets to as many distinct backends chosen by policy,
+ * heartbeats them and replaces any that fail, with jittered backoff and a bounded retry rate however
+ * long nothing is reachable. A backend it cannot reach is reported to the coordinator.
  *
- * <p>Not yet: a pool of several connections, several coordinators, client reports, state events.
+ * <p>Rooms and publishes use the pool's primary connection (the oldest open one); when it fails the
+ * next open connection takes over at once, rejoining every room with {@code since} = the last seq
+ * delivered and resending every unacked publish with its id, so the application neither loses nor
+ * repeats a room message. A {@code drain} moves a connection make-before-break at a random moment
+ * within half the deadline: the new connection is open, and its rooms joined, before the old one
+ * closes. {@link #send} spreads over the open connections and queues (bounded) while none is open.
+ * Everything runs on one Vert.x context; the methods may be called from any thread.
  */
 public final class SwitchboardClient {
 
   private static final Logger log = LoggerFactory.getLogger(SwitchboardClient.class);
+  /** After this many failed attempts in a row with nothing open, the state is {@link ClientState#OFFLINE}. */
+  static final int OFFLINE_AFTER_FAILURES = 3;
 
   private record Pending(String room, Object data, Promise<Long> acked) {
   }
 
+  private record Queued(String text, Promise<Void> written) {
+  }
+
   private static final class Connection {
     final BackendRecord backend;
-    final WebSocket socket;
+    final ClientWebSocket socket;
+    final long startedAt = System.currentTimeMillis();
+    /** The connection this one replaces once it is ready (make-before-break), or null. */
+    final Connection replaces;
+    Set<String> awaitingJoins;
     boolean ready;
+    boolean abandoned;
+    long openedAt;
+    long heardAt;
     long pingId;
     long pingSentAt = -1;
 
-    Connection(BackendRecord backend, WebSocket socket) {
+    Connection(BackendRecord backend, ClientWebSocket socket, Connection replaces) {
       this.backend = backend;
       this.socket = socket;
+      this.replaces = replaces;
     }
   }
 
@@ -63,16 +88,29 @@ public final class SwitchboardClient {
   private final Map<String, Long> rooms = new LinkedHashMap<>();
   private final Map<String, Promise<Long>> joins = new LinkedHashMap<>();
   private final Map<String, Pending> pending = new LinkedHashMap<>();
-  private Selector selector = key -> null;
+  private final ArrayDeque<Queued> queue = new ArrayDeque<>();
+  /** Ready connections; index 0 is the primary (rooms and publishes). Copy-on-write: read by other threads. */
+  private final List<Connection> open = new CopyOnWriteArrayList<>();
+  /** Connections waiting for their welcome, or (a replacement of the primary) for their rooms. */
+  private final List<Connection> opening = new ArrayList<>();
+  private final Set<String> knownIds = new HashSet<>();
+  /** When an attempt on a backend last failed: such a backend is tried again only if no other is left. */
+  private final Map<String, Long> failedAt = new HashMap<>();
+  private final Promise<Void> firstOpen = Promise.promise();
   private Consumer<JsonObject> messages = m -> { };
-  private Consumer<String> failovers = r -> { };
-  private Connection current;
-  private Connection moving;
-  private Promise<Void> firstOpen = Promise.promise();
+  private Consumer<Failover> failovers = f -> { };
+  private Consumer<ClientState> states = s -> { };
+  private Consumer<Collection<BackendRecord>> lists = l -> { };
+  private Consumer<BackendRecord> opens = b -> { };
+  private Consumer<BackendRecord> closes = b -> { };
+  private volatile ClientState state = ClientState.CONNECTING;
   private int attempt;
-  private boolean connecting;
+  private int failuresInARow;
+  private int sendCounter;
+  private volatile long attempts;
   private boolean closed;
   private long heartbeatTimer = -1;
+  private long fillTimer = -1;
 
   public SwitchboardClient(Vertx vertx, SwitchboardClientOptions options) {
     if (options.getCoordinators().isEmpty()) {
@@ -82,19 +120,44 @@ public final class SwitchboardClient {
     this.context = vertx.getOrCreateContext();
     this.options = new SwitchboardClientOptions(options);
     this.policy = Policy.of(options.getPolicy());
-    this.sockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(4));
-    this.list = new BackendListStream(vertx, options.getCoordinators().get(0), options.getService());
+    this.sockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(options.getConnections() * 2 + 2));
+    int first = BackendListStream.startIndex(options.getCoordinators(), options.getKey(), ThreadLocalRandom.current()::nextDouble);
+    this.list = new BackendListStream(vertx, options.getCoordinators(), options.getService(), first);
   }
 
-  /** Room messages ({@code {"type":"message",…}}), each delivered once, in seq order per room. */
+  /** Room messages ({@code {"type":"message",…}}, once each, in seq order per room) and application frames. */
   public SwitchboardClient messageHandler(Consumer<JsonObject> handler) {
     this.messages = handler;
     return this;
   }
 
-  /** Called with the reason of every failover or move. */
-  public SwitchboardClient failoverHandler(Consumer<String> handler) {
+  /** Called for every move off a backend, with its reason. */
+  public SwitchboardClient failoverHandler(Consumer<Failover> handler) {
     this.failovers = handler;
+    return this;
+  }
+
+  /** Called when the pool's {@link ClientState} changes. */
+  public SwitchboardClient stateHandler(Consumer<ClientState> handler) {
+    this.states = handler;
+    return this;
+  }
+
+  /** Called with the whole list after every change. */
+  public SwitchboardClient backendsHandler(Consumer<Collection<BackendRecord>> handler) {
+    this.lists = handler;
+    return this;
+  }
+
+  /** Called when a connection to a backend is open (welcomed). */
+  public SwitchboardClient openHandler(Consumer<BackendRecord> handler) {
+    this.opens = handler;
+    return this;
+  }
+
+  /** Called when an open connection to a backend closed, for whatever reason. */
+  public SwitchboardClient closeHandler(Consumer<BackendRecord> handler) {
+    this.closes = handler;
     return this;
   }
 
@@ -102,7 +165,7 @@ public final class SwitchboardClient {
   public Future<Void> start() {
     return onContext(() -> {
       list.handler(e -> onList());
-      heartbeatTimer = vertx.setPeriodic(options.getIntervalMs(), id -> heartbeat());
+      heartbeatTimer = vertx.setPeriodic(Math.max(50, Math.min(options.getIntervalMs(), options.getTimeoutMs() / 2)), id -> tick());
       return list.open().compose(v -> firstOpen.future());
     });
   }
@@ -111,147 +174,331 @@ public final class SwitchboardClient {
   public Future<Long> join(String room) {
     return onContext(() -> {
       Promise<Long> joined = Promise.promise();
-      joins.put(room, joined);
+      Promise<Long> earlier = joins.put(room, joined);
+      if (earlier != null) {
+        joined.future().onComplete(earlier);
+      }
       rooms.putIfAbsent(room, null);
-      if (current != null && current.ready) {
-        sendJoin(current, room);
+      Connection primary = primary();
+      if (primary != null) {
+        sendJoin(primary, room);
       }
       return joined.future();
     });
   }
 
-  /** Publishes; completes with the message's seq once the cluster stored it. Resent after failover. */
+  /**
+   * Publishes; completes with the message's seq once the cluster stored it, after failovers if need
+   * be (resent with the same id). Fails at once when {@code queueSize} publishes are unacked.
+   */
   public Future<Long> publish(String room, Object data) {
     return onContext(() -> {
+      if (pending.size() >= options.getQueueSize()) {
+        return Future.failedFuture(new IllegalStateException(
+            "too many unacked publishes (" + pending.size() + " ≥ queueSize " + options.getQueueSize() + ")"));
+      }
       String id = UUID.randomUUID().toString();
       Pending p = new Pending(room, data, Promise.promise());
       pending.put(id, p);
-      if (current != null && current.ready) {
-        sendPublish(current, id, p);
+      Connection primary = primary();
+      if (primary != null) {
+        sendPublish(primary, id, p);
       }
       return p.acked().future();
     });
   }
 
-  /** The backend of the open connection, or null. */
-  public BackendRecord backend() {
-    Connection c = current;
-    return c == null ? null : c.backend;
+  /**
+   * Sends an application message on an open connection (round-robin over the open ones; random for
+   * {@code random} and {@code least-loaded}; the primary for {@code sticky}). While none is open, or
+   * every open one's write queue is full, it waits in a queue of at most {@code queueSize} messages;
+   * beyond that the future fails. Completes once written to a socket.
+   */
+  public Future<Void> send(JsonObject message) {
+    String text = message.encode();
+    return onContext(() -> {
+      Connection c = writable();
+      if (c != null && queue.isEmpty()) {
+        return c.socket.writeTextMessage(text);
+      }
+      if (queue.size() >= options.getQueueSize()) {
+        return Future.failedFuture(new IllegalStateException("send queue full (" + queue.size() + " messages)"));
+      }
+      Queued q = new Queued(text, Promise.promise());
+      queue.add(q);
+      return q.written().future();
+    });
   }
 
+  /** The backend of the primary connection, or null. */
+  public BackendRecord backend() {
+    List<Connection> now = List.copyOf(open);
+    return now.isEmpty() ? null : now.get(0).backend;
+  }
+
+  /** The backends of the open connections, primary first. */
+  public List<BackendRecord> backends() {
+    return List.copyOf(open).stream().map(c -> c.backend).toList();
+  }
+
+  public ClientState state() {
+    return state;
+  }
+
+  /** The base URL of the coordinator whose list is followed now. */
+  public String coordinator() {
+    return list.coordinator();
+  }
+
+  /** Connection attempts made so far (monitoring: the retry rate stays bounded while nothing is reachable). */
+  public long connectAttempts() {
+    return attempts;
+  }
+
+  /** The list as last known (stays while no coordinator answers). */
+  public Collection<BackendRecord> knownBackends() {
+    return List.copyOf(list.backends().values());
+  }
+
+  /** Closes every connection and the list stream; unacked publishes and queued sends fail. */
   public Future<Void> close() {
     return onContext(() -> {
       closed = true;
       vertx.cancelTimer(heartbeatTimer);
-      if (current != null) {
-        current.socket.close();
-      }
+      vertx.cancelTimer(fillTimer);
+      List<Connection> all = new ArrayList<>(open);
+      all.addAll(opening);
+      open.clear();
+      opening.clear();
+      all.forEach(c -> closeQuietly(c, (short) 1000, "client closed"));
+      IllegalStateException e = new IllegalStateException("client closed");
+      pending.values().forEach(p -> p.acked().tryFail(e));
+      joins.values().forEach(p -> p.tryFail(e));
+      queue.forEach(q -> q.written().tryFail(e));
+      pending.clear();
+      joins.clear();
+      queue.clear();
+      firstOpen.tryFail(e);
+      setState(ClientState.OFFLINE);
       return list.close().eventually(sockets::close);
     });
   }
 
-  private <T> Future<T> onContext(java.util.function.Supplier<Future<T>> action) {
-    Promise<T> promise = Promise.promise();
-    context.runOnContext(v -> action.get().onComplete(promise));
-    return promise.future();
-  }
+  // ---- list and pool --------------------------------------------------------------------------
 
   private void onList() {
-    selector = policy.selector(new ArrayList<>(list.backends().values()), ThreadLocalRandom.current()::nextDouble);
-    if (current != null) {
-      BackendRecord now = list.backends().get(current.backend.id());
-      if (now == null) {
-        failover("backend left the list");
-      }
-    } else if (!connecting) {
-      connect();
+    Collection<BackendRecord> backends = list.backends().values();
+    emit(lists, List.copyOf(backends));
+    boolean newcomer = false;
+    for (BackendRecord b : backends) {
+      newcomer |= b.state() == BackendState.UP && knownIds.add(b.id());
     }
+    knownIds.retainAll(list.backends().keySet());
+    for (Connection c : List.copyOf(opening)) {
+      if (!list.backends().containsKey(c.backend.id())) {
+        abandon(c);
+      }
+    }
+    for (Connection c : List.copyOf(open)) {
+      if (!list.backends().containsKey(c.backend.id())) {
+        failover(c, "backend left the list"); // at once: it is gone for everyone
+      }
+    }
+    if (newcomer && fillTimer != -1) {
+      vertx.cancelTimer(fillTimer); // a new backend is new hope: try it now rather than after the backoff
+      fillTimer = -1;
+    }
+    if (fillTimer == -1) {
+      fill();
+    }
+    updateState();
   }
 
-  private void connect() {
-    if (closed || connecting || current != null) {
+  /** Opens connections to distinct backends until the pool is full or no other UP backend is left. */
+  private void fill() {
+    if (closed) {
       return;
     }
-    BackendRecord backend = selector.pick(options.getKey());
-    if (backend == null) {
-      return; // the next list change tries again
+    int wanted = options.getConnections() - open.size() - (int) opening.stream().filter(c -> c.replaces == null).count();
+    for (int i = 0; i < wanted; i++) {
+      BackendRecord target = pickExcludingUsed();
+      if (target == null) {
+        break;
+      }
+      connect(target, null);
     }
-    connecting = true; // until its welcome, or until it fails
-    open(backend).onFailure(e -> {
-      connecting = false;
-      log.debug("cannot connect to {}: {}", backend.id(), e.toString());
-      retryLater();
+  }
+
+  /** The policy's pick among backends not in the pool, preferring those that did not fail lately. */
+  private BackendRecord pickExcludingUsed() {
+    Set<String> used = new HashSet<>();
+    open.forEach(c -> used.add(c.backend.id()));
+    opening.forEach(c -> used.add(c.backend.id()));
+    long now = System.currentTimeMillis();
+    failedAt.values().removeIf(t -> now - t > options.getMaxMs());
+    failedAt.keySet().retainAll(list.backends().keySet());
+    List<BackendRecord> unused = list.backends().values().stream().filter(b -> !used.contains(b.id())).toList();
+    List<BackendRecord> healthy = unused.stream().filter(b -> !failedAt.containsKey(b.id())).toList();
+    BackendRecord pick = policy.selector(healthy, ThreadLocalRandom.current()::nextDouble).pick(options.getKey());
+    return pick != null ? pick : policy.selector(unused, ThreadLocalRandom.current()::nextDouble).pick(options.getKey());
+  }
+
+  private void connect(BackendRecord backend, Connection replaces) {
+    attempts++;
+    Connection c = new Connection(backend, sockets.webSocket(), replaces);
+    opening.add(c);
+    c.socket.textMessageHandler(text -> onFrame(c, text));
+    c.socket.closeHandler(v -> onClosed(c));
+    c.socket.drainHandler(v -> flushQueue());
+    c.socket.connect(new WebSocketConnectOptions().setAbsoluteURI(backend.url()).setConnectTimeout(options.getTimeoutMs()))
+        .onSuccess(ws -> {
+          if (c.abandoned) {
+            closeQuietly(c, (short) 1000, "abandoned");
+          }
+        })
+        .onFailure(e -> {
+          if (!c.abandoned) {
+            // a 503 (full, draining) means the backend is reachable; anything else is worth a report
+            attemptFailed(c, e.toString(), !(e instanceof UpgradeRejectedException));
+          }
+        });
+    updateState();
+  }
+
+  private void attemptFailed(Connection c, String why, boolean report) {
+    opening.remove(c);
+    c.abandoned = true;
+    log.debug("cannot connect to {}: {}", c.backend.id(), why);
+    failedAt.put(c.backend.id(), System.currentTimeMillis());
+    if (report) {
+      list.report(c.backend.id(), "connect-failed");
+    }
+    failuresInARow++;
+    retryLater();
+    updateState();
+  }
+
+  /** Gives up a connection not yet open (its backend left, or its handshake timed out). */
+  private void abandon(Connection c) {
+    opening.remove(c);
+    c.abandoned = true;
+    closeQuietly(c, (short) 1000, "abandoned");
+  }
+
+  private void retryLater() {
+    if (closed || fillTimer != -1) {
+      return;
+    }
+    long delay = Backoff.delayMs(attempt++, options.getBaseMs(), options.getMaxMs(), options.getJitter(),
+        ThreadLocalRandom.current()::nextDouble);
+    fillTimer = vertx.setTimer(Math.max(1, delay), id -> {
+      fillTimer = -1;
+      fill();
+      updateState();
     });
   }
 
-  /** Opens a connection; it becomes current once the backend's welcome arrives. */
-  private Future<Connection> open(BackendRecord backend) {
-    return sockets.connect(new WebSocketConnectOptions().setAbsoluteURI(backend.url())).map(ws -> {
-      Connection c = new Connection(backend, ws);
-      ws.textMessageHandler(text -> onFrame(c, text));
-      ws.closeHandler(v -> onClosed(c));
-      return c;
-    });
-  }
+  // ---- frames ---------------------------------------------------------------------------------
 
   private void onFrame(Connection c, String text) {
+    c.heardAt = System.currentTimeMillis();
     JsonObject m;
     try {
       m = new JsonObject(text);
-    } catch (DecodeException e) {
+    } catch (DecodeException | ClassCastException e) {
       log.warn("ignoring a malformed frame from {}", c.backend.id());
       return;
     }
-    switch (String.valueOf(m.getValue("type"))) {
-      case "welcome" -> onWelcome(c);
-      case "pong" -> c.pingSentAt = -1;
-      case "joined" -> {
-        String room = m.getString("room");
-        Long seq = m.getLong("seq");
-        if (room != null && seq != null) {
-          rooms.merge(room, seq, (old, now) -> old == null ? now : Math.max(old, now));
-          Promise<Long> p = joins.remove(room);
+    try {
+      switch (String.valueOf(m.getValue("type"))) {
+        case "welcome" -> onWelcome(c);
+        case "pong" -> c.pingSentAt = -1;
+        case "joined" -> onJoined(c, m.getString("room"), m.getLong("seq"));
+        case "message" -> onMessage(m);
+        case "ack" -> {
+          Pending p = pending.remove(String.valueOf(m.getValue("id")));
           if (p != null) {
-            p.tryComplete(seq);
+            p.acked().tryComplete(m.getLong("seq"));
           }
         }
-      }
-      case "message" -> onMessage(m);
-      case "ack" -> {
-        Pending p = pending.remove(String.valueOf(m.getValue("id")));
-        if (p != null) {
-          p.acked().tryComplete(m.getLong("seq"));
-        }
-      }
-      case "drain" -> {
-        if (c == current) {
-          long deadline = m.getLong("deadlineMs", 0L);
+        case "drain" -> {
+          long deadline = Math.max(0, m.getLong("deadlineMs", 0L));
+          // a random moment within half the deadline, so a drained backend causes no stampede
           vertx.setTimer(Math.max(1, (long) (ThreadLocalRandom.current().nextDouble() * deadline / 2)), id -> moveAway(c));
         }
+        default -> emit(messages, m);
       }
-      case "error" -> log.debug("backend {} said: {}", c.backend.id(), m.encode());
-      default -> log.debug("ignoring '{}' from {}", m.getValue("type"), c.backend.id());
+    } catch (ClassCastException e) {
+      log.warn("ignoring a frame with a mistyped field from {}: {}", c.backend.id(), e.getMessage());
     }
   }
 
   private void onWelcome(Connection c) {
+    if (c.abandoned || !opening.contains(c)) {
+      return;
+    }
     c.ready = true;
-    if (c != moving) {
-      connecting = false;
-    }
-    if (current != null && current != c) {
-      // make-before-break: the new connection is ready, the old one goes
-      Connection old = current;
-      current = c;
-      resume(c);
-      old.socket.close();
+    c.openedAt = System.currentTimeMillis();
+    failuresInARow = 0;
+    Connection old = c.replaces;
+    if (old != null && open.contains(old)) {
+      if (open.indexOf(old) == 0 && !rooms.isEmpty()) {
+        // the primary's replacement takes over only once its rooms are joined: no gap
+        c.awaitingJoins = new HashSet<>(rooms.keySet());
+        rooms.keySet().forEach(room -> sendJoin(c, room));
+      } else {
+        swap(old, c);
+      }
     } else {
-      current = c;
-      resume(c);
+      opening.remove(c);
+      open.add(c);
+      emit(opens, c.backend);
+      if (open.size() == 1) {
+        resume(c);
+      }
+      afterOpen();
     }
-    moving = null;
-    attempt = 0;
+  }
+
+  private void onJoined(Connection c, String room, Long seq) {
+    if (room == null || seq == null || !rooms.containsKey(room)) {
+      return;
+    }
+    rooms.merge(room, seq, (old, now) -> old == null ? now : Math.max(old, now));
+    Promise<Long> p = joins.remove(room);
+    if (p != null) {
+      p.tryComplete(seq);
+    }
+    if (c.awaitingJoins != null) {
+      c.awaitingJoins.remove(room);
+      if (c.awaitingJoins.isEmpty()) {
+        c.awaitingJoins = null;
+        if (c.replaces != null && open.contains(c.replaces)) {
+          swap(c.replaces, c);
+        }
+      }
+    }
+  }
+
+  /** Make-before-break: {@code next} is ready, so it takes {@code old}'s place and {@code old} closes. */
+  private void swap(Connection old, Connection next) {
+    int at = open.indexOf(old);
+    opening.remove(next);
+    open.set(at, next);
+    emit(opens, next.backend);
+    if (at == 0) {
+      pending.forEach((id, p) -> sendPublish(next, id, p));
+    }
+    emit(closes, old.backend);
+    closeQuietly(old, (short) 1000, "moved");
+    afterOpen();
+  }
+
+  private void afterOpen() {
     firstOpen.tryComplete();
+    flushQueue();
+    fill();
+    updateState();
   }
 
   /** Rejoins every room from the last seq seen and resends every unacked publish with its id. */
@@ -268,74 +515,138 @@ public final class SwitchboardClient {
     }
     Long last = rooms.get(room);
     if (last != null && seq <= last) {
-      return; // already delivered (a replay after failover, or the old connection of a move)
+      return; // already delivered (a replay after failover, or a second connection during a move)
     }
     rooms.put(room, seq);
-    messages.accept(m);
+    emit(messages, m);
   }
 
   private void onClosed(Connection c) {
-    if (c == moving) {
-      moving = null;
+    if (opening.remove(c)) {
+      if (!c.abandoned) {
+        attemptFailed(c, "closed before it was ready (" + c.socket.closeStatusCode() + ")", false);
+      }
       return;
     }
-    if (!c.ready && c != current) {
-      connecting = false; // closed before its welcome
-      retryLater();
-      return;
-    }
-    if (c == current) {
-      current = null;
-      failover("connection closed");
+    if (open.contains(c)) {
+      failover(c, "connection closed (" + c.socket.closeStatusCode() + ")");
     }
   }
+
+  // ---- moves ----------------------------------------------------------------------------------
 
   private void moveAway(Connection from) {
-    if (closed || from != current || moving != null) {
+    if (closed || !open.contains(from) || opening.stream().anyMatch(c -> c.replaces == from)) {
       return;
     }
-    failovers.accept("drain");
-    BackendRecord target = null;
-    for (int i = 0; i < 5 && (target == null || target.id().equals(from.backend.id())); i++) {
-      target = selector.pick(options.getKey() == null ? null : options.getKey() + "#" + i);
-    }
-    if (target == null || target.id().equals(from.backend.id())) {
+    BackendRecord target = pickExcludingUsed();
+    if (target == null) {
       return; // nowhere else to go yet: the backend closes us at its deadline and we fail over then
     }
-    open(target).onSuccess(c -> moving = c);
+    emit(failovers, new Failover(from.backend, "drain"));
+    connect(target, from);
   }
 
-  private void failover(String reason) {
-    failovers.accept(reason);
-    Connection c = current;
-    current = null;
-    if (c != null) {
-      c.socket.close();
+  /** A connection failed: out of the pool at once; the next open one becomes primary; refill with backoff. */
+  private void failover(Connection c, String reason) {
+    int at = open.indexOf(c);
+    if (at < 0) {
+      return;
+    }
+    open.remove(at);
+    emit(failovers, new Failover(c.backend, reason));
+    emit(closes, c.backend);
+    closeQuietly(c, (short) 4000, reason);
+    for (Connection o : List.copyOf(opening)) {
+      if (o.replaces == c && o.awaitingJoins != null) {
+        opening.remove(o); // a replacement mid-join just joins the pool instead
+        o.awaitingJoins = null;
+        open.add(o);
+        emit(opens, o.backend);
+      }
+    }
+    if (at == 0 && !open.isEmpty()) {
+      resume(open.get(0));
     }
     retryLater();
+    updateState();
   }
 
-  private void retryLater() {
-    if (closed) {
-      return;
-    }
-    long delay = Backoff.delayMs(attempt++, options.getBaseMs(), options.getMaxMs(), ThreadLocalRandom.current()::nextDouble);
-    vertx.setTimer(Math.max(1, delay), id -> connect());
-  }
+  // ---- heartbeat, queue, state ----------------------------------------------------------------
 
-  private void heartbeat() {
-    Connection c = current;
-    if (c == null || !c.ready) {
-      return;
-    }
+  private void tick() {
     long now = System.currentTimeMillis();
-    if (c.pingSentAt >= 0 && now - c.pingSentAt > options.getTimeoutMs()) {
-      failover("heartbeat timeout");
-      return;
+    for (Connection c : List.copyOf(opening)) {
+      if (!c.ready && now - c.startedAt > options.getTimeoutMs()) {
+        abandon(c);
+        attemptFailed(c, "no welcome within " + options.getTimeoutMs() + " ms", true);
+      }
     }
-    if (c.pingSentAt < 0) {
-      c.pingSentAt = now;
-      c.socket.writeTextMessage(new JsonObject().put("type", "ping").put("id", ++c.pingId).encode());
+    for (Connection c : List.copyOf(open)) {
+      if (c.pingSentAt >= 0 && now - c.pingSentAt > options.getTimeoutMs()) {
+        failover(c, "heartbeat timeout");
+      } else if (c.pingSentAt < 0 && now - c.heardAt >= options.getIntervalMs()) {
+        c.pingSentAt = now;
+        c.socket.writeTextMessage(new JsonObject().put("type", "ping").put("id", ++c.pingId).encode());
+      }
+      if (now - c.openedAt >= options.getIntervalMs()) {
+        attempt = 0; // a connection that stayed healthy this long resets the backoff
+      }
+    }
+  }
+
+  private Connection primary() {
+    return open.isEmpty() ? null : open.get(0);
+  }
+
+  private Connection writable() {
+    int n = open.size();
+    if (n == 0) {
+      return null;
+    }
+    int start = switch (policy) {
+      case STICKY -> 0;
+      case RANDOM, LEAST_LOADED -> ThreadLocalRandom.current().nextInt(n);
+      case ROUND_ROBIN -> (sendCounter = (sendCounter + 1) & Integer.MAX_VALUE) % n;
+    };
+    for (int i = 0; i < n; i++) {
+      Connection c = open.get((start + i) % n);
+      if (!c.socket.writeQueueFull()) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  private void flushQueue() {
+    Connection c;
+    while (!queue.isEmpty() && (c = writable()) != null) {
+      Queued q = queue.poll();
+      c.socket.writeTextMessage(q.text()).onComplete(q.written());
+    }
+  }
+
+  private void updateState() {
+    ClientState next;
+    if (closed) {
+      next = ClientState.OFFLINE;
+    } else if (open.size() >= options.getConnections()) {
+      next = ClientState.OPEN;
+    } else if (!open.isEmpty()) {
+      next = ClientState.DEGRADED;
+    } else if (failuresInARow >= OFFLINE_AFTER_FAILURES
+        || list.backends().values().stream().noneMatch(b -> b.state() == BackendState.UP)) {
+      next = ClientState.OFFLINE;
+    } else {
+      next = ClientState.CONNECTING;
+    }
+    setState(next);
+  }
+
+  private void setState(ClientState next) {
+    if (next != state) {
+      state = next;
+      emit(states, next);
     }
   }
 
@@ -350,8 +661,28 @@ public final class SwitchboardClient {
         .put("data", p.data()).encode());
   }
 
-  /** Unacked publishes right now (for tests and metrics). */
-  List<String> pendingIds() {
-    return List.copyOf(pending.keySet());
+  private static void closeQuietly(Connection c, short code, String reason) {
+    try {
+      if (!c.socket.isClosed()) {
+        c.socket.close(code, reason.length() > 100 ? reason.substring(0, 100) : reason)
+            .onFailure(e -> log.debug("closing {}: {}", c.backend.id(), e.toString()));
+      }
+    } catch (IllegalStateException e) {
+      log.debug("closing {} before its handshake: {}", c.backend.id(), e.toString()); // connect()'s onSuccess closes it
+    }
+  }
+
+  private <T> void emit(Consumer<T> handler, T value) {
+    try {
+      handler.accept(value);
+    } catch (RuntimeException e) {
+      log.warn("a handler threw; the client carries on", e);
+    }
+  }
+
+  private <T> Future<T> onContext(Supplier<Future<T>> action) {
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> action.get().onComplete(promise));
+    return promise.future();
   }
 }

@@ -12,6 +12,9 @@ public final class SwitchboardClientOptions {
   public static final long DEFAULT_TIMEOUT_MS = 10_000;
   public static final long DEFAULT_BASE_MS = 250;
   public static final long DEFAULT_MAX_MS = 10_000;
+  public static final double DEFAULT_JITTER = 1.0;
+  public static final int DEFAULT_CONNECTIONS = 1;
+  public static final int DEFAULT_QUEUE_SIZE = 1_000;
 
   private List<String> coordinators = new ArrayList<>();
   private String service = DEFAULT_SERVICE;
@@ -21,6 +24,9 @@ public final class SwitchboardClientOptions {
   private long timeoutMs = DEFAULT_TIMEOUT_MS;
   private long baseMs = DEFAULT_BASE_MS;
   private long maxMs = DEFAULT_MAX_MS;
+  private double jitter = DEFAULT_JITTER;
+  private int connections = DEFAULT_CONNECTIONS;
+  private int queueSize = DEFAULT_QUEUE_SIZE;
 
   public SwitchboardClientOptions() {
   }
@@ -34,6 +40,9 @@ public final class SwitchboardClientOptions {
     timeoutMs = other.timeoutMs;
     baseMs = other.baseMs;
     maxMs = other.maxMs;
+    jitter = other.jitter;
+    connections = other.connections;
+    queueSize = other.queueSize;
   }
 
   public List<String> getCoordinators() {
@@ -110,6 +119,45 @@ public final class SwitchboardClientOptions {
 
   public SwitchboardClientOptions setMaxMs(long maxMs) {
     this.maxMs = maxMs;
+    return this;
+  }
+
+  public double getJitter() {
+    return jitter;
+  }
+
+  /** Share of the backoff delay that is random: 1 = full jitter (the default), 0 = none. */
+  public SwitchboardClientOptions setJitter(double jitter) {
+    if (jitter < 0 || jitter > 1) {
+      throw new IllegalArgumentException("jitter must be within [0, 1]: " + jitter);
+    }
+    this.jitter = jitter;
+    return this;
+  }
+
+  public int getConnections() {
+    return connections;
+  }
+
+  /** Pool size: connections held open to this many distinct backends (hot standby). */
+  public SwitchboardClientOptions setConnections(int connections) {
+    if (connections < 1) {
+      throw new IllegalArgumentException("connections must be at least 1: " + connections);
+    }
+    this.connections = connections;
+    return this;
+  }
+
+  public int getQueueSize() {
+    return queueSize;
+  }
+
+  /** Bound of the messages queued while no connection is open, and of the unacked publishes. */
+  public SwitchboardClientOptions setQueueSize(int queueSize) {
+    if (queueSize < 1) {
+      throw new IllegalArgumentException("queueSize must be at least 1: " + queueSize);
+    }
+    this.queueSize = queueSize;
     return this;
   }
 }

@@ -18,4 +18,11 @@ class BackoffTest {
       assertTrue(d >= 0 && d < 10_000);
     }
   }
+
+  @Test
+  void partialJitterKeepsTheDelayInTheUpperPartOfTheCap() {
+    assertEquals(1_000, Backoff.delayMs(2, 250, 10_000, 0.0, () -> 0.5), "no jitter: the capped exponential itself");
+    assertEquals(500, Backoff.delayMs(2, 250, 10_000, 0.5, () -> 0.0));
+    assertEquals(999, Backoff.delayMs(2, 250, 10_000, 0.5, () -> 0.999));
+  }
 }

@@ -1,7 +1,9 @@
 package dev.switchboard.it;
 
+import dev.switchboard.client.ClientState;
 import dev.switchboard.client.SwitchboardClient;
 import dev.switchboard.client.SwitchboardClientOptions;
+import dev.switchboard.client.policy.Policy;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -11,16 +13,27 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The Java client against real JVMs: failover after kill -9 without loss or repeat, and a drain move. */
-@Timeout(value = 4, unit = TimeUnit.MINUTES)
+/**
+ * The Java client against real JVMs: failover after kill -9 without loss or repeat, a drain move, a
+ * pool with hot standby, the bounded send queue, an unreachable backend (report, bounded retries,
+ * recovery), a killed coordinator, and how the policies spread 200 connections.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class JavaClientIT {
 
   private static final String TOKEN = "client-it";
@@ -39,11 +52,24 @@ class JavaClientIT {
     }
   }
 
+  private static SwitchboardClientOptions options() {
+    return new SwitchboardClientOptions().setCoordinators(List.of(fixture.coordinator().base()))
+        .setIntervalMs(500).setTimeoutMs(2_000).setBaseMs(50).setMaxMs(1_000);
+  }
+
   private static SwitchboardClient client(List<JsonObject> received, List<String> failovers) {
-    return new SwitchboardClient(fixture.vertx(), new SwitchboardClientOptions().setCoordinators(List.of(fixture.coordinator().base()))
-        .setIntervalMs(500).setTimeoutMs(2_000).setBaseMs(50).setMaxMs(1_000))
+    return client(options(), received, failovers);
+  }
+
+  private static SwitchboardClient client(SwitchboardClientOptions options, List<JsonObject> received, List<String> failovers) {
+    return new SwitchboardClient(fixture.vertx(), options)
         .messageHandler(received::add)
-        .failoverHandler(failovers::add);
+        .failoverHandler(f -> failovers.add(f.reason()));
+  }
+
+  private static void awaitListed(int count) throws Exception {
+    Http.await(count + " backends listed", Duration.ofSeconds(20), () -> Http.getJson(fixture.coordinator().base() + "/v1/backends")
+        .getJsonArray("backends").size() == count);
   }
 
   private static List<Object> ids(List<JsonObject> messages) {
@@ -123,5 +149,181 @@ class JavaClientIT {
         c.close().await(10, TimeUnit.SECONDS);
       }
     }
+  }
+
+  @Test
+  void aPoolHoldsDistinctBackendsAndItsStandbyTakesOverAtOnceWhenThePrimaryDies() throws Exception {
+    awaitListed(0);
+    try (TestCluster.BackendNode x = fixture.cluster().backendNode("pool-x", 1);
+         TestCluster.BackendNode y = fixture.cluster().backendNode("pool-y", 1);
+         TestCluster.BackendNode z = fixture.cluster().backendNode("pool-z", 1)) {
+      awaitListed(3);
+      List<JsonObject> got = new CopyOnWriteArrayList<>();
+      List<String> fail = new CopyOnWriteArrayList<>();
+      List<ClientState> states = new CopyOnWriteArrayList<>();
+      SwitchboardClient c = client(options().setConnections(2), got, fail).stateHandler(states::add);
+      try {
+        c.start().await(30, TimeUnit.SECONDS);
+        Http.await("two connections", Duration.ofSeconds(15), () -> c.state() == ClientState.OPEN);
+        List<String> held = c.backends().stream().map(b -> b.id()).toList();
+        assertEquals(2, Set.copyOf(held).size(), "distinct backends: " + held);
+        c.join("pool").await(10, TimeUnit.SECONDS);
+        c.publish("pool", "before").await(10, TimeUnit.SECONDS);
+        String primary = held.get(0);
+        String standby = held.get(1);
+        TestCluster.BackendNode doomed = List.of(x, y, z).stream().filter(n -> n.ids().contains(primary)).findFirst().orElseThrow();
+        doomed.process().kill9();
+        Http.await("the standby to become primary", Duration.ofSeconds(15),
+            () -> c.backend() != null && c.backend().id().equals(standby));
+        assertNotNull(c.publish("pool", "after").await(10, TimeUnit.SECONDS), "a publish after the kill is acked");
+        Http.await("the pool refilled", Duration.ofSeconds(20), () -> c.state() == ClientState.OPEN);
+        List<String> now = c.backends().stream().map(b -> b.id()).toList();
+        assertEquals(2, Set.copyOf(now).size(), now.toString());
+        assertFalse(now.contains(primary), now.toString());
+        assertTrue(states.contains(ClientState.DEGRADED), "degraded while one was missing: " + states);
+        Http.await("both messages", Duration.ofSeconds(10), () -> got.size() >= 2);
+        assertEquals(List.of("before", "after"), ids(got));
+      } finally {
+        c.close().await(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void sendQueuesBoundedWhileNothingIsOpenAndFlushesOnceABackendAppears() throws Exception {
+    awaitListed(0);
+    List<JsonObject> got = new CopyOnWriteArrayList<>();
+    SwitchboardClient c = client(options().setQueueSize(3), got, new CopyOnWriteArrayList<>());
+    try {
+      c.start(); // completes only once a connection opens
+      Http.await("offline with an empty list", Duration.ofSeconds(10), () -> c.state() == ClientState.OFFLINE);
+      List<Future<Void>> queued = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        queued.add(c.send(new JsonObject().put("type", "echo").put("id", i).put("data", "q" + i)));
+      }
+      Future<Void> overflow = c.send(new JsonObject().put("type", "echo").put("id", 3).put("data", "q3"));
+      Throwable refused = assertThrows(Exception.class, () -> overflow.await(5, TimeUnit.SECONDS));
+      assertTrue(String.valueOf(refused.getMessage()).contains("send queue full"), refused.toString());
+      assertFalse(queued.get(0).isComplete(), "queued, not written");
+      try (TestCluster.BackendNode x = fixture.cluster().backendNode("queue-x", 1)) {
+        Future.all(queued).await(30, TimeUnit.SECONDS);
+        Http.await("three echoes", Duration.ofSeconds(10), () -> got.size() >= 3);
+        assertEquals(List.of("q0", "q1", "q2"), ids(got));
+        assertEquals(ClientState.OPEN, c.state());
+        c.close().await(10, TimeUnit.SECONDS);
+      }
+    } finally {
+      c.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aListedBackendNobodyCanReachIsReportedRetriedAtABoundedRateAndLeftWhenAnotherAppears() throws Exception {
+    awaitListed(0);
+    // bound on 127.0.0.1 but advertised on 127.0.0.77, where nothing listens: up in the cluster, unreachable
+    try (TestCluster.BackendNode hidden = fixture.cluster().backendNode("hidden", 1, "--public-host", "127.0.0.77")) {
+      awaitListed(1);
+      String id = hidden.ids().get(0);
+      SwitchboardClient c = client(options().setBaseMs(50).setMaxMs(400), new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
+      try {
+        c.start();
+        Http.await("the client to report it", Duration.ofSeconds(10),
+            () -> Http.getJson(fixture.coordinator().base() + "/v1/backends/" + id + "/reports").getInteger("reporters") == 1);
+        Http.await("offline after repeated failures", Duration.ofSeconds(10), () -> c.state() == ClientState.OFFLINE);
+        long before = c.connectAttempts();
+        long start = System.nanoTime();
+        Http.await("more retries", Duration.ofSeconds(10), () -> c.connectAttempts() >= before + 5);
+        Thread.sleep(Math.max(0, 4_000 - (System.nanoTime() - start) / 1_000_000)); // a fixed window to count retries in
+        long perSecond = (c.connectAttempts() - before) * 1_000_000_000L / (System.nanoTime() - start);
+        // capped at 400 ms with full jitter: ~5/s on average; without backoff it would be thousands
+        assertTrue(perSecond <= 25, "bounded retry rate, got " + perSecond + "/s");
+        try (TestCluster.BackendNode visible = fixture.cluster().backendNode("visible", 1)) {
+          Http.await("the client to recover by itself", Duration.ofSeconds(20), () -> c.state() == ClientState.OPEN);
+          assertEquals(visible.ids().get(0), c.backend().id());
+          c.close().await(10, TimeUnit.SECONDS);
+        }
+      } finally {
+        c.close().await(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void aKilledCoordinatorsSubscribersMoveToAnotherAndKeepTheirConnections() throws Exception {
+    awaitListed(0);
+    try (TestCluster.Coordinator one = fixture.cluster().coordinator("coordinator-client-1");
+         TestCluster.Coordinator two = fixture.cluster().coordinator("coordinator-client-2");
+         TestCluster.BackendNode x = fixture.cluster().backendNode("coord-x", 1)) {
+      List<String> fail = new CopyOnWriteArrayList<>();
+      SwitchboardClient c = client(options().setCoordinators(List.of(one.base(), two.base())), new CopyOnWriteArrayList<>(), fail);
+      try {
+        c.start().await(30, TimeUnit.SECONDS);
+        String followed = c.coordinator();
+        TestCluster.Coordinator victim = followed.equals(one.base()) ? one : two;
+        String other = victim == one ? two.base() : one.base();
+        victim.process().kill9();
+        try (TestCluster.BackendNode y = fixture.cluster().backendNode("coord-y", 1)) {
+          Http.await("the new backend in the client's list, via the other coordinator", Duration.ofSeconds(30),
+              () -> c.knownBackends().stream().anyMatch(b -> b.id().equals(y.ids().get(0))));
+          assertEquals(other, c.coordinator());
+          assertEquals(x.ids().get(0), c.backend().id(), "the connection stays where it was");
+          assertEquals(List.of(), fail);
+          c.close().await(10, TimeUnit.SECONDS);
+        }
+      } finally {
+        c.close().await(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  @Test
+  void policiesSpreadTwoHundredConnectionsAsExpected() throws Exception {
+    awaitListed(0);
+    try (TestCluster.BackendNode x = fixture.cluster().backendNode("spread-x", 2, "--rebalance", "false");
+         TestCluster.BackendNode y = fixture.cluster().backendNode("spread-y", 2, "--rebalance", "false")) {
+      awaitListed(4);
+      List<String> ids = new ArrayList<>(x.ids());
+      ids.addAll(y.ids());
+      for (String policy : List.of("round-robin", "random", "least-loaded", "sticky")) {
+        List<SwitchboardClient> clients = new ArrayList<>();
+        try {
+          List<Future<Void>> started = new ArrayList<>();
+          for (int i = 0; i < 200; i++) {
+            SwitchboardClient c = client(options().setPolicy(policy).setKey("user-" + i), new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
+            clients.add(c);
+            started.add(c.start());
+          }
+          Future.all(started).await(60, TimeUnit.SECONDS);
+          Map<String, Integer> spread = new TreeMap<>();
+          ids.forEach(id -> spread.put(id, 0));
+          int onFirstChoice = 0;
+          for (int i = 0; i < clients.size(); i++) {
+            String on = clients.get(i).backend().id();
+            spread.merge(on, 1, Integer::sum);
+            if (on.equals(rendezvousFirst("user-" + i, ids))) {
+              onFirstChoice++;
+            }
+          }
+          // 200 over 4: 50 each on average; a policy that favours or starves a backend falls outside [20, 80]
+          for (int n : spread.values()) {
+            assertTrue(n >= 20 && n <= 80, policy + " spread " + spread);
+          }
+          if (policy.equals("sticky")) {
+            // keys land on their rendezvous choice unless the bounded load passed over a backend
+            assertTrue(onFirstChoice >= 180, "sticky: " + onFirstChoice + "/200 on the key's first choice, spread " + spread);
+          }
+          System.out.println("spread of 200 by " + policy + ": " + spread + (policy.equals("sticky") ? ", on first choice " + onFirstChoice : ""));
+        } finally {
+          Future.all(clients.stream().map(SwitchboardClient::close).toList()).await(30, TimeUnit.SECONDS);
+        }
+        Http.await("the connections gone from the loads", Duration.ofSeconds(20), () -> Http.getJson(fixture.coordinator().base() + "/v1/backends")
+            .getJsonArray("backends").stream().allMatch(b -> ((JsonObject) b).getInteger("connections") == 0));
+      }
+    }
+  }
+
+  private static String rendezvousFirst(String key, List<String> ids) {
+    return ids.stream().max(Comparator.comparingLong((String id) -> Policy.fnv1a32(key + "\u0000" + id))
+        .thenComparing(Comparator.<String>reverseOrder())).orElseThrow();
   }
 }

@@ -63,10 +63,11 @@ record TestCluster(String name, int port) {
     return new Coordinator(process, "http://127.0.0.1:" + port);
   }
 
-  /** Starts a backend node with {@code instances} backends on free ports and waits until all are registered. */
-  BackendNode backendNode(String label, int instances) throws IOException, InterruptedException {
-    JvmProcess process = JvmProcess.start(label, "switchboard.backend.jar",
-        args("--instances", String.valueOf(instances), "--port-base", "0", "--host", "127.0.0.1"));
+  /** Starts a backend node with {@code instances} backends on free ports (and {@code extra} flags); waits until all are registered. */
+  BackendNode backendNode(String label, int instances, String... extra) throws IOException, InterruptedException {
+    List<String> flags = new ArrayList<>(List.of("--instances", String.valueOf(instances), "--port-base", "0", "--host", "127.0.0.1"));
+    flags.addAll(List.of(extra));
+    JvmProcess process = JvmProcess.start(label, "switchboard.backend.jar", args(flags.toArray(String[]::new)));
     process.awaitLine("backend node ready: " + instances + " backends", START);
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < instances; i++) {
