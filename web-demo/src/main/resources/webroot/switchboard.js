@@ -1,117 +1,182 @@
-// Switchboard browser client (first version): follows the backend list over SSE, keeps one
-// WebSocket to a backend chosen by policy, heartbeats it and fails over with jittered backoff.
-// Dependency-free ES module; the environment (WebSocket, EventSource, timers, clock, random) is
-// injected through options so tests can drive it.
+// Switchboard browser client: follows the backend list (BackendList), holds `connections` WebSockets to
+// as many distinct backends chosen by policy, heartbeats them and replaces any that fail, with jittered
+// backoff. Dependency-free ES module; the environment (WebSocket, EventSource, fetch, timers, clock,
+// random) is injected through options so tests can drive it. Types: switchboard.d.ts.
 
-/** Connection states, emitted through the `state` event. */
+import { backoff } from './backoff.js';
+import { BackendList } from './backend-list.js';
+import { createSelector } from './policies.js';
+
+export { backoff } from './backoff.js';
+export { BackendList } from './backend-list.js';
+
+/** Pool states, emitted through the `state` event. */
 export const State = Object.freeze({
+  /** no connection open yet; trying */
   CONNECTING: 'connecting',
+  /** every connection the pool asks for is open */
   OPEN: 'open',
+  /** some connections open, fewer than asked for */
+  DEGRADED: 'degraded',
+  /** nothing open and nothing in sight (no usable backend, repeated failures, or stopped); retries go on */
   OFFLINE: 'offline',
 });
 
-/** Full-jitter exponential backoff: a random delay in [0, min(maxMs, baseMs * 2^attempt)). */
-export function backoff(attempt, baseMs, maxMs, random = Math.random) {
-  const cap = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 30));
-  return Math.floor(random() * cap);
-}
-
-import { createSelector } from './policies.js';
+/** After this many failed attempts in a row with nothing open, the state is `offline`. */
+export const OFFLINE_AFTER_FAILURES = 3;
 
 const DEFAULTS = Object.freeze({
   coordinators: [],
   service: 'chat',
   policy: 'round-robin',
   key: undefined,
+  connections: 1,
+  queueSize: 1000,
   intervalMs: 2000,
   timeoutMs: 5000,
   baseMs: 250,
   maxMs: 10000,
+  jitter: 1,
+  maxBufferedBytes: 1 << 20,
 });
 
 /**
  * A client of one Switchboard service.
  *
  * @param {object} options
- * @param {string[]} options.coordinators coordinator base URLs, e.g. ['http://127.0.0.1:8080'] (required)
+ * @param {string[]} options.coordinators coordinator base URLs, e.g. ['http://127.0.0.1:8080'] (required unless `list`)
  * @param {string} [options.service='chat'] backend pool
  * @param {string} [options.policy='round-robin'] round-robin, random, least-loaded or sticky (see policies.js)
- * @param {string} [options.key] the key for `sticky`
- * @param {number} [options.intervalMs=2000] heartbeat ping interval
- * @param {number} [options.timeoutMs=5000] no pong within this → the connection is replaced
+ * @param {string} [options.key] the key for `sticky` (also picks the first coordinator)
+ * @param {number} [options.connections=1] pool size: connections to this many distinct backends (hot standby)
+ * @param {number} [options.queueSize=1000] bound of the sends queued while none is open, and of unacked publishes
+ * @param {number} [options.intervalMs=2000] heartbeat: ping a connection idle this long
+ * @param {number} [options.timeoutMs=5000] no pong (or no welcome) within this → the connection is replaced
  * @param {number} [options.baseMs=250] reconnect backoff base
  * @param {number} [options.maxMs=10000] reconnect backoff cap
+ * @param {number} [options.jitter=1] random share of each backoff delay (1 = full jitter)
+ * @param {number} [options.maxBufferedBytes=1048576] a socket with more unsent bytes is skipped by `send`
+ * @param {BackendList} [options.list] a list shared with other clients (not stopped by `stop`)
  * @param {typeof WebSocket} [options.WebSocket=globalThis.WebSocket]
  * @param {typeof EventSource} [options.EventSource=globalThis.EventSource]
+ * @param {typeof fetch} [options.fetch=globalThis.fetch]
  * @param {() => number} [options.now=performance.now] monotonic clock in ms
  * @param {() => number} [options.random=Math.random]
  * @param {Function} [options.setTimeout=globalThis.setTimeout]
  * @param {Function} [options.clearTimeout=globalThis.clearTimeout]
  *
- * Events (EventTarget, payload in `event.detail`): `backends` (array of records), `state`
- * ({state}), `open` ({backend}), `close` ({backend, code, reason}), `rtt` ({backend, ms}),
- * `failover` ({from, reason}), `message` (a room message, once each, in seq order per room; other
- * frames the client does not handle come as `message` too).
+ * Events (EventTarget, payload in `event.detail`): `backends` (array of records), `state` ({state}),
+ * `open` ({backend, session}), `close` ({backend, code, reason}), `rtt` ({backend, ms}),
+ * `failover` ({from, reason}), `message` (a room message, once each, in seq order per room, and any
+ * application frame the client does not handle itself).
  *
- * Rooms: `join(room)` and `publish(room, data)` return promises (the seq). After a failover the
- * client rejoins every room from the last seq it delivered and resends unacked publishes with the
- * same id, so nothing is lost or repeated. A `drain` moves make-before-break.
+ * Rooms and publishes use the primary connection (the oldest open one). When it fails the next open
+ * one takes over at once: every room is rejoined from the last seq delivered and every unacked publish
+ * is resent with its id, so nothing is lost or repeated. A `drain` moves make-before-break: the new
+ * connection is open and its rooms joined before the old one closes.
  */
 export class Switchboard extends EventTarget {
   constructor(options = {}) {
     super();
     const o = { ...DEFAULTS, ...options };
-    if (!Array.isArray(o.coordinators) || o.coordinators.length === 0) {
+    if (!o.list && (!Array.isArray(o.coordinators) || o.coordinators.length === 0)) {
       throw new TypeError('Switchboard: options.coordinators must list at least one URL');
     }
+    if (!(o.connections >= 1)) throw new RangeError('Switchboard: options.connections must be at least 1');
     this.options = o;
     this.env = {
       WebSocket: o.WebSocket ?? globalThis.WebSocket,
-      EventSource: o.EventSource ?? globalThis.EventSource,
       now: o.now ?? (() => performance.now()),
       random: o.random ?? Math.random,
       setTimeout: o.setTimeout ?? globalThis.setTimeout.bind(globalThis),
       clearTimeout: o.clearTimeout ?? globalThis.clearTimeout.bind(globalThis),
     };
-    this.backends = new Map();
+    this.ownsList = !o.list;
+    this.list = o.list ?? new BackendList({
+      coordinators: o.coordinators, service: o.service, key: o.key, random: this.env.random,
+      EventSource: o.EventSource, fetch: o.fetch, setTimeout: this.env.setTimeout, clearTimeout: this.env.clearTimeout,
+    });
+    this.onListChange = () => this.onList();
     this.state = State.OFFLINE;
-    this.current = null; // the open connection {backend, socket, pending, heartbeat}
-    this.candidate = null; // a connection waiting for its welcome (first connect, failover or move)
+    this.open = []; // ready connections; [0] is the primary
+    this.opening = []; // waiting for a welcome (or, replacing the primary, for their rooms)
+    this.queue = []; // sends waiting for an open connection
     this.rooms = new Map(); // room -> last seq delivered (null until joined)
     this.joins = new Map(); // room -> [resolve]
-    this.publishes = new Map(); // id -> {room, data, resolve}
-    this.lastEventId = null;
-    this.coordinatorIndex = Math.floor(this.env.random() * o.coordinators.length);
-    this.selector = createSelector(o.policy, [], this.env.random);
+    this.publishes = new Map(); // id -> {room, data, resolve, reject}
+    this.failedAt = new Map(); // backend id -> when an attempt on it last failed
+    this.knownIds = new Set();
     this.attempt = 0;
+    this.failuresInARow = 0;
+    this.connectAttempts = 0;
+    this.sendCounter = 0;
     this.pingId = 0;
+    this.retryTimer = null;
+    this.tickTimer = null;
     this.timers = new Set();
     this.stopped = true;
   }
 
+  /** The backend list as last known. */
+  get backends() {
+    return this.list.backends;
+  }
+
+  /** The backend of the primary connection, or null. */
+  get backend() {
+    return this.open[0]?.backend ?? null;
+  }
+
+  /** The backends of the open connections, primary first. */
+  get connected() {
+    return this.open.map((c) => c.backend);
+  }
+
   /** Starts following the list and connecting. */
   start() {
+    if (!this.stopped) return this;
     this.stopped = false;
-    this.subscribe();
+    this.setState(State.CONNECTING);
+    this.list.addEventListener('change', this.onListChange);
+    this.list.start();
+    const period = Math.max(50, Math.min(this.options.intervalMs, this.options.timeoutMs / 2));
+    const tick = () => { this.tickTimer = this.later(period, tick); this.tick(); };
+    this.tickTimer = this.later(period, tick);
+    if (this.list.backends.size > 0) this.onList();
     return this;
   }
 
-  /** Closes the list stream and the connection; no more events. */
+  /** Closes the connections (and the list, unless shared); pending publishes and queued sends are dropped. */
   stop() {
     this.stopped = true;
-    this.source?.close();
-    this.source = null;
+    this.list.removeEventListener('change', this.onListChange);
+    if (this.ownsList) this.list.stop();
     for (const t of this.timers) this.env.clearTimeout(t);
     this.timers.clear();
-    this.closeCurrent(1000, 'client stopped');
+    for (const c of [...this.open, ...this.opening]) closeQuietly(c, 1000, 'client stopped');
+    this.open = [];
+    this.opening = [];
+    const stopped = new Error('Switchboard: client stopped');
+    for (const p of this.publishes.values()) p.reject(stopped);
+    this.publishes.clear();
+    this.queue = [];
     this.setState(State.OFFLINE);
   }
 
-  /** Sends a JSON message on the open connection; returns false when none is open. */
+  /**
+   * Sends a JSON message on an open connection (round-robin over them; random for `random` and
+   * `least-loaded`; the primary for `sticky`). While none is open it waits in a queue of at most
+   * `queueSize`; returns false when the queue is full and the message was not taken.
+   */
   send(message) {
-    const socket = this.current?.socket;
-    if (!socket || socket.readyState !== 1) return false;
-    socket.send(JSON.stringify(message));
+    const text = JSON.stringify(message);
+    const conn = this.queue.length === 0 ? this.writable() : null;
+    if (conn) {
+      conn.socket.send(text);
+      return true;
+    }
+    if (this.queue.length >= this.options.queueSize) return false;
+    this.queue.push(text);
     return true;
   }
 
@@ -121,17 +186,337 @@ export class Switchboard extends EventTarget {
     const joined = new Promise((resolve) => {
       this.joins.set(room, [...(this.joins.get(room) ?? []), resolve]);
     });
-    if (this.current) this.sendJoin(this.current, room);
+    if (this.open[0]) this.sendJoin(this.open[0], room);
     return joined;
   }
 
   /** Publishes; resolves with the message's seq once stored. Resent with the same id after failover. */
   publish(room, data) {
+    if (this.publishes.size >= this.options.queueSize) {
+      return Promise.reject(new Error(`Switchboard: ${this.publishes.size} publishes unacked (queueSize)`));
+    }
     const id = randomId(this.env.random);
-    return new Promise((resolve) => {
-      this.publishes.set(id, { room, data, resolve });
-      if (this.current) this.sendPublish(this.current, id);
+    return new Promise((resolve, reject) => {
+      this.publishes.set(id, { room, data, resolve, reject });
+      if (this.open[0]) this.sendPublish(this.open[0], id);
     });
+  }
+
+  // ---- list and pool ------------------------------------------------------------------------
+
+  onList() {
+    if (this.stopped) return;
+    const backends = this.list.backends;
+    this.emit('backends', [...backends.values()]);
+    let newcomer = false;
+    for (const b of backends.values()) {
+      if (b.state === 'UP' && !this.knownIds.has(b.id)) {
+        this.knownIds.add(b.id);
+        newcomer = true;
+      }
+    }
+    for (const id of this.knownIds) if (!backends.has(id)) this.knownIds.delete(id);
+    for (const c of [...this.opening]) if (!backends.has(c.backend.id)) this.abandon(c);
+    // removal forces a failover at once; a DRAINING backend sends `drain` and we move make-before-break
+    for (const c of [...this.open]) if (!backends.has(c.backend.id)) this.failover(c, 'backend left the list');
+    if (newcomer && this.retryTimer) {
+      this.clearLater(this.retryTimer); // a new backend is new hope: try it now rather than after the backoff
+      this.retryTimer = null;
+    }
+    if (!this.retryTimer) this.fill();
+    this.updateState();
+  }
+
+  /** Opens connections to distinct backends until the pool is full or no other UP backend is left. */
+  fill() {
+    if (this.stopped) return;
+    const wanted = this.options.connections - this.open.length - this.opening.filter((c) => !c.replaces).length;
+    for (let i = 0; i < wanted; i++) {
+      const target = this.pickUnused();
+      if (!target) break;
+      this.connect(target, null);
+    }
+  }
+
+  /** The policy's pick among backends not in the pool, preferring those that did not fail lately. */
+  pickUnused() {
+    const used = new Set([...this.open, ...this.opening].map((c) => c.backend.id));
+    const now = this.env.now();
+    for (const [id, t] of this.failedAt) {
+      if (now - t > this.options.maxMs || !this.list.backends.has(id)) this.failedAt.delete(id);
+    }
+    const unused = [...this.list.backends.values()].filter((b) => !used.has(b.id));
+    const healthy = unused.filter((b) => !this.failedAt.has(b.id));
+    return createSelector(this.options.policy, healthy, this.env.random).pick(this.options.key)
+      ?? createSelector(this.options.policy, unused, this.env.random).pick(this.options.key);
+  }
+
+  connect(backend, replaces) {
+    this.connectAttempts++;
+    const socket = new this.env.WebSocket(backend.url);
+    const conn = {
+      backend, socket, replaces, startedAt: this.env.now(), heardAt: 0, ready: false, socketOpen: false,
+      abandoned: false, awaitingJoins: null, pings: new Map(),
+    };
+    this.opening.push(conn);
+    socket.onopen = () => { conn.socketOpen = true; };
+    socket.onmessage = (e) => this.onFrame(conn, e.data);
+    socket.onclose = (e) => this.onClosed(conn, e);
+    this.updateState();
+  }
+
+  attemptFailed(conn, why, report) {
+    remove(this.opening, conn);
+    conn.abandoned = true;
+    this.failedAt.set(conn.backend.id, this.env.now());
+    const b = conn.backend;
+    // a full backend refuses us too, but it is reachable: only report one that is not full
+    if (report && !(b.connections >= b.capacity)) this.list.report(b.id, 'connect-failed');
+    console.debug(`switchboard: cannot connect to ${b.id}: ${why}`);
+    this.failuresInARow++;
+    this.retryLater();
+    this.updateState();
+  }
+
+  abandon(conn) {
+    remove(this.opening, conn);
+    conn.abandoned = true;
+    closeQuietly(conn, 1000, 'abandoned');
+  }
+
+  retryLater() {
+    if (this.stopped || this.retryTimer) return;
+    const o = this.options;
+    const delay = backoff(this.attempt++, o.baseMs, o.maxMs, this.env.random, o.jitter);
+    this.retryTimer = this.later(Math.max(1, delay), () => {
+      this.retryTimer = null;
+      this.fill();
+      this.updateState();
+    });
+  }
+
+  // ---- frames -------------------------------------------------------------------------------
+
+  onFrame(conn, text) {
+    conn.heardAt = this.env.now();
+    let msg;
+    try {
+      msg = JSON.parse(text);
+    } catch (err) {
+      console.warn('switchboard: ignoring malformed frame', err);
+      return;
+    }
+    if (msg === null || typeof msg !== 'object') {
+      console.warn('switchboard: ignoring a frame that is not an object');
+      return;
+    }
+    switch (msg.type) {
+      case 'welcome': this.onWelcome(conn, msg); break;
+      case 'joined': this.onJoined(conn, msg); break;
+      case 'message': this.onMessage(msg); break;
+      case 'ack': {
+        const p = this.publishes.get(msg.id);
+        if (p) {
+          this.publishes.delete(msg.id);
+          p.resolve(msg.seq);
+        }
+        break;
+      }
+      case 'pong':
+        if (conn.pings.has(msg.id)) {
+          const sentAt = conn.pings.get(msg.id);
+          conn.pings.clear();
+          this.emit('rtt', { backend: conn.backend, ms: this.env.now() - sentAt });
+        }
+        break;
+      case 'drain': {
+        // a random moment within half the deadline, so a drained backend causes no stampede
+        const deadline = Number.isFinite(msg.deadlineMs) ? Math.max(0, msg.deadlineMs) : 0;
+        this.later(Math.floor(this.env.random() * deadline / 2), () => this.moveAway(conn));
+        break;
+      }
+      default:
+        this.emit('message', msg);
+    }
+  }
+
+  onWelcome(conn, msg) {
+    if (conn.abandoned || !this.opening.includes(conn)) return;
+    conn.ready = true;
+    conn.openedAt = this.env.now();
+    conn.session = msg.session;
+    this.failuresInARow = 0;
+    const old = conn.replaces;
+    if (old && this.open.includes(old)) {
+      if (this.open[0] === old && this.rooms.size > 0) {
+        // the primary's replacement takes over only once its rooms are joined: no gap
+        conn.awaitingJoins = new Set(this.rooms.keys());
+        for (const room of this.rooms.keys()) this.sendJoin(conn, room);
+      } else {
+        this.swap(old, conn);
+      }
+      return;
+    }
+    remove(this.opening, conn);
+    this.open.push(conn);
+    this.emit('open', { backend: conn.backend, session: conn.session });
+    if (this.open.length === 1) this.resume(conn);
+    this.afterOpen();
+  }
+
+  onJoined(conn, msg) {
+    if (!this.rooms.has(msg.room) || !Number.isFinite(msg.seq)) return;
+    const last = this.rooms.get(msg.room);
+    this.rooms.set(msg.room, last == null ? msg.seq : Math.max(last, msg.seq));
+    for (const resolve of this.joins.get(msg.room) ?? []) resolve(msg.seq);
+    this.joins.delete(msg.room);
+    if (conn.awaitingJoins) {
+      conn.awaitingJoins.delete(msg.room);
+      if (conn.awaitingJoins.size === 0) {
+        conn.awaitingJoins = null;
+        if (conn.replaces && this.open.includes(conn.replaces)) this.swap(conn.replaces, conn);
+      }
+    }
+  }
+
+  /** Make-before-break: `next` is ready, so it takes `old`'s place and `old` closes. */
+  swap(old, next) {
+    const at = this.open.indexOf(old);
+    remove(this.opening, next);
+    this.open[at] = next;
+    this.emit('open', { backend: next.backend, session: next.session });
+    if (at === 0) for (const id of this.publishes.keys()) this.sendPublish(next, id);
+    this.emit('close', { backend: old.backend, code: 1000, reason: 'moved' });
+    closeQuietly(old, 1000, 'moved');
+    this.afterOpen();
+  }
+
+  afterOpen() {
+    this.flushQueue();
+    this.fill();
+    this.updateState();
+  }
+
+  /** Rejoins every room from the last seq seen and resends every unacked publish with its id. */
+  resume(conn) {
+    for (const room of this.rooms.keys()) this.sendJoin(conn, room);
+    for (const id of this.publishes.keys()) this.sendPublish(conn, id);
+  }
+
+  onMessage(msg) {
+    if (!this.rooms.has(msg.room) || !Number.isFinite(msg.seq)) return;
+    const last = this.rooms.get(msg.room);
+    if (last != null && msg.seq <= last) return; // already delivered (a replay, or a second connection during a move)
+    this.rooms.set(msg.room, msg.seq);
+    this.emit('message', msg);
+  }
+
+  onClosed(conn, e) {
+    if (this.opening.includes(conn)) {
+      if (!conn.abandoned) {
+        // closed before the socket opened: unreachable (report); after: reachable but it went away
+        this.attemptFailed(conn, `closed before its welcome (${e.code})`, !conn.socketOpen);
+      }
+      return;
+    }
+    if (this.open.includes(conn)) {
+      this.emit('close', { backend: conn.backend, code: e.code, reason: e.reason });
+      this.failover(conn, `connection closed (${e.code})`, false);
+    }
+  }
+
+  // ---- moves --------------------------------------------------------------------------------
+
+  moveAway(from) {
+    if (this.stopped || !this.open.includes(from) || this.opening.some((c) => c.replaces === from)) return;
+    const target = this.pickUnused();
+    if (!target) return; // nowhere else to go yet: closed at the deadline, then failover
+    this.emit('failover', { from: from.backend, reason: 'drain' });
+    this.connect(target, from);
+  }
+
+  /** A connection failed: out of the pool at once; the next open one becomes primary; refill with backoff. */
+  failover(conn, reason, emitClose = true) {
+    const at = this.open.indexOf(conn);
+    if (at < 0) return;
+    this.open.splice(at, 1);
+    this.emit('failover', { from: conn.backend, reason });
+    if (emitClose) this.emit('close', { backend: conn.backend, code: 4000, reason });
+    closeQuietly(conn, 4000, reason);
+    for (const o of [...this.opening]) {
+      if (o.replaces === conn && o.awaitingJoins) {
+        remove(this.opening, o); // a replacement mid-join joins the pool instead
+        o.awaitingJoins = null;
+        this.open.push(o);
+        this.emit('open', { backend: o.backend, session: o.session });
+      }
+    }
+    if (at === 0 && this.open.length > 0) this.resume(this.open[0]);
+    this.retryLater();
+    this.updateState();
+  }
+
+  // ---- heartbeat, queue, state --------------------------------------------------------------
+
+  tick() {
+    const now = this.env.now();
+    const o = this.options;
+    for (const c of [...this.opening]) {
+      if (!c.ready && now - c.startedAt > o.timeoutMs) {
+        this.abandon(c);
+        this.attemptFailed(c, `no welcome within ${o.timeoutMs} ms`, true);
+      }
+    }
+    for (const c of [...this.open]) {
+      const oldest = c.pings.size > 0 ? Math.min(...c.pings.values()) : null;
+      if (oldest !== null && now - oldest > o.timeoutMs) {
+        this.failover(c, 'heartbeat timeout');
+        continue;
+      }
+      if (oldest === null && now - c.heardAt >= o.intervalMs) {
+        const id = ++this.pingId;
+        c.pings.set(id, now);
+        c.socket.send(JSON.stringify({ type: 'ping', id }));
+      }
+      if (now - c.openedAt >= o.intervalMs) this.attempt = 0; // healthy this long: the backoff starts over
+    }
+    this.flushQueue(); // browsers have no drain event: retry what waited on a full socket buffer
+  }
+
+  writable() {
+    const n = this.open.length;
+    if (n === 0) return null;
+    let start;
+    if (this.options.policy === 'sticky') start = 0;
+    else if (this.options.policy === 'round-robin') start = (this.sendCounter = (this.sendCounter + 1) & 0x7fffffff) % n;
+    else start = Math.floor(this.env.random() * n);
+    for (let i = 0; i < n; i++) {
+      const c = this.open[(start + i) % n];
+      if (c.socket.readyState === 1 && c.socket.bufferedAmount <= this.options.maxBufferedBytes) return c;
+    }
+    return null;
+  }
+
+  flushQueue() {
+    let c;
+    while (this.queue.length > 0 && (c = this.writable())) c.socket.send(this.queue.shift());
+  }
+
+  updateState() {
+    let next;
+    if (this.stopped) next = State.OFFLINE;
+    else if (this.open.length >= this.options.connections) next = State.OPEN;
+    else if (this.open.length > 0) next = State.DEGRADED;
+    else if (this.failuresInARow >= OFFLINE_AFTER_FAILURES
+      || ![...this.list.backends.values()].some((b) => b.state === 'UP')) next = State.OFFLINE;
+    else next = State.CONNECTING;
+    this.setState(next);
+  }
+
+  setState(state) {
+    if (this.state === state) return;
+    this.state = state;
+    this.emit('state', { state });
   }
 
   sendJoin(conn, room) {
@@ -144,212 +529,14 @@ export class Switchboard extends EventTarget {
     conn.socket.send(JSON.stringify({ type: 'publish', room: p.room, id, data: p.data }));
   }
 
-  // ---- backend list -------------------------------------------------------------------------
-
-  subscribe() {
-    const base = this.options.coordinators[this.coordinatorIndex % this.options.coordinators.length];
-    const params = new URLSearchParams({ service: this.options.service });
-    if (this.lastEventId) params.set('lastEventId', this.lastEventId);
-    const source = new this.env.EventSource(`${base.replace(/\/$/, '')}/v1/backends/stream?${params}`);
-    this.source = source;
-    source.addEventListener('snapshot', (e) => this.onListEvent(e, (data) => {
-      this.backends = new Map(data.backends.filter(validRecord).map((b) => [b.id, b]));
-    }));
-    source.addEventListener('upsert', (e) => this.onListEvent(e, (data) => {
-      if (validRecord(data)) this.backends.set(data.id, data);
-    }));
-    source.addEventListener('remove', (e) => this.onListEvent(e, (data) => {
-      this.backends.delete(data.id);
-    }));
-    source.onerror = () => {
-      // EventSource retries the same coordinator by itself; once it gives up, move to the next one.
-      if (source.readyState === 2 && !this.stopped) {
-        this.coordinatorIndex++;
-        this.later(backoff(1, this.options.baseMs, this.options.maxMs, this.env.random), () => this.subscribe());
-      }
-    };
-  }
-
-  onListEvent(event, apply) {
-    let data;
-    try {
-      data = JSON.parse(event.data);
-    } catch (err) {
-      console.warn('switchboard: ignoring malformed list event', event.type, err);
-      return;
-    }
-    apply(data);
-    this.selector = createSelector(this.options.policy, [...this.backends.values()], this.env.random);
-    if (event.lastEventId) this.lastEventId = event.lastEventId;
-    this.emit('backends', [...this.backends.values()]);
-    const cur = this.current?.backend;
-    // removal forces a failover at once; a DRAINING backend sends `drain` and we move make-before-break
-    if (cur && !this.backends.has(cur.id)) {
-      this.failover('backend left the list');
-    } else if (!this.current && this.state !== State.CONNECTING) {
-      this.connect();
-    }
-  }
-
-  isUsable(backend) {
-    return backend !== undefined && backend.state === 'UP';
-  }
-
-  /** The next backend by the configured policy (never a DRAINING one), or null. */
-  pick() {
-    return this.selector.pick(this.options.key);
-  }
-
-  // ---- connection ---------------------------------------------------------------------------
-
-  connect() {
-    if (this.stopped || this.current || this.candidate) return;
-    const backend = this.pick();
-    if (!backend) {
-      this.setState(State.OFFLINE);
-      return; // the next list event reconnects
-    }
-    this.setState(State.CONNECTING);
-    this.candidate = this.open(backend);
-  }
-
-  /** Opens a connection; it becomes the current one when its welcome arrives. */
-  open(backend) {
-    const socket = new this.env.WebSocket(backend.url);
-    const conn = { backend, socket, pending: new Map(), heartbeat: null, ready: false };
-    socket.onmessage = (e) => this.onFrame(conn, e.data);
-    socket.onclose = (e) => {
-      if (this.candidate === conn) {
-        this.candidate = null;
-        if (!this.current) this.scheduleReconnect(`connection failed (${e.code})`);
-        return;
-      }
-      if (this.current !== conn) return;
-      this.emit('close', { backend, code: e.code, reason: e.reason });
-      this.emit('failover', { from: backend, reason: `connection closed (${e.code})` });
-      this.dropCurrent();
-      this.scheduleReconnect(`connection closed (${e.code})`);
-    };
-    return conn;
-  }
-
-  onFrame(conn, text) {
-    let msg;
-    try {
-      msg = JSON.parse(text);
-    } catch (err) {
-      console.warn('switchboard: ignoring malformed frame', err);
-      return;
-    }
-    if (msg.type === 'welcome') {
-      const previous = this.current;
-      if (this.candidate === conn) this.candidate = null;
-      if (previous && previous !== conn) {
-        // make-before-break: the new connection is ready, the old one goes
-        this.dropCurrent();
-        previous.socket.close(1000, 'moved');
-      }
-      this.current = conn;
-      conn.ready = true;
-      this.attempt = 0;
-      this.setState(State.OPEN);
-      for (const room of this.rooms.keys()) this.sendJoin(conn, room);
-      for (const id of this.publishes.keys()) this.sendPublish(conn, id);
-      this.emit('open', { backend: conn.backend, session: msg.session });
-      this.heartbeat(conn);
-    } else if (msg.type === 'joined' && this.rooms.has(msg.room)) {
-      const last = this.rooms.get(msg.room);
-      this.rooms.set(msg.room, last == null ? msg.seq : Math.max(last, msg.seq));
-      for (const resolve of this.joins.get(msg.room) ?? []) resolve(msg.seq);
-      this.joins.delete(msg.room);
-    } else if (msg.type === 'message' && this.rooms.has(msg.room)) {
-      const last = this.rooms.get(msg.room);
-      if (last != null && msg.seq <= last) return; // a replay already delivered
-      this.rooms.set(msg.room, msg.seq);
-      this.emit('message', msg);
-    } else if (msg.type === 'ack' && this.publishes.has(msg.id)) {
-      const p = this.publishes.get(msg.id);
-      this.publishes.delete(msg.id);
-      p.resolve(msg.seq);
-    } else if (msg.type === 'pong' && conn.pending.has(msg.id)) {
-      const sentAt = conn.pending.get(msg.id);
-      conn.pending.clear();
-      this.emit('rtt', { backend: conn.backend, ms: this.env.now() - sentAt });
-    } else if (msg.type === 'drain') {
-      // move at a random moment within half the deadline, so a drained backend causes no stampede
-      const delay = Math.floor(this.env.random() * (msg.deadlineMs ?? 0) / 2);
-      this.later(delay, () => this.moveAway(conn));
-    } else {
-      this.emit('message', msg);
-    }
-  }
-
-  heartbeat(conn) {
-    if (this.current !== conn) return;
-    const id = ++this.pingId;
-    conn.pending.set(id, this.env.now());
-    this.send({ type: 'ping', id });
-    conn.heartbeat = this.later(this.options.intervalMs, () => {
-      if (this.current !== conn) return;
-      const oldest = Math.min(...conn.pending.values());
-      if (conn.pending.size > 0 && this.env.now() - oldest >= this.options.timeoutMs) {
-        this.failover('heartbeat timeout');
-      } else {
-        this.heartbeat(conn);
-      }
-    });
-  }
-
-  /** Make-before-break: opens a connection to another backend; it replaces `from` at its welcome. */
-  moveAway(from) {
-    if (this.stopped || this.current !== from || this.candidate) return;
-    let target = null;
-    for (let i = 0; i < 5 && (!target || target.id === from.backend.id); i++) target = this.pick();
-    if (!target || target.id === from.backend.id) return; // nowhere else yet: closed at the deadline, then failover
-    this.emit('failover', { from: from.backend, reason: 'drain' });
-    this.candidate = this.open(target);
-  }
-
-  failover(reason) {
-    const from = this.current?.backend ?? null;
-    this.emit('failover', { from, reason });
-    this.closeCurrent(4000, reason);
-    this.scheduleReconnect(reason);
-  }
-
-  scheduleReconnect(reason) {
-    if (this.stopped) return;
-    this.setState(State.CONNECTING);
-    const delay = backoff(this.attempt++, this.options.baseMs, this.options.maxMs, this.env.random);
-    this.later(delay, () => this.connect());
-  }
-
-  closeCurrent(code, reason) {
-    const conn = this.current;
-    if (!conn) return;
-    this.dropCurrent();
-    try {
-      conn.socket.close(code, reason.slice(0, 100));
-    } catch (err) {
-      // already closing: nothing to do
-    }
-  }
-
-  dropCurrent() {
-    if (this.current?.heartbeat) this.clearLater(this.current.heartbeat);
-    this.current = null;
-  }
-
   // ---- plumbing -----------------------------------------------------------------------------
 
-  setState(state) {
-    if (this.state === state) return;
-    this.state = state;
-    this.emit('state', { state });
-  }
-
   emit(type, detail) {
-    this.dispatchEvent(new CustomEvent(type, { detail }));
+    try {
+      this.dispatchEvent(new CustomEvent(type, { detail }));
+    } catch (err) {
+      console.warn(`switchboard: a '${type}' listener threw; the client carries on`, err);
+    }
   }
 
   later(ms, fn) {
@@ -367,12 +554,20 @@ export class Switchboard extends EventTarget {
   }
 }
 
+function remove(array, item) {
+  const i = array.indexOf(item);
+  if (i >= 0) array.splice(i, 1);
+}
+
+function closeQuietly(conn, code, reason) {
+  try {
+    conn.socket.close(code, String(reason).slice(0, 100));
+  } catch (err) {
+    // already closing: nothing to do
+  }
+}
+
 function randomId(random) {
   if (globalThis.crypto?.randomUUID) return globalThis.crypto.randomUUID();
   return Array.from({ length: 4 }, () => Math.floor(random() * 0x100000000).toString(16).padStart(8, '0')).join('-');
-}
-
-function validRecord(b) {
-  return b !== null && typeof b === 'object' && typeof b.id === 'string' && typeof b.url === 'string'
-    && /^wss?:\/\//.test(b.url) && (b.state === 'UP' || b.state === 'DRAINING');
 }

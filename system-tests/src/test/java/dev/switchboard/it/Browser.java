@@ -60,7 +60,8 @@ final class Browser implements AutoCloseable {
         .add("--disable-background-networking").add("--disable-component-update").add("--disable-sync")
         .add("--disable-quic").add("--window-size=1200,900").add("--user-data-dir=" + browser.profile);
     JsonObject capabilities = new JsonObject().put("capabilities", new JsonObject().put("alwaysMatch",
-        new JsonObject().put("goog:chromeOptions", new JsonObject().put("binary", chromium).put("args", args))));
+        new JsonObject().put("goog:chromeOptions", new JsonObject().put("binary", chromium).put("args", args))
+            .put("timeouts", new JsonObject().put("script", 120_000))));
     browser.session = browser.call("POST", "/session", capabilities).getJsonObject("value").getString("sessionId");
     return browser;
   }
@@ -88,7 +89,7 @@ final class Browser implements AutoCloseable {
   }
 
   private JsonObject call(String method, String path, JsonObject body) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(150))
         .header("Content-Type", "application/json");
     request.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body.encode()));
     HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -11,17 +11,21 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * switchboard.js in a real headless Chromium against a cluster of separate JVMs: a backend is killed
- * with kill -9 while a client publishes; every acked publish reaches both clients exactly once.
+ * with kill -9 while a client publishes (every acked publish reaches both clients exactly once), a
+ * drain, a pool with hot standby, the bounded send queue and an unreachable backend, a killed
+ * coordinator, and how the policies spread 200 connections.
  */
-@Timeout(value = 4, unit = TimeUnit.MINUTES)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class BrowserClientIT {
 
   private static final String SETUP = """
@@ -40,7 +44,7 @@ class BrowserClientIT {
         window.b = await make('b');
         await window.a.join('r');
         await window.b.join('r');
-        done(window.a.current.backend.id);
+        done(window.a.backend.id);
       }).catch((e) => done('error: ' + e));
       """;
 
@@ -64,7 +68,7 @@ class BrowserClientIT {
         return {
           a: window.a.got.map((m) => m.data), b: window.b.got.map((m) => m.data),
           aSeq: window.a.got.map((m) => m.seq), bSeq: window.b.got.map((m) => m.seq),
-          failovers: window.a.failovers, backend: window.a.current?.backend.id ?? null,
+          failovers: window.a.failovers, backend: window.a.backend?.id ?? null,
         };
       };
       wait().then(done).catch((e) => done('error: ' + e));
@@ -85,17 +89,17 @@ class BrowserClientIT {
         window.c = c;
         await c.join('d');
         await c.publish('d', 'before');
-        done(c.current.backend.id);
+        done(c.backend.id);
       }).catch((e) => done('error: ' + e));
       """;
 
   private static final String AFTER_DRAIN = """
       const [from, done] = arguments;
       const wait = async () => {
-        while (!window.c.current || window.c.current.backend.id === from) await new Promise((r) => setTimeout(r, 20));
+        while (!window.c.backend || window.c.backend.id === from) await new Promise((r) => setTimeout(r, 20));
         await window.c.publish('d', 'after');
         while (window.c.got.length < 2) await new Promise((r) => setTimeout(r, 20));
-        return { got: window.c.got, failovers: window.c.failovers, backend: window.c.current.backend.id };
+        return { got: window.c.got, failovers: window.c.failovers, backend: window.c.backend.id };
       };
       wait().then(done).catch((e) => done('error: ' + e));
       """;
@@ -172,6 +176,193 @@ class BrowserClientIT {
       assertEquals(new JsonArray().add("before").add("after"), result.getJsonArray("got"));
       assertEquals(new JsonArray().add("drain"), result.getJsonArray("failovers"), "a move, not a failure");
       assertNotEquals(from, result.getString("backend"));
+    }
+  }
+
+  private static final String PAGE_HELPERS = """
+      window.until = async (what, cond, ms = 30000) => {
+        const end = Date.now() + ms;
+        while (!cond()) {
+          if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      };
+      window.makeClient = async (options, waitOpen = true) => {
+        const { Switchboard } = await import('/switchboard.js');
+        const c = new Switchboard({ intervalMs: 500, timeoutMs: 2000, baseMs: 50, maxMs: 1000, ...options });
+        c.got = []; c.failovers = []; c.states = [];
+        c.addEventListener('message', (e) => c.got.push(e.detail));
+        c.addEventListener('failover', (e) => c.failovers.push(e.detail.reason));
+        c.addEventListener('state', (e) => c.states.push(e.detail.state));
+        const opened = new Promise((r) => c.addEventListener('open', r, { once: true }));
+        c.start();
+        if (waitOpen) await opened;
+        return c;
+      };
+      return 'ready';
+      """;
+
+  /** Opens the demo page's origin in {@code browser} and installs the helpers above. */
+  private static void openPage(Browser browser) throws Exception {
+    DemoPageVerticle page = new DemoPageVerticle("127.0.0.1", 0, List.of(fixture.coordinator().base()));
+    fixture.vertx().deployVerticle(page).await(30, TimeUnit.SECONDS);
+    browser.open("http://127.0.0.1:" + page.actualPort() + "/config.json");
+    browser.eval(PAGE_HELPERS);
+  }
+
+  /** Runs {@code body} as an async function of {@code args} in the page; fails the test on a thrown error. */
+  private static Object run(Browser browser, String body, Object... args) throws Exception {
+    String script = "const done = arguments[arguments.length - 1];\n(async (args) => {\n" + body
+        + "\n})(Array.from(arguments).slice(0, -1)).then(done).catch((e) => done('error: ' + e));";
+    Object result = browser.evalAsync(script, new JsonArray(List.of(args)));
+    assertTrue(!(result instanceof String s) || !s.startsWith("error"), String.valueOf(result));
+    return result;
+  }
+
+  private static void awaitListed(int count) throws Exception {
+    Http.await(count + " backends listed", Duration.ofSeconds(20), () -> Http.getJson(fixture.coordinator().base() + "/v1/backends")
+        .getJsonArray("backends").size() == count);
+  }
+
+  @Test
+  void aPoolHoldsDistinctBackendsAndItsStandbyTakesOverAtOnceWhenThePrimaryDies() throws Exception {
+    awaitListed(0);
+    try (TestCluster.BackendNode x = fixture.cluster().backendNode("browser-pool-x", 1);
+         TestCluster.BackendNode y = fixture.cluster().backendNode("browser-pool-y", 1);
+         TestCluster.BackendNode z = fixture.cluster().backendNode("browser-pool-z", 1);
+         Browser browser = Browser.start()) {
+      awaitListed(3);
+      openPage(browser);
+      JsonArray held = (JsonArray) run(browser, """
+          const c = window.c = await makeClient({ coordinators: [args[0]], connections: 2 });
+          await until('two connections', () => c.state === 'open');
+          await c.join('pool');
+          await c.publish('pool', 'before');
+          return c.connected.map((b) => b.id);
+          """, fixture.coordinator().base());
+      assertEquals(2, Set.copyOf(held.getList()).size(), "distinct: " + held);
+      String primary = held.getString(0);
+      String standby = held.getString(1);
+      List.of(x, y, z).stream().filter(n -> n.ids().contains(primary)).findFirst().orElseThrow().process().kill9();
+      JsonObject after = (JsonObject) run(browser, """
+          const c = window.c;
+          await until('the standby to take over', () => c.backend?.id === args[0]);
+          await c.publish('pool', 'after');
+          await until('the pool refilled', () => c.state === 'open');
+          await until('both messages', () => c.got.length >= 2);
+          const r = { connected: c.connected.map((b) => b.id), states: c.states, got: c.got.map((m) => m.data) };
+          c.stop();
+          return r;
+          """, standby);
+      List<Object> now = after.getJsonArray("connected").getList();
+      assertEquals(2, Set.copyOf(now).size(), now.toString());
+      assertFalse(now.contains(primary), now.toString());
+      assertTrue(after.getJsonArray("states").contains("degraded"), after.encode());
+      assertEquals(new JsonArray().add("before").add("after"), after.getJsonArray("got"));
+    }
+  }
+
+  @Test
+  void anUnreachableBackendIsReportedAndRetriedAtABoundedRateWhileSendsQueueBounded() throws Exception {
+    awaitListed(0);
+    // bound on 127.0.0.1 but advertised on 127.0.0.77, where nothing listens: up in the cluster, unreachable
+    try (TestCluster.BackendNode hidden = fixture.cluster().backendNode("browser-hidden", 1, "--public-host", "127.0.0.77");
+         Browser browser = Browser.start()) {
+      awaitListed(1);
+      String id = hidden.ids().get(0);
+      openPage(browser);
+      JsonObject queued = (JsonObject) run(browser, """
+          const c = window.c = await makeClient({ coordinators: [args[0]], queueSize: 3, baseMs: 50, maxMs: 400 }, false);
+          await until('offline after repeated failures', () => c.state === 'offline');
+          const taken = [0, 1, 2, 3].map((i) => c.send({ type: 'echo', id: i, data: 'q' + i }));
+          const before = c.connectAttempts;
+          const start = performance.now();
+          await new Promise((r) => setTimeout(r, 4000)); // a fixed window to count retries in
+          const perSecond = (c.connectAttempts - before) * 1000 / (performance.now() - start);
+          return { taken, perSecond, states: c.states };
+          """, fixture.coordinator().base());
+      assertEquals(new JsonArray().add(true).add(true).add(true).add(false), queued.getJsonArray("taken"), queued.encode());
+      // capped at 400 ms with full jitter: ~5/s on average; without backoff it would be thousands
+      double perSecond = queued.getDouble("perSecond");
+      assertTrue(perSecond > 0.5 && perSecond <= 25, "a bounded retry rate that never stops: " + perSecond + "/s");
+      assertEquals(1, Http.getJson(fixture.coordinator().base() + "/v1/backends/" + id + "/reports").getInteger("reporters"));
+      try (TestCluster.BackendNode visible = fixture.cluster().backendNode("browser-visible", 1)) {
+        JsonObject recovered = (JsonObject) run(browser, """
+            const c = window.c;
+            await until('open again, by itself', () => c.state === 'open');
+            await until('the three queued echoes', () => c.got.length >= 3);
+            const r = { backend: c.backend.id, got: c.got.map((m) => m.data) };
+            c.stop();
+            return r;
+            """);
+        assertEquals(visible.ids().get(0), recovered.getString("backend"));
+        assertEquals(new JsonArray().add("q0").add("q1").add("q2"), recovered.getJsonArray("got"));
+      }
+    }
+  }
+
+  @Test
+  void aKilledCoordinatorsListMovesToTheOtherAndTheConnectionStays() throws Exception {
+    awaitListed(0);
+    try (TestCluster.Coordinator one = fixture.cluster().coordinator("browser-coordinator-1");
+         TestCluster.Coordinator two = fixture.cluster().coordinator("browser-coordinator-2");
+         TestCluster.BackendNode x = fixture.cluster().backendNode("browser-coord-x", 1);
+         Browser browser = Browser.start()) {
+      openPage(browser);
+      String followed = (String) run(browser, """
+          const c = window.c = await makeClient({ coordinators: args[0] });
+          return c.list.coordinator;
+          """, new JsonArray().add(one.base()).add(two.base()));
+      TestCluster.Coordinator victim = followed.equals(one.base()) ? one : two;
+      String other = victim == one ? two.base() : one.base();
+      victim.process().kill9();
+      try (TestCluster.BackendNode y = fixture.cluster().backendNode("browser-coord-y", 1)) {
+        JsonObject result = (JsonObject) run(browser, """
+            const c = window.c;
+            await until('the new backend via the other coordinator', () => c.backends.has(args[0]));
+            const r = { coordinator: c.list.coordinator, backend: c.backend.id, failovers: c.failovers };
+            c.stop();
+            return r;
+            """, y.ids().get(0));
+        assertEquals(other, result.getString("coordinator"));
+        assertEquals(x.ids().get(0), result.getString("backend"), "the connection stays where it was");
+        assertEquals(new JsonArray(), result.getJsonArray("failovers"));
+      }
+    }
+  }
+
+  @Test
+  void policiesSpreadTwoHundredConnectionsAsExpected() throws Exception {
+    awaitListed(0);
+    try (TestCluster.BackendNode x = fixture.cluster().backendNode("browser-spread-x", 2, "--rebalance", "false");
+         TestCluster.BackendNode y = fixture.cluster().backendNode("browser-spread-y", 2, "--rebalance", "false");
+         Browser browser = Browser.start()) {
+      awaitListed(4);
+      openPage(browser);
+      List<String> ids = new ArrayList<>(x.ids());
+      ids.addAll(y.ids());
+      for (String policy : List.of("round-robin", "random", "least-loaded", "sticky")) {
+        // one shared BackendList: a page holds few EventSources per host, and 200 clients need only one list
+        JsonArray chosen = (JsonArray) run(browser, """
+            const [coordinator, policy] = args;
+            const { Switchboard, BackendList } = await import('/switchboard.js');
+            const list = new BackendList({ coordinators: [coordinator] });
+            const clients = [];
+            for (let i = 0; i < 200; i++) {
+              clients.push(new Switchboard({ list, policy, key: 'user-' + i, intervalMs: 1000, timeoutMs: 10000, baseMs: 50, maxMs: 1000 }));
+            }
+            const opened = clients.map((c) => new Promise((r) => c.addEventListener('open', r, { once: true })));
+            clients.forEach((c) => c.start());
+            await Promise.all(opened);
+            const on = clients.map((c) => c.backend.id);
+            clients.forEach((c) => c.stop());
+            list.stop();
+            return on;
+            """, fixture.coordinator().base(), policy);
+        System.out.println("browser " + Spread.check(policy, chosen.stream().map(String::valueOf).toList(), ids));
+        Http.await("the connections gone from the loads", Duration.ofSeconds(20), () -> Http.getJson(fixture.coordinator().base() + "/v1/backends")
+            .getJsonArray("backends").stream().allMatch(b -> ((JsonObject) b).getInteger("connections") == 0));
+      }
     }
   }
 }

@@ -3,7 +3,6 @@ package dev.switchboard.it;
 import dev.switchboard.client.ClientState;
 import dev.switchboard.client.SwitchboardClient;
 import dev.switchboard.client.SwitchboardClientOptions;
-import dev.switchboard.client.policy.Policy;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -13,11 +12,8 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
@@ -294,25 +290,7 @@ class JavaClientIT {
             started.add(c.start());
           }
           Future.all(started).await(60, TimeUnit.SECONDS);
-          Map<String, Integer> spread = new TreeMap<>();
-          ids.forEach(id -> spread.put(id, 0));
-          int onFirstChoice = 0;
-          for (int i = 0; i < clients.size(); i++) {
-            String on = clients.get(i).backend().id();
-            spread.merge(on, 1, Integer::sum);
-            if (on.equals(rendezvousFirst("user-" + i, ids))) {
-              onFirstChoice++;
-            }
-          }
-          // 200 over 4: 50 each on average; a policy that favours or starves a backend falls outside [20, 80]
-          for (int n : spread.values()) {
-            assertTrue(n >= 20 && n <= 80, policy + " spread " + spread);
-          }
-          if (policy.equals("sticky")) {
-            // keys land on their rendezvous choice unless the bounded load passed over a backend
-            assertTrue(onFirstChoice >= 180, "sticky: " + onFirstChoice + "/200 on the key's first choice, spread " + spread);
-          }
-          System.out.println("spread of 200 by " + policy + ": " + spread + (policy.equals("sticky") ? ", on first choice " + onFirstChoice : ""));
+          System.out.println(Spread.check(policy, clients.stream().map(c -> c.backend().id()).toList(), ids));
         } finally {
           Future.all(clients.stream().map(SwitchboardClient::close).toList()).await(30, TimeUnit.SECONDS);
         }
@@ -320,10 +298,5 @@ class JavaClientIT {
             .getJsonArray("backends").stream().allMatch(b -> ((JsonObject) b).getInteger("connections") == 0));
       }
     }
-  }
-
-  private static String rendezvousFirst(String key, List<String> ids) {
-    return ids.stream().max(Comparator.comparingLong((String id) -> Policy.fnv1a32(key + "\u0000" + id))
-        .thenComparing(Comparator.<String>reverseOrder())).orElseThrow();
   }
 }
