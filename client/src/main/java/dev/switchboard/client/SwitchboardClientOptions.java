@@ -8,8 +8,8 @@ public final class SwitchboardClientOptions {
 
   public static final String DEFAULT_SERVICE = "chat";
   public static final String DEFAULT_POLICY = "round-robin";
-  public static final long DEFAULT_INTERVAL_MS = 5_000;
-  public static final long DEFAULT_TIMEOUT_MS = 10_000;
+  public static final long DEFAULT_INTERVAL_MS = 2_000;
+  public static final long DEFAULT_TIMEOUT_MS = 5_000;
   public static final long DEFAULT_BASE_MS = 250;
   public static final long DEFAULT_MAX_MS = 10_000;
   public static final double DEFAULT_JITTER = 1.0;
