@@ -1,4 +1,4 @@
-import { Switchboard } from './switchboard.js';
+import { Switchboard, BackendList } from './switchboard.js';
 
 const $ = (id) => document.getElementById(id);
 const MAX_LOG = 50;
@@ -34,14 +34,14 @@ function renderBackends(backends, currentId) {
   const body = $('backends');
   body.replaceChildren();
   if (backends.length === 0) {
-    body.append(Object.assign(document.createElement('tr'), { innerHTML: '<td colspan="7">no backends</td>' }));
+    body.append(Object.assign(document.createElement('tr'), { innerHTML: '<td colspan="8">no backends</td>' }));
   }
   for (const b of [...backends].sort((x, y) => (x.id < y.id ? -1 : 1))) {
     const tr = document.createElement('tr');
     tr.dataset.backend = b.id;
     if (b.id === currentId) tr.className = 'current';
     tr.append(cell(b.id), cell(b.state, `state-${b.state}`), cell(`${b.connections} / ${b.capacity}`),
-      cell(b.url), cell(b.zone), cell(b.node.slice(0, 8)));
+      cell(String(fleetOn(b.id)), 'fleet'), cell(b.url), cell(b.zone), cell(b.node.slice(0, 8)));
     const actions = document.createElement('td');
     if (admin && b.state === 'UP') {
       const drain = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Drain' });
@@ -53,6 +53,38 @@ function renderBackends(backends, currentId) {
     body.append(tr);
   }
   $('list-status').textContent = `${backends.length} live`;
+}
+
+// ---- client fleet: simulated users sharing one list, to watch the policy spread and the failovers ----
+
+const fleet = { clients: [], failovers: 0, list: null };
+
+function fleetOn(id) {
+  return fleet.clients.filter((c) => c.backend?.id === id).length;
+}
+
+function startFleet() {
+  for (const c of fleet.clients) c.stop();
+  const size = Math.max(0, Math.min(200, Number($('fleet-count').value) || 0));
+  const policy = $('fleet-policy').value;
+  fleet.clients = Array.from({ length: size }, (_, i) => {
+    const c = new Switchboard({ list: fleet.list, policy, key: `user-${i}`, intervalMs: 2000 });
+    c.addEventListener('failover', (e) => {
+      fleet.failovers++;
+      log(`fleet user-${i}: ${e.detail.reason} (off ${e.detail.from?.id ?? '—'})`);
+    });
+    return c.start();
+  });
+  log(`fleet: ${size} clients, ${policy}`);
+}
+
+function renderFleet() {
+  $('fleet-open').textContent = String(fleet.clients.filter((c) => c.state === 'open').length);
+  $('fleet-size').textContent = String(fleet.clients.length);
+  $('fleet-failovers').textContent = String(fleet.failovers);
+  for (const td of document.querySelectorAll('#backends tr[data-backend] td.fleet')) {
+    td.textContent = String(fleetOn(td.parentElement.dataset.backend));
+  }
 }
 
 const config = await (await fetch('config.json')).json();
@@ -87,3 +119,9 @@ client.addEventListener('rtt', (e) => {
 });
 client.start();
 log(`following ${config.coordinators.join(', ')}`);
+
+fleet.list = new BackendList({ coordinators: config.coordinators });
+$('fleet-policy').addEventListener('change', startFleet);
+$('fleet-count').addEventListener('change', startFleet);
+startFleet();
+setInterval(renderFleet, 500);

@@ -17,10 +17,11 @@ class DemoPageIT {
 
   private static final String PAGE_STATE = "return [document.querySelectorAll('#backends tr[data-backend]').length,"
       + " document.getElementById('conn-state').textContent, document.getElementById('rtt').textContent,"
-      + " document.getElementById('rtt-count').textContent]";
+      + " document.getElementById('rtt-count').textContent, Number(document.getElementById('fleet-open').textContent),"
+      + " [...document.querySelectorAll('#backends td.fleet')].reduce((n, td) => n + Number(td.textContent), 0)]";
 
   @Test
-  void demoPageShowsThreeBackendsALiveRoundTripTimeAndScalesAndDrainsThem() throws Exception {
+  void demoPageShowsThreeBackendsALiveRoundTripTimeAFleetSpreadAndScalesAndDrainsThem() throws Exception {
     TestCluster cluster = TestCluster.unique();
     try (JvmProcess demo = JvmProcess.start("demo", "switchboard.demo.jar",
             cluster.args("--port", "0", "--page-port", "0", "--port-base", "0"));
@@ -30,7 +31,8 @@ class DemoPageIT {
       JsonArray[] state = new JsonArray[1];
       Http.await("3 backends, an open connection and a round-trip time on the page", Duration.ofSeconds(30), () -> {
         state[0] = (JsonArray) browser.eval(PAGE_STATE);
-        return state[0].getInteger(0) == 3 && "open".equals(state[0].getString(1)) && state[0].getString(2).endsWith(" ms");
+        return state[0].getInteger(0) == 3 && "open".equals(state[0].getString(1)) && state[0].getString(2).endsWith(" ms")
+            && state[0].getInteger(4) == 30 && state[0].getInteger(5) == 30;
       });
       String firstCount = state[0].getString(3);
       Http.await("the round trip to keep updating", Duration.ofSeconds(15), () -> {
@@ -49,7 +51,8 @@ class DemoPageIT {
       Http.await("the drained backend to leave the page", Duration.ofSeconds(30), () -> {
         JsonArray now = (JsonArray) browser.eval(PAGE_STATE);
         boolean gone = (Boolean) browser.eval("return !document.querySelector('#backends tr[data-backend=\"" + drained + "\"]')");
-        return gone && now.getInteger(0) == 3 && "open".equals(now.getString(1));
+        // the whole fleet of 30 simulated clients is open again, on the remaining backends
+        return gone && now.getInteger(0) == 3 && "open".equals(now.getString(1)) && now.getInteger(4) == 30 && now.getInteger(5) == 30;
       });
       browser.screenshot(Path.of(System.getProperty("switchboard.logs", "target/it-logs"), "demo-page-after-drain.png"));
     }
