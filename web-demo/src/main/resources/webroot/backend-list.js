@@ -3,7 +3,7 @@
 // coordinator that does not know the id answers with a snapshot); the last known list stays meanwhile.
 
 import { backoff } from './backoff.js';
-import { fnv1a32 } from './policies.js';
+import { rendezvousHash } from './policies.js';
 
 /** Reports of one backend closer together than this are dropped, so reports stay bounded. */
 export const REPORT_INTERVAL_MS = 10000;
@@ -16,7 +16,7 @@ export function startIndex(coordinators, key, random = Math.random) {
   if (key == null) return Math.floor(random() * coordinators.length);
   let best = 0;
   for (let i = 1; i < coordinators.length; i++) {
-    if (fnv1a32(`${key}\u0000${coordinators[i]}`) > fnv1a32(`${key}\u0000${coordinators[best]}`)) best = i;
+    if (rendezvousHash(key, coordinators[i]) > rendezvousHash(key, coordinators[best])) best = i;
   }
   return best;
 }

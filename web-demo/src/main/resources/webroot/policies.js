@@ -23,8 +23,26 @@ export function fnv1a32(text) {
   return h >>> 0;
 }
 
+/**
+ * The weight of `id` for `key` in rendezvous hashing: FNV-1a of `key + "\0" + id` mixed by murmur3's
+ * fmix32 finalizer, unsigned. Without the finalizer, ids differing in their last character (a node's
+ * backends n-0, n-1) get almost the same weight and a key's second choice is nearly always the sibling.
+ */
+export function rendezvousHash(key, id) {
+  let h = fnv1a32(`${key}\u0000${id}`);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
 /** A backend above this × the mean connections is passed over by `sticky`. */
 export const STICKY_LOAD_BOUND = 1.25;
+
+/** ...and only when it holds more than this many connections above the mean (a small lead is noise). */
+export const STICKY_MIN_EXCESS = 10;
 
 export const POLICIES = Object.freeze(['round-robin', 'random', 'least-loaded', 'sticky']);
 
@@ -77,11 +95,11 @@ function leastLoaded(up, random) {
 
 function sticky(up, key) {
   if (up.length === 0) return null;
-  const scored = up.map((b) => ({ b, h: fnv1a32(`${key}\u0000${b.id}`) }));
+  const scored = up.map((b) => ({ b, h: rendezvousHash(key, b.id) }));
   scored.sort((x, y) => (y.h - x.h) || byId(x.b, y.b));
   const mean = up.reduce((sum, b) => sum + b.connections, 0) / up.length;
   for (const { b } of scored) {
-    if (mean === 0 || b.connections <= STICKY_LOAD_BOUND * mean) return b;
+    if (b.connections <= STICKY_LOAD_BOUND * mean || b.connections <= mean + STICKY_MIN_EXCESS) return b;
   }
   return scored[0].b;
 }

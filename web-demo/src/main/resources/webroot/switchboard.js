@@ -306,8 +306,8 @@ export class Switchboard extends EventTarget {
       console.warn('switchboard: ignoring malformed frame', err);
       return;
     }
-    if (msg === null || typeof msg !== 'object') {
-      console.warn('switchboard: ignoring a frame that is not an object');
+    if (msg === null || typeof msg !== 'object' || typeof msg.type !== 'string') {
+      console.warn('switchboard: ignoring a frame without a type');
       return;
     }
     switch (msg.type) {

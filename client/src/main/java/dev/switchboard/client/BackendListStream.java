@@ -95,7 +95,7 @@ public final class BackendListStream {
     }
     int best = 0;
     for (int i = 1; i < coordinators.size(); i++) {
-      if (Policy.fnv1a32(key + "\u0000" + coordinators.get(i)) > Policy.fnv1a32(key + "\u0000" + coordinators.get(best))) {
+      if (Policy.rendezvousHash(key, coordinators.get(i)) > Policy.rendezvousHash(key, coordinators.get(best))) {
         best = i;
       }
     }

@@ -12,7 +12,6 @@ import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -405,12 +404,16 @@ public final class SwitchboardClient {
     JsonObject m;
     try {
       m = new JsonObject(text);
-    } catch (DecodeException | ClassCastException e) {
+    } catch (RuntimeException e) { // DecodeException, or a JSON value that is not an object
       log.warn("ignoring a malformed frame from {}", c.backend.id());
       return;
     }
+    if (!(m.getValue("type") instanceof String type)) {
+      log.warn("ignoring a frame without a type from {}", c.backend.id());
+      return;
+    }
     try {
-      switch (String.valueOf(m.getValue("type"))) {
+      switch (type) {
         case "welcome" -> onWelcome(c);
         case "pong" -> c.pingSentAt = -1;
         case "joined" -> onJoined(c, m.getString("room"), m.getLong("seq"));

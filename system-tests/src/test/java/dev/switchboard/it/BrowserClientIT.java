@@ -120,11 +120,11 @@ class BrowserClientIT {
 
   @Test
   void aKilledBackendLosesNoAckedPublishAndRepeatsNone() throws Exception {
+    fixture.awaitListed(0);
     try (TestCluster.BackendNode x = fixture.cluster().backendNode("browser-backend-x", 1);
          TestCluster.BackendNode y = fixture.cluster().backendNode("browser-backend-y", 1);
          Browser browser = Browser.start()) {
-      Http.await("both backends listed", Duration.ofSeconds(15), () -> Http.getJson(fixture.coordinator().base() + "/v1/backends")
-          .getJsonArray("backends").size() == 2);
+      fixture.awaitListed(2);
       DemoPageVerticle page = new DemoPageVerticle("127.0.0.1", 0, List.of(fixture.coordinator().base()));
       fixture.vertx().deployVerticle(page).await(30, TimeUnit.SECONDS);
       browser.open("http://127.0.0.1:" + page.actualPort() + "/config.json");
@@ -157,6 +157,7 @@ class BrowserClientIT {
 
   @Test
   void aDrainedBackendsClientMovesMakeBeforeBreakWithoutAGap() throws Exception {
+    fixture.awaitListed(0);
     try (TestCluster.BackendNode x = fixture.cluster().backendNode("browser-drain-x", 1);
          TestCluster.BackendNode y = fixture.cluster().backendNode("browser-drain-y", 1);
          Browser browser = Browser.start()) {
@@ -219,19 +220,15 @@ class BrowserClientIT {
     return result;
   }
 
-  private static void awaitListed(int count) throws Exception {
-    Http.await(count + " backends listed", Duration.ofSeconds(20), () -> Http.getJson(fixture.coordinator().base() + "/v1/backends")
-        .getJsonArray("backends").size() == count);
-  }
 
   @Test
   void aPoolHoldsDistinctBackendsAndItsStandbyTakesOverAtOnceWhenThePrimaryDies() throws Exception {
-    awaitListed(0);
+    fixture.awaitListed(0);
     try (TestCluster.BackendNode x = fixture.cluster().backendNode("browser-pool-x", 1);
          TestCluster.BackendNode y = fixture.cluster().backendNode("browser-pool-y", 1);
          TestCluster.BackendNode z = fixture.cluster().backendNode("browser-pool-z", 1);
          Browser browser = Browser.start()) {
-      awaitListed(3);
+      fixture.awaitListed(3);
       openPage(browser);
       JsonArray held = (JsonArray) run(browser, """
           const c = window.c = await makeClient({ coordinators: [args[0]], connections: 2 });
@@ -264,11 +261,11 @@ class BrowserClientIT {
 
   @Test
   void anUnreachableBackendIsReportedAndRetriedAtABoundedRateWhileSendsQueueBounded() throws Exception {
-    awaitListed(0);
+    fixture.awaitListed(0);
     // bound on 127.0.0.1 but advertised on 127.0.0.77, where nothing listens: up in the cluster, unreachable
     try (TestCluster.BackendNode hidden = fixture.cluster().backendNode("browser-hidden", 1, "--public-host", "127.0.0.77");
          Browser browser = Browser.start()) {
-      awaitListed(1);
+      fixture.awaitListed(1);
       String id = hidden.ids().get(0);
       openPage(browser);
       JsonObject queued = (JsonObject) run(browser, """
@@ -303,7 +300,7 @@ class BrowserClientIT {
 
   @Test
   void aKilledCoordinatorsListMovesToTheOtherAndTheConnectionStays() throws Exception {
-    awaitListed(0);
+    fixture.awaitListed(0);
     try (TestCluster.Coordinator one = fixture.cluster().coordinator("browser-coordinator-1");
          TestCluster.Coordinator two = fixture.cluster().coordinator("browser-coordinator-2");
          TestCluster.BackendNode x = fixture.cluster().backendNode("browser-coord-x", 1);
@@ -333,11 +330,11 @@ class BrowserClientIT {
 
   @Test
   void policiesSpreadTwoHundredConnectionsAsExpected() throws Exception {
-    awaitListed(0);
+    fixture.awaitListed(0);
     try (TestCluster.BackendNode x = fixture.cluster().backendNode("browser-spread-x", 2, "--rebalance", "false");
          TestCluster.BackendNode y = fixture.cluster().backendNode("browser-spread-y", 2, "--rebalance", "false");
          Browser browser = Browser.start()) {
-      awaitListed(4);
+      fixture.awaitListed(4);
       openPage(browser);
       List<String> ids = new ArrayList<>(x.ids());
       ids.addAll(y.ids());

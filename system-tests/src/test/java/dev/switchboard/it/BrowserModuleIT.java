@@ -96,4 +96,60 @@ class BrowserModuleIT {
     assertEquals(expected, answer.getJsonArray("delays"));
     assertEquals(firsts, answer.getJsonArray("firsts"));
   }
+
+  @Test
+  void malformedListEventsAndFramesAreIgnoredAndTheClientCarriesOn() throws Exception {
+    // a stand-in for a buggy or hostile peer (ours never send this), injected through the client's options
+    Object result = browser.evalAsync("""
+        const done = arguments[arguments.length - 1];
+        import('/switchboard.js').then(async ({ Switchboard }) => {
+          const uncaught = [];
+          window.addEventListener('error', (e) => uncaught.push(String(e.message)));
+          window.addEventListener('unhandledrejection', (e) => uncaught.push(String(e.reason)));
+          class FakeEventSource extends EventTarget {
+            constructor(url) { super(); FakeEventSource.last = this; this.readyState = 1; }
+            close() { this.readyState = 2; }
+            emit(type, data, lastEventId) { this.dispatchEvent(new MessageEvent(type, { data, lastEventId })); }
+          }
+          class FakeWebSocket {
+            constructor(url) { FakeWebSocket.last = this; this.url = url; this.readyState = 1; this.bufferedAmount = 0; this.sent = []; }
+            send(text) { this.sent.push(text); }
+            close() { this.readyState = 3; }
+            frame(text) { this.onmessage({ data: text }); }
+          }
+          const c = new Switchboard({ coordinators: ['http://coordinator.invalid'], EventSource: FakeEventSource, WebSocket: FakeWebSocket,
+            intervalMs: 60000, timeoutMs: 60000, fetch: () => Promise.resolve() });
+          const delivered = [];
+          c.addEventListener('message', (e) => delivered.push(e.detail.type));
+          c.start();
+          const es = FakeEventSource.last;
+          es.emit('snapshot', '{not json', 'e-1');
+          es.emit('snapshot', '{"backends": 5}', 'e-2');
+          es.emit('upsert', '{"id":"bad"}', 'e-3');
+          es.emit('remove', 'null', 'e-4');
+          es.emit('snapshot', JSON.stringify({ backends: [{ id: 'b1', url: 'ws://127.0.0.1:1/ws', state: 'UP', connections: 0, capacity: 9 }, { id: 7 }] }), 'e-5');
+          const ws = FakeWebSocket.last;
+          ws.onopen?.();
+          const bad = ['garbage', '[1,2]', '42', 'null', '{"type":"joined","room":5,"seq":"x"}', '{"type":"ack","id":[],"seq":"bad"}',
+            '{"type":"message","room":{},"seq":1}', '{"type":"drain","deadlineMs":"soon"}', '{"no":"type"}'];
+          bad.forEach((t) => ws.frame(t));
+          ws.frame('{"type":"welcome","session":"s1"}');
+          bad.forEach((t) => ws.frame(t));
+          ws.frame('{"type":"custom","n":1}');
+          await new Promise((r) => setTimeout(r, 50));
+          const r = { state: c.state, backends: [...c.backends.keys()], lastEventId: c.list.lastEventId, backend: c.backend?.id ?? null,
+            delivered, uncaught };
+          c.stop();
+          return r;
+        }).then(done).catch((e) => done('error: ' + e));
+        """, new JsonArray());
+    JsonObject r = (JsonObject) result;
+    assertEquals("open", r.getString("state"), r.encode());
+    assertEquals(new JsonArray().add("b1"), r.getJsonArray("backends"));
+    assertEquals("e-5", r.getString("lastEventId"), "a malformed event does not move the resume point");
+    assertEquals("b1", r.getString("backend"));
+    // frames with a string type the client does not handle reach the application; nothing else does
+    assertEquals(new JsonArray().add("custom"), r.getJsonArray("delivered"));
+    assertEquals(new JsonArray(), r.getJsonArray("uncaught"));
+  }
 }

@@ -2,6 +2,7 @@ package dev.switchboard.it;
 
 import io.vertx.core.Vertx;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** A test cluster of its own with one coordinator JVM, and a Vert.x for the test's clients; closed together. */
@@ -11,6 +12,12 @@ record CoordinatorFixture(TestCluster cluster, TestCluster.Coordinator coordinat
   static CoordinatorFixture start(String label, String... args) throws Exception {
     TestCluster cluster = TestCluster.unique();
     return new CoordinatorFixture(cluster, cluster.coordinator(label, args), Vertx.vertx());
+  }
+
+  /** Waits until the coordinator lists exactly {@code count} backends. */
+  void awaitListed(int count) throws Exception {
+    Http.await(count + " backends listed", Duration.ofSeconds(20), () -> Http.getJson(coordinator.base() + "/v1/backends")
+        .getJsonArray("backends").size() == count);
   }
 
   @Override

@@ -63,10 +63,6 @@ class JavaClientIT {
         .failoverHandler(f -> failovers.add(f.reason()));
   }
 
-  private static void awaitListed(int count) throws Exception {
-    Http.await(count + " backends listed", Duration.ofSeconds(20), () -> Http.getJson(fixture.coordinator().base() + "/v1/backends")
-        .getJsonArray("backends").size() == count);
-  }
 
   private static List<Object> ids(List<JsonObject> messages) {
     return messages.stream().map(m -> m.getValue("data")).toList();
@@ -74,10 +70,10 @@ class JavaClientIT {
 
   @Test
   void aKilledBackendLosesNoAckedPublishAndRepeatsNone() throws Exception {
+    fixture.awaitListed(0);
     try (TestCluster.BackendNode x = fixture.cluster().backendNode("client-backend-x", 1);
          TestCluster.BackendNode y = fixture.cluster().backendNode("client-backend-y", 1)) {
-      Http.await("both backends listed", Duration.ofSeconds(15), () -> Http.getJson(fixture.coordinator().base() + "/v1/backends")
-          .getJsonArray("backends").size() == 2);
+      fixture.awaitListed(2);
       List<JsonObject> gotA = new CopyOnWriteArrayList<>();
       List<JsonObject> gotB = new CopyOnWriteArrayList<>();
       List<String> failA = new CopyOnWriteArrayList<>();
@@ -122,10 +118,10 @@ class JavaClientIT {
 
   @Test
   void aDrainedBackendsClientMovesBeforeTheDeadlineWithoutAGap() throws Exception {
+    fixture.awaitListed(0);
     try (TestCluster.BackendNode x = fixture.cluster().backendNode("client-drain-x", 1);
          TestCluster.BackendNode y = fixture.cluster().backendNode("client-drain-y", 1)) {
-      Http.await("both backends listed", Duration.ofSeconds(15), () -> Http.getJson(fixture.coordinator().base() + "/v1/backends")
-          .getJsonArray("backends").size() == 2);
+      fixture.awaitListed(2);
       List<JsonObject> got = new CopyOnWriteArrayList<>();
       List<String> fail = new CopyOnWriteArrayList<>();
       SwitchboardClient c = client(got, fail);
@@ -149,11 +145,11 @@ class JavaClientIT {
 
   @Test
   void aPoolHoldsDistinctBackendsAndItsStandbyTakesOverAtOnceWhenThePrimaryDies() throws Exception {
-    awaitListed(0);
+    fixture.awaitListed(0);
     try (TestCluster.BackendNode x = fixture.cluster().backendNode("pool-x", 1);
          TestCluster.BackendNode y = fixture.cluster().backendNode("pool-y", 1);
          TestCluster.BackendNode z = fixture.cluster().backendNode("pool-z", 1)) {
-      awaitListed(3);
+      fixture.awaitListed(3);
       List<JsonObject> got = new CopyOnWriteArrayList<>();
       List<String> fail = new CopyOnWriteArrayList<>();
       List<ClientState> states = new CopyOnWriteArrayList<>();
@@ -187,7 +183,7 @@ class JavaClientIT {
 
   @Test
   void sendQueuesBoundedWhileNothingIsOpenAndFlushesOnceABackendAppears() throws Exception {
-    awaitListed(0);
+    fixture.awaitListed(0);
     List<JsonObject> got = new CopyOnWriteArrayList<>();
     SwitchboardClient c = client(options().setQueueSize(3), got, new CopyOnWriteArrayList<>());
     try {
@@ -215,10 +211,10 @@ class JavaClientIT {
 
   @Test
   void aListedBackendNobodyCanReachIsReportedRetriedAtABoundedRateAndLeftWhenAnotherAppears() throws Exception {
-    awaitListed(0);
+    fixture.awaitListed(0);
     // bound on 127.0.0.1 but advertised on 127.0.0.77, where nothing listens: up in the cluster, unreachable
     try (TestCluster.BackendNode hidden = fixture.cluster().backendNode("hidden", 1, "--public-host", "127.0.0.77")) {
-      awaitListed(1);
+      fixture.awaitListed(1);
       String id = hidden.ids().get(0);
       SwitchboardClient c = client(options().setBaseMs(50).setMaxMs(400), new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
       try {
@@ -246,7 +242,7 @@ class JavaClientIT {
 
   @Test
   void aKilledCoordinatorsSubscribersMoveToAnotherAndKeepTheirConnections() throws Exception {
-    awaitListed(0);
+    fixture.awaitListed(0);
     try (TestCluster.Coordinator one = fixture.cluster().coordinator("coordinator-client-1");
          TestCluster.Coordinator two = fixture.cluster().coordinator("coordinator-client-2");
          TestCluster.BackendNode x = fixture.cluster().backendNode("coord-x", 1)) {
@@ -274,10 +270,10 @@ class JavaClientIT {
 
   @Test
   void policiesSpreadTwoHundredConnectionsAsExpected() throws Exception {
-    awaitListed(0);
+    fixture.awaitListed(0);
     try (TestCluster.BackendNode x = fixture.cluster().backendNode("spread-x", 2, "--rebalance", "false");
          TestCluster.BackendNode y = fixture.cluster().backendNode("spread-y", 2, "--rebalance", "false")) {
-      awaitListed(4);
+      fixture.awaitListed(4);
       List<String> ids = new ArrayList<>(x.ids());
       ids.addAll(y.ids());
       for (String policy : List.of("round-robin", "random", "least-loaded", "sticky")) {

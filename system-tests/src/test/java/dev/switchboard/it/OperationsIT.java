@@ -63,7 +63,9 @@ class OperationsIT {
     return list().stream().filter(r -> r.getString("node").equals(node)).toList();
   }
 
+  /** The node id of {@code n}'s backends, once the coordinator lists the first (it registered, the list may lag). */
   private static String nodeOf(TestCluster.BackendNode n) throws Exception {
+    Http.await(n.ids().get(0) + " listed", SHORT, () -> record(n.ids().get(0)) != null);
     return record(n.ids().get(0)).getString("node");
   }
 

@@ -40,7 +40,7 @@ final class Spread {
 
   /** The key's first backend by rendezvous hashing, ties to the smaller id (as {@link Policy#STICKY}). */
   static String rendezvousFirst(String key, List<String> ids) {
-    return ids.stream().max(Comparator.comparingLong((String id) -> Policy.fnv1a32(key + "\u0000" + id))
+    return ids.stream().max(Comparator.comparingLong((String id) -> Policy.rendezvousHash(key, id))
         .thenComparing(Comparator.<String>reverseOrder())).orElseThrow();
   }
 }

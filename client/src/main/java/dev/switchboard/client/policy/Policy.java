@@ -23,13 +23,20 @@ public enum Policy {
   /** Power of two choices: the lower of two distinct random backends by connections / (capacity × weight). */
   LEAST_LOADED("least-loaded"),
   /**
-   * Rendezvous hashing of the key (FNV-1a of {@code key + "\0" + id}, highest wins) with bounded load:
-   * a backend above 1.25 × the mean connections is passed over for the key's next one.
+   * Rendezvous hashing of the key ({@link #rendezvousHash}, highest wins) with bounded load:
+   * a backend above 1.25 × the mean connections, and more than {@value #STICKY_MIN_EXCESS} above it, is
+   * passed over for the key's next one.
    */
   STICKY("sticky");
 
   /** A backend above this × the mean load is passed over by {@link #STICKY}. */
   public static final double STICKY_LOAD_BOUND = 1.25;
+  /**
+   * ...and only when it holds more than this many connections above the mean: a lead of a few
+   * connections is noise (loads are reported about once a second), and passing over a backend for it
+   * at a cold start would send a whole burst of keys away from their backend.
+   */
+  public static final int STICKY_MIN_EXCESS = 10;
 
   private final String wire;
 
@@ -107,14 +114,30 @@ public enum Policy {
     }
     String k = key == null ? "" : key;
     List<BackendRecord> order = new ArrayList<>(candidates);
-    order.sort(Comparator.comparingLong((BackendRecord b) -> -fnv1a32(k + "\u0000" + b.id())).thenComparing(BackendRecord::id));
+    order.sort(Comparator.comparingLong((BackendRecord b) -> -rendezvousHash(k, b.id())).thenComparing(BackendRecord::id));
     double mean = candidates.stream().mapToInt(BackendRecord::connections).average().orElse(0);
     for (BackendRecord b : order) {
-      if (mean == 0 || b.connections() <= STICKY_LOAD_BOUND * mean) {
+      if (b.connections() <= STICKY_LOAD_BOUND * mean || b.connections() <= mean + STICKY_MIN_EXCESS) {
         return b;
       }
     }
     return order.get(0);
+  }
+
+  /**
+   * The weight of {@code id} for {@code key} in rendezvous hashing: FNV-1a of {@code key + "\0" + id}
+   * mixed by murmur3's fmix32 finalizer, unsigned. The finalizer matters: FNV-1a alone gives ids that
+   * differ in their last character (a node's backends {@code n-0}, {@code n-1}) almost the same weight,
+   * so a key's second choice would nearly always be its first choice's sibling.
+   */
+  public static long rendezvousHash(String key, String id) {
+    int h = (int) fnv1a32(key + "\u0000" + id);
+    h ^= h >>> 16;
+    h *= 0x85ebca6b;
+    h ^= h >>> 13;
+    h *= 0xc2b2ae35;
+    h ^= h >>> 16;
+    return h & 0xffffffffL;
   }
 
   /** FNV-1a over the UTF-8 bytes, as an unsigned 32-bit value. */

@@ -105,4 +105,30 @@ class PolicyTest {
     assertEquals(0.6270739405881613, r.getAsDouble(), 0);
     assertEquals(0.002735721180215478, r.getAsDouble(), 0);
   }
+
+  @Test
+  void stickySpillsAnOverloadedBackendsKeysOverAllOthersNotOntoItsSibling() {
+    // a node's backends differ in their last character only; their keys must not all spill onto each other
+    List<BackendRecord> list = List.of(up("nodea-0", 0), up("nodea-1", 0), up("nodeb-0", 0), up("nodeb-1", 0));
+    Map<String, Integer> spill = new HashMap<>();
+    int overloadedFirst = 0;
+    for (int i = 0; i < 4_000; i++) {
+      String key = "user-" + i;
+      BackendRecord first = Policy.STICKY.selector(list, () -> 0.0).pick(key);
+      if (!first.id().equals("nodea-0")) {
+        continue;
+      }
+      overloadedFirst++;
+      List<BackendRecord> loaded = List.of(up("nodea-0", 100), up("nodea-1", 0), up("nodeb-0", 0), up("nodeb-1", 0));
+      spill.merge(Policy.STICKY.selector(loaded, () -> 0.0).pick(key).id(), 1, Integer::sum);
+    }
+    assertEquals(Set.of("nodea-1", "nodeb-0", "nodeb-1"), spill.keySet());
+    for (int n : spill.values()) {
+      assertTrue(n > overloadedFirst / 3 * 0.8 && n < overloadedFirst / 3 * 1.2, "an even spill: " + spill);
+    }
+  }
+
+  private static BackendRecord up(String id, int connections) {
+    return backend(id, connections, 1_000, 100, BackendState.UP);
+  }
 }

@@ -36,6 +36,8 @@ class PolicyVectorsTest {
         backend("e-2", 10, 100, 100, BackendState.UP), backend("e-3", 10, 100, 100, BackendState.UP));
     List<BackendRecord> hot = List.of(backend("e-0", 100, 1000, 100, BackendState.UP), backend("e-1", 10, 1000, 100, BackendState.UP),
         backend("e-2", 10, 1000, 100, BackendState.UP), backend("e-3", 10, 1000, 100, BackendState.UP));
+    List<BackendRecord> coldStart = List.of(backend("e-0", 3, 1000, 100, BackendState.UP), backend("e-1", 0, 1000, 100, BackendState.UP),
+        backend("e-2", 0, 1000, 100, BackendState.UP), backend("e-3", 0, 1000, 100, BackendState.UP));
     List<String> keys = List.of("alice", "bob", "carol", "dave", "eve", "mallory", "room:42", "🚀 ünïcode", "");
     return List.of(
         spec("round-robin skips DRAINING, starts at a seeded offset", "round-robin", 1, withDraining, null, 10),
@@ -45,6 +47,7 @@ class PolicyVectorsTest {
         spec("sticky, even load", "sticky", 0, even, keys, 0),
         spec("sticky passes over a backend above 1.25x the mean", "sticky", 0, hot, keys, 0),
         spec("sticky after e-3 left: only its keys move", "sticky", 0, even.subList(0, 3), keys, 0),
+        spec("sticky ignores a lead of a few connections", "sticky", 0, coldStart, keys, 0),
         spec("nothing UP", "random", 5, List.of(five.get(0).withState(BackendState.DRAINING)), null, 2));
   }
 
