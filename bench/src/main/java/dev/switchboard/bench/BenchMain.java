@@ -46,7 +46,7 @@ public final class BenchMain {
 
   public static void main(String[] args) throws Exception {
     CommandLine cli = new CommandLine("bench", "Measures propagation to many SSE subscribers and failure detection.")
-        .option("scenario", null, "all", "all, propagation, detection, echo, rooms or rebalance")
+        .option("scenario", null, "all", "all, propagation, detection, echo, rooms, rebalance or failover")
         .option("subscribers", null, "1000,10000,18000,50000", "subscriber counts for propagation")
         .option("changes", null, 20, "changes measured per subscriber count")
         .option("runs", null, 10, "runs per detection event")
@@ -58,6 +58,7 @@ public final class BenchMain {
         .option("room-members", null, 100, "room members per backend for the room fan-out")
         .option("room-messages", null, 100, "messages published for the room fan-out")
         .option("rebalance-clients", null, 6000, "clients for the rebalance scenario")
+        .option("failover-clients", null, 300, "Java clients for the failover scenario")
         .option("out", null, "BENCHMARKS.md", "report file")
         .option("command", null, null, "the command line recorded in the report (default: this one)");
     CommandLine.Values values;
@@ -112,6 +113,11 @@ public final class BenchMain {
           BenchReport.write(out, "rebalance", command, body);
           System.out.println("rebalance figures written to " + out);
         }
+      }
+      if (scenario.equals("all") || scenario.equals("failover")) {
+        String body = new FailoverBench(cluster, vertx, values.getInt("failover-clients")).run();
+        BenchReport.write(out, "failover", command, body);
+        System.out.println("failover figures written to " + out);
       }
     } finally {
       vertx.close().await(30, TimeUnit.SECONDS);
