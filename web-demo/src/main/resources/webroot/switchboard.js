@@ -440,6 +440,7 @@ export class Switchboard extends EventTarget {
     const at = this.open.indexOf(conn);
     if (at < 0) return;
     this.open.splice(at, 1);
+    this.failedAt.set(conn.backend.id, this.env.now()); // the list may still show it: try others first
     this.emit('failover', { from: conn.backend, reason });
     if (emitClose) this.emit('close', { backend: conn.backend, code: 4000, reason });
     closeQuietly(conn, 4000, reason);

@@ -557,6 +557,7 @@ public final class SwitchboardClient {
       return;
     }
     open.remove(at);
+    failedAt.put(c.backend.id(), System.currentTimeMillis()); // the list may still show it: try others first
     emit(failovers, new Failover(c.backend, reason));
     emit(closes, c.backend);
     closeQuietly(c, (short) 4000, reason);
