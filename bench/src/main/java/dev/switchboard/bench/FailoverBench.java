@@ -52,7 +52,8 @@ final class FailoverBench {
         + "one node is signalled. Per client whose primary was on it: time from the signal until it notices (its "
         + "failover event: socket closed, or the backend left the list) and until it has a primary connection on another backend (pool 1: a new connection after backoff; pool 2: the hot standby takes "
         + "over). Baseline, same run: the coordinator's `remove` at a list subscriber. After kill -9 the kernel "
-        + "closes the node's sockets at once, so clients act before the coordinator's remove (and try the other "
+        + "closes the node's sockets once it has torn the JVM down (tens of ms here; one earlier run on the busy "
+        + "machine saw ~650 ms), so clients usually act before the coordinator's remove (and try the other "
         + "backends first, though the list still shows the dead one); a frozen node keeps its sockets open, so "
         + "clients learn of it from the list (their heartbeat timeout, 5 s, would be later).\n\n" + table;
   }
