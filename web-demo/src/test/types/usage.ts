@@ -1,0 +1,28 @@
+// What docs/client-js.md shows, checked against switchboard.d.ts. Compiles only if the types allow it.
+import { BackendList, State, Switchboard, backoff, type BackendRecord, type ClientState } from '../../main/resources/webroot/switchboard.js';
+
+const list = new BackendList({ coordinators: ['http://127.0.0.1:8080'], service: 'chat' });
+const sb = new Switchboard({ list, policy: 'sticky', key: 'user-42', connections: 2, queueSize: 100, jitter: 0.5 });
+sb.addEventListener('state', (e) => {
+  const state: ClientState = e.detail.state;
+  if (state === State.DEGRADED) console.log('running on fewer backends than asked');
+});
+sb.addEventListener('failover', (e) => console.log(e.detail.from?.id, e.detail.reason));
+sb.addEventListener('message', (e) => {
+  const m = e.detail;
+  if (m.type === 'message') console.log(m.room, m.seq, m.data);
+});
+list.addEventListener('change', (e) => console.log(e.detail.backends.length, e.detail.type));
+sb.start();
+
+async function chat(): Promise<void> {
+  const since: number = await sb.join('lobby');
+  const seq: number = await sb.publish('lobby', { text: 'hello' });
+  const taken: boolean = sb.send({ type: 'echo', id: 1, data: 'ping' });
+  const primary: BackendRecord | null = sb.backend;
+  console.log(since, seq, taken, primary?.url, sb.connected.length, backoff(3, 250, 10000));
+}
+void chat();
+
+// @ts-expect-error: an unknown policy is a type error
+new Switchboard({ coordinators: ['http://x'], policy: 'fastest' });
