@@ -362,4 +362,29 @@ class BrowserClientIT {
       }
     }
   }
+
+  @Test
+  void aFrozenBackendIsLeftOnAMissedPongBeforeTheListDropsIt() throws Exception {
+    fixture.awaitListed(0);
+    try (TestCluster.BackendNode x = fixture.cluster().backendNode("browser-frozen-x", 1);
+         TestCluster.BackendNode y = fixture.cluster().backendNode("browser-frozen-y", 1);
+         Browser browser = Browser.start()) {
+      fixture.awaitListed(2);
+      openPage(browser);
+      // a pong is due within 400 ms: sooner than the coordinator hides a silent node (1.5 s)
+      String from = (String) run(browser, """
+          const c = window.c = await makeClient({ coordinators: [args[0]], intervalMs: 100, timeoutMs: 400 });
+          return c.backend.id;
+          """, fixture.coordinator().base());
+      (x.ids().contains(from) ? x : y).process().signal("STOP");
+      JsonArray failovers = (JsonArray) run(browser, """
+          const c = window.c;
+          await until('the client to move', () => c.backend && c.backend.id !== args[0]);
+          const f = c.failovers;
+          c.stop();
+          return f;
+          """, from);
+      assertEquals("heartbeat timeout", failovers.getString(0), failovers.encode());
+    }
+  }
 }

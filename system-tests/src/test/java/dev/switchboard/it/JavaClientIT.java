@@ -295,4 +295,25 @@ class JavaClientIT {
       }
     }
   }
+
+  @Test
+  void aFrozenBackendIsLeftOnAMissedPongBeforeTheListDropsIt() throws Exception {
+    fixture.awaitListed(0);
+    try (TestCluster.BackendNode x = fixture.cluster().backendNode("frozen-x", 1);
+         TestCluster.BackendNode y = fixture.cluster().backendNode("frozen-y", 1)) {
+      fixture.awaitListed(2);
+      List<String> fail = new CopyOnWriteArrayList<>();
+      // a pong is due within 400 ms: sooner than the coordinator hides a silent node (1.5 s)
+      SwitchboardClient c = client(options().setIntervalMs(100).setTimeoutMs(400), new CopyOnWriteArrayList<>(), fail);
+      try {
+        c.start().await(30, TimeUnit.SECONDS);
+        String from = c.backend().id();
+        (x.ids().contains(from) ? x : y).process().signal("STOP");
+        Http.await("the client to move", Duration.ofSeconds(15), () -> c.backend() != null && !c.backend().id().equals(from));
+        assertEquals("heartbeat timeout", fail.get(0), fail.toString());
+      } finally {
+        c.close().await(10, TimeUnit.SECONDS);
+      }
+    }
+  }
 }
