@@ -102,7 +102,7 @@ export class Switchboard extends EventTarget {
     this.opening = []; // waiting for a welcome (or, replacing the primary, for their rooms)
     this.queue = []; // sends waiting for an open connection
     this.rooms = new Map(); // room -> last seq delivered (null until joined)
-    this.joins = new Map(); // room -> [resolve]
+    this.joins = new Map(); // room -> [{resolve, reject}]
     this.publishes = new Map(); // id -> {room, data, resolve, reject}
     this.failedAt = new Map(); // backend id -> when an attempt on it last failed
     this.knownIds = new Set();
@@ -146,7 +146,7 @@ export class Switchboard extends EventTarget {
     return this;
   }
 
-  /** Closes the connections (and the list, unless shared); pending publishes and queued sends are dropped. */
+  /** Closes the connections (and the list, unless shared); pending joins and publishes reject, queued sends are dropped. */
   stop() {
     this.stopped = true;
     this.list.removeEventListener('change', this.onListChange);
@@ -159,6 +159,8 @@ export class Switchboard extends EventTarget {
     const stopped = new Error('Switchboard: client stopped');
     for (const p of this.publishes.values()) p.reject(stopped);
     this.publishes.clear();
+    for (const waiting of this.joins.values()) for (const { reject } of waiting) reject(stopped);
+    this.joins.clear();
     this.queue = [];
     this.setState(State.OFFLINE);
   }
@@ -183,8 +185,8 @@ export class Switchboard extends EventTarget {
   /** Joins a room; resolves with the seq the room starts after. Rejoined from the last seq after failover. */
   join(room) {
     if (!this.rooms.has(room)) this.rooms.set(room, null);
-    const joined = new Promise((resolve) => {
-      this.joins.set(room, [...(this.joins.get(room) ?? []), resolve]);
+    const joined = new Promise((resolve, reject) => {
+      this.joins.set(room, [...(this.joins.get(room) ?? []), { resolve, reject }]);
     });
     if (this.open[0]) this.sendJoin(this.open[0], room);
     return joined;
@@ -253,7 +255,14 @@ export class Switchboard extends EventTarget {
 
   connect(backend, replaces) {
     this.connectAttempts++;
-    const socket = new this.env.WebSocket(backend.url);
+    let socket;
+    try {
+      socket = new this.env.WebSocket(backend.url);
+    } catch (err) {
+      // a URL the browser refuses outright: a failed attempt like any other
+      this.attemptFailed({ backend, socket: null }, String(err), false);
+      return;
+    }
     const conn = {
       backend, socket, replaces, startedAt: this.env.now(), heardAt: 0, ready: false, socketOpen: false,
       abandoned: false, awaitingJoins: null, pings: new Map(),
@@ -368,7 +377,7 @@ export class Switchboard extends EventTarget {
     if (!this.rooms.has(msg.room) || !Number.isFinite(msg.seq)) return;
     const last = this.rooms.get(msg.room);
     this.rooms.set(msg.room, last == null ? msg.seq : Math.max(last, msg.seq));
-    for (const resolve of this.joins.get(msg.room) ?? []) resolve(msg.seq);
+    for (const { resolve } of this.joins.get(msg.room) ?? []) resolve(msg.seq);
     this.joins.delete(msg.room);
     if (conn.awaitingJoins) {
       conn.awaitingJoins.delete(msg.room);

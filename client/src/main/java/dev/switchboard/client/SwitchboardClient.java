@@ -671,8 +671,8 @@ public final class SwitchboardClient {
         c.socket.close(code, reason.length() > 100 ? reason.substring(0, 100) : reason)
             .onFailure(e -> log.debug("closing {}: {}", c.backend.id(), e.toString()));
       }
-    } catch (IllegalStateException e) {
-      log.debug("closing {} before its handshake: {}", c.backend.id(), e.toString()); // connect()'s onSuccess closes it
+    } catch (RuntimeException e) { // not connected yet: connect()'s onSuccess closes it
+      log.debug("closing {} before its handshake: {}", c.backend.id(), e.toString());
     }
   }
 
