@@ -125,9 +125,7 @@ class BrowserClientIT {
          TestCluster.BackendNode y = fixture.cluster().backendNode("browser-backend-y", 1);
          Browser browser = Browser.start()) {
       fixture.awaitListed(2);
-      DemoPageVerticle page = new DemoPageVerticle("127.0.0.1", 0, List.of(fixture.coordinator().base()));
-      fixture.vertx().deployVerticle(page).await(30, TimeUnit.SECONDS);
-      browser.open("http://127.0.0.1:" + page.actualPort() + "/config.json");
+      openPage(browser);
       String victim = (String) browser.evalAsync(SETUP, new JsonArray().add(fixture.coordinator().base()));
       assertTrue(victim != null && !victim.startsWith("error"), victim);
       TestCluster.BackendNode doomed = x.ids().contains(victim) ? x : y;
@@ -164,9 +162,7 @@ class BrowserClientIT {
       Http.await("both backends listed", Duration.ofSeconds(15), () -> Http.getJson(fixture.coordinator().base() + "/v1/backends")
           .getJsonArray("backends").stream().map(o -> (JsonObject) o)
           .filter(r -> x.ids().contains(r.getString("id")) || y.ids().contains(r.getString("id"))).count() == 2);
-      DemoPageVerticle page = new DemoPageVerticle("127.0.0.1", 0, List.of(fixture.coordinator().base()));
-      fixture.vertx().deployVerticle(page).await(30, TimeUnit.SECONDS);
-      browser.open("http://127.0.0.1:" + page.actualPort() + "/config.json");
+      openPage(browser);
       String from = (String) browser.evalAsync(DRAIN_SETUP, new JsonArray().add(fixture.coordinator().base()));
       assertTrue(from != null && !from.startsWith("error"), from);
       assertEquals(202, Http.post(fixture.coordinator().base() + "/v1/admin/backends/" + from + "/drain?deadlineMs=4000", TOKEN, null)
@@ -357,8 +353,7 @@ class BrowserClientIT {
             return on;
             """, fixture.coordinator().base(), policy);
         System.out.println("browser " + Spread.check(policy, chosen.stream().map(String::valueOf).toList(), ids));
-        Http.await("the connections gone from the loads", Duration.ofSeconds(20), () -> Http.getJson(fixture.coordinator().base() + "/v1/backends")
-            .getJsonArray("backends").stream().allMatch(b -> ((JsonObject) b).getInteger("connections") == 0));
+        fixture.awaitNoConnections();
       }
     }
   }

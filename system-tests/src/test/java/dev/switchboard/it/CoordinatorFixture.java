@@ -1,6 +1,7 @@
 package dev.switchboard.it;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +19,12 @@ record CoordinatorFixture(TestCluster cluster, TestCluster.Coordinator coordinat
   void awaitListed(int count) throws Exception {
     Http.await(count + " backends listed", Duration.ofSeconds(20), () -> Http.getJson(coordinator.base() + "/v1/backends")
         .getJsonArray("backends").size() == count);
+  }
+
+  /** Waits until every listed backend reports no connection (closed clients are gone from the loads). */
+  void awaitNoConnections() throws Exception {
+    Http.await("the connections gone from the loads", Duration.ofSeconds(20), () -> Http.getJson(coordinator.base() + "/v1/backends")
+        .getJsonArray("backends").stream().allMatch(b -> ((JsonObject) b).getInteger("connections") == 0));
   }
 
   @Override

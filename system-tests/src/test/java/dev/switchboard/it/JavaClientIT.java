@@ -290,8 +290,7 @@ class JavaClientIT {
         } finally {
           Future.all(clients.stream().map(SwitchboardClient::close).toList()).await(30, TimeUnit.SECONDS);
         }
-        Http.await("the connections gone from the loads", Duration.ofSeconds(20), () -> Http.getJson(fixture.coordinator().base() + "/v1/backends")
-            .getJsonArray("backends").stream().allMatch(b -> ((JsonObject) b).getInteger("connections") == 0));
+        fixture.awaitNoConnections();
       }
     }
   }
