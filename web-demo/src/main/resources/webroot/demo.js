@@ -18,6 +18,21 @@ function cell(text, className) {
 }
 
 let admin = null;
+const demoNodes = new Map(); // node id -> pid, for the backend nodes this demo runs as JVMs of their own
+
+/** Calls the demo page server's own node API (embedded demo only); logs the outcome. */
+async function demoCall(method, path) {
+  const res = await fetch(path, { method, headers: { Authorization: `Bearer ${admin.token}` } });
+  const body = await res.json();
+  if (method !== 'GET') log(`${path} → ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+async function refreshDemoNodes() {
+  const { nodes } = await demoCall('GET', '/demo/nodes');
+  demoNodes.clear();
+  for (const n of nodes) demoNodes.set(n.node, n.pid);
+}
 
 /** Calls the coordinator's admin API (embedded demo only); logs the outcome. */
 async function adminCall(path, body) {
@@ -48,6 +63,13 @@ function renderBackends(backends, currentId) {
       drain.className = 'drain';
       drain.addEventListener('click', () => adminCall(`/v1/admin/backends/${encodeURIComponent(b.id)}/drain?deadlineMs=5000`));
       actions.append(drain);
+    }
+    if (admin && demoNodes.has(b.node)) {
+      const kill = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Kill node' });
+      kill.className = 'kill';
+      kill.title = 'kill -9 of this backend node JVM';
+      kill.addEventListener('click', () => demoCall('POST', `/demo/nodes/${demoNodes.get(b.node)}/kill`).then(refreshDemoNodes));
+      actions.append(kill);
     }
     tr.append(actions);
     body.append(tr);
@@ -97,6 +119,20 @@ if (admin) {
   };
   $('scale-up').addEventListener('click', () => scaleBy(1));
   $('scale-down').addEventListener('click', () => scaleBy(-1));
+  if (admin.nodes) {
+    $('node-start').hidden = false;
+    $('node-start').addEventListener('click', async () => {
+      $('node-start').disabled = true;
+      log('starting a backend node JVM…');
+      try {
+        await demoCall('POST', '/demo/nodes');
+        await refreshDemoNodes();
+      } finally {
+        $('node-start').disabled = false;
+      }
+    });
+    setInterval(() => refreshDemoNodes().catch(() => {}), 2000);
+  }
 }
 const client = new Switchboard({ coordinators: config.coordinators, intervalMs: 1000 });
 let current = null;

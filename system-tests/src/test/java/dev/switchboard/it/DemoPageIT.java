@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The demo as a person sees it: the demo jar's embedded cluster, its page in a real headless Chromium. */
-@Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class DemoPageIT {
 
   private static final String PAGE_STATE = "return [document.querySelectorAll('#backends tr[data-backend]').length,"
@@ -21,7 +21,7 @@ class DemoPageIT {
       + " [...document.querySelectorAll('#backends td.fleet')].reduce((n, td) => n + Number(td.textContent), 0)]";
 
   @Test
-  void demoPageShowsThreeBackendsALiveRoundTripTimeAFleetSpreadAndScalesAndDrainsThem() throws Exception {
+  void demoPageShowsThreeBackendsALiveRoundTripTimeAFleetSpreadAndScalesDrainsAndKillsThem() throws Exception {
     TestCluster cluster = TestCluster.unique();
     try (JvmProcess demo = JvmProcess.start("demo", "switchboard.demo.jar",
             cluster.args("--port", "0", "--page-port", "0", "--port-base", "0"));
@@ -55,6 +55,27 @@ class DemoPageIT {
         return gone && now.getInteger(0) == 3 && "open".equals(now.getString(1)) && now.getInteger(4) == 30 && now.getInteger(5) == 30;
       });
       browser.screenshot(Path.of(System.getProperty("switchboard.logs", "target/it-logs"), "demo-page-after-drain.png"));
+
+      assertEquals(401, Http.get(page + "demo/nodes").statusCode(), "the node API needs the demo's token");
+      browser.eval("document.getElementById('node-start').click()");
+      String[] spawned = new String[1];
+      Http.await("a backend of a node JVM of its own, with a Kill button", Duration.ofSeconds(90), () -> {
+        spawned[0] = (String) browser.eval("const b = document.querySelector('#backends tr[data-backend] button.kill');"
+            + " return b ? b.closest('tr').dataset.backend : null;");
+        return spawned[0] != null;
+      });
+      String row = "#backends tr[data-backend=\"" + spawned[0] + "\"]";
+      Http.await("fleet clients on the new node (the backends rebalance)", Duration.ofSeconds(60),
+          () -> Integer.parseInt(String.valueOf(browser.eval("return document.querySelector('" + row + " td.fleet').textContent"))) > 0);
+      int failoversBefore = Integer.parseInt(String.valueOf(browser.eval("return document.getElementById('fleet-failovers').textContent")));
+      browser.eval("document.querySelector('" + row + " button.kill').click()");
+      Http.await("the killed node gone and the whole fleet open again", Duration.ofSeconds(30), () -> {
+        JsonArray now = (JsonArray) browser.eval(PAGE_STATE);
+        boolean gone = (Boolean) browser.eval("return !document.querySelector('" + row + "')");
+        int failovers = Integer.parseInt(String.valueOf(browser.eval("return document.getElementById('fleet-failovers').textContent")));
+        return gone && now.getInteger(4) == 30 && now.getInteger(5) == 30 && failovers > failoversBefore;
+      });
+      browser.screenshot(Path.of(System.getProperty("switchboard.logs", "target/it-logs"), "demo-page-after-kill.png"));
     }
   }
 }

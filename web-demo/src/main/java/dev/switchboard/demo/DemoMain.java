@@ -51,7 +51,11 @@ public final class DemoMain {
           .setInstances(values.getInt("instances"))
           .setPortBase(values.getInt("port-base"))
           .setHost("127.0.0.1"));
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(coordinatorNode, backendNode, backends), "switchboard-shutdown"));
+      DemoNodes nodes = new DemoNodes(cluster);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        nodes.killAll();
+        stop(coordinatorNode, backendNode, backends);
+      }, "switchboard-shutdown"));
 
       // the demo binds to 127.0.0.1 only; its page gets this token so a person can scale and drain
       String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
@@ -61,7 +65,7 @@ public final class DemoMain {
       backends.start().await(1, TimeUnit.MINUTES);
       String coordinatorUrl = "http://127.0.0.1:" + coordinator.actualPort();
       DemoPageVerticle page = new DemoPageVerticle(values.get("page-host"), values.getInt("page-port"),
-          List.of(coordinatorUrl), new JsonObject().put("token", token).put("node", backendNode.nodeId()));
+          List.of(coordinatorUrl), new JsonObject().put("token", token).put("node", backendNode.nodeId()), nodes);
       coordinatorNode.vertx().deployVerticle(page).await(1, TimeUnit.MINUTES);
 
       System.out.printf("%nswitchboard demo is running: coordinator %s, %d backends%n", coordinatorUrl,
