@@ -63,9 +63,9 @@ class OperationsIT {
     return list().stream().filter(r -> r.getString("node").equals(node)).toList();
   }
 
-  /** The node id of {@code n}'s backends, once the coordinator lists the first (it registered, the list may lag). */
+  /** The node id of {@code n}'s backends, once the coordinator lists all of them (they registered; the list may lag). */
   private static String nodeOf(TestCluster.BackendNode n) throws Exception {
-    Http.await(n.ids().get(0) + " listed", SHORT, () -> record(n.ids().get(0)) != null);
+    Http.await(n.ids() + " listed", SHORT, () -> list().stream().map(r -> r.getString("id")).toList().containsAll(n.ids()));
     return record(n.ids().get(0)).getString("node");
   }
 
