@@ -10,6 +10,10 @@ import java.util.regex.Pattern;
 /**
  * One WebSocket endpoint as published in the cluster (PROTOCOL §1). Immutable; the constructor
  * rejects any record that breaks a rule with an {@link InvalidRecordException} naming the field.
+ *
+ * <p>{@code suspect} is our extension: a coordinator sets it on the records of a node that missed its
+ * liveness deadline but is not yet removed. Clients choose a suspect backend for no new connection and
+ * keep the connections they have. On the wire it appears only when true.
  */
 public record BackendRecord(
     String id,
@@ -21,7 +25,8 @@ public record BackendRecord(
     int connections,
     int capacity,
     int weight,
-    long startedAt) {
+    long startedAt,
+    boolean suspect) {
 
   public static final String DEFAULT_SERVICE = "chat";
   public static final String DEFAULT_ZONE = "local";
@@ -45,18 +50,34 @@ public record BackendRecord(
     require("startedAt", startedAt >= 0, "must be epoch milliseconds >= 0", startedAt);
   }
 
+  /** A record that is not suspect, as backends publish it. */
+  public BackendRecord(String id, String service, String url, String node, String zone, BackendState state,
+      int connections, int capacity, int weight, long startedAt) {
+    this(id, service, url, node, zone, state, connections, capacity, weight, startedAt, false);
+  }
+
   /** This record with another connection count. */
   public BackendRecord withConnections(int connections) {
-    return new BackendRecord(id, service, url, node, zone, state, connections, capacity, weight, startedAt);
+    return new BackendRecord(id, service, url, node, zone, state, connections, capacity, weight, startedAt, suspect);
   }
 
   /** This record with another state. */
   public BackendRecord withState(BackendState state) {
-    return new BackendRecord(id, service, url, node, zone, state, connections, capacity, weight, startedAt);
+    return new BackendRecord(id, service, url, node, zone, state, connections, capacity, weight, startedAt, suspect);
+  }
+
+  /** This record marked suspect (or not). */
+  public BackendRecord withSuspect(boolean suspect) {
+    return new BackendRecord(id, service, url, node, zone, state, connections, capacity, weight, startedAt, suspect);
+  }
+
+  /** Whether a client may choose this backend for a new connection: {@code UP} and not suspect. */
+  public boolean choosable() {
+    return state == BackendState.UP && !suspect;
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
         .put("id", id)
         .put("service", service)
         .put("url", url)
@@ -67,10 +88,12 @@ public record BackendRecord(
         .put("capacity", capacity)
         .put("weight", weight)
         .put("startedAt", startedAt);
+    return suspect ? json.put("suspect", true) : json;
   }
 
   /**
-   * Reads a record; {@code service}, {@code zone} and {@code weight} take their defaults when absent.
+   * Reads a record; {@code service}, {@code zone} and {@code weight} take their defaults when absent,
+   * {@code suspect} is false when absent.
    *
    * @throws InvalidRecordException when a field is missing, of the wrong type or breaks its rule
    */
@@ -86,7 +109,16 @@ public record BackendRecord(
         (int) integer(json, "connections", null, Integer.MAX_VALUE),
         (int) integer(json, "capacity", null, Integer.MAX_VALUE),
         (int) integer(json, "weight", (long) DEFAULT_WEIGHT, Integer.MAX_VALUE),
-        integer(json, "startedAt", null, Long.MAX_VALUE));
+        integer(json, "startedAt", null, Long.MAX_VALUE),
+        flag(json, "suspect"));
+  }
+
+  private static boolean flag(JsonObject json, String field) {
+    Object value = json.getValue(field);
+    if (value != null && !(value instanceof Boolean)) {
+      throw new InvalidRecordException(field, "must be a boolean", value);
+    }
+    return Boolean.TRUE.equals(value);
   }
 
   private static String text(JsonObject json, String field, String fallback) {

@@ -33,6 +33,25 @@ class BackendRecordTest {
   }
 
   @Test
+  void suspectIsOnTheWireOnlyWhenTrueAndReadBack() {
+    BackendRecord record = BackendRecord.fromJson(valid());
+    assertTrue(record.choosable());
+    BackendRecord suspect = record.withSuspect(true);
+    assertEquals(true, suspect.toJson().getValue("suspect"));
+    assertEquals(suspect, BackendRecord.fromJson(suspect.toJson()));
+    assertTrue(!suspect.choosable());
+    assertTrue(!record.toJson().containsKey("suspect"));
+    assertTrue(!record.withState(BackendState.DRAINING).choosable());
+  }
+
+  @Test
+  void aSuspectThatIsNotABooleanIsRejected() {
+    InvalidRecordException e = assertThrows(InvalidRecordException.class,
+        () -> BackendRecord.fromJson(valid().put("suspect", "yes")));
+    assertTrue(e.getMessage().contains("suspect"), e.getMessage());
+  }
+
+  @Test
   void absentServiceZoneAndWeightTakeTheirDefaults() {
     JsonObject json = valid();
     json.remove("service");
