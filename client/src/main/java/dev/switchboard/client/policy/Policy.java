@@ -1,7 +1,6 @@
 package dev.switchboard.client.policy;
 
 import dev.switchboard.model.BackendRecord;
-import dev.switchboard.model.BackendState;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -11,21 +10,33 @@ import java.util.function.DoubleSupplier;
 
 /**
  * How a client picks a backend, by name. Each policy builds a {@link Selector} over one immutable
- * snapshot of the list (rebuild it on every change); only {@code UP} backends are ever chosen, in id
- * order. The browser client implements the same rules (policies.js); the shared test vectors prove it.
+ * snapshot of the list (build it once per snapshot, reuse it for every pick). The candidates are the
+ * backends a client may open a new connection to: {@linkplain BackendRecord#choosable() choosable}
+ * (UP, not suspect) and not full ({@code connections < capacity}), in id order. The browser client
+ * implements the same rules with the same floating-point operations (policies.js); the shared test
+ * vectors prove it. docs/protocol.md, "Client selection policies", states the rules.
  */
 public enum Policy {
 
-  /** Each UP backend in turn, starting at a random offset. */
+  /**
+   * Each allowed candidate in turn: a counter starting at a random offset walks to the next allowed
+   * candidate and moves past it, so one selector's successive picks rotate.
+   */
   ROUND_ROBIN("round-robin"),
-  /** A uniformly random UP backend. */
+  /** A random allowed candidate, with probability proportional to its weight. */
   RANDOM("random"),
-  /** Power of two choices: the lower of two distinct random backends by connections / (capacity × weight). */
+  /**
+   * Weighted-headroom sampling: an allowed candidate with probability proportional to its deficit
+   * against its weighted fair share of the population after a burst as large as the current one
+   * (capped by its free capacity); by weight when no allowed candidate has a deficit. A burst of
+   * clients that all read the same stale list spreads like that deficit instead of herding onto the
+   * backend that looked lightest.
+   */
   LEAST_LOADED("least-loaded"),
   /**
    * Rendezvous hashing of the key ({@link #rendezvousHash}, highest wins) with bounded load:
    * a backend above 1.25 × the mean connections, and more than {@value #STICKY_MIN_EXCESS} above it, is
-   * passed over for the key's next one.
+   * passed over for the key's next allowed one.
    */
   STICKY("sticky");
 
@@ -58,70 +69,30 @@ public enum Policy {
     throw new IllegalArgumentException("unknown policy '" + name + "': round-robin, random, least-loaded or sticky");
   }
 
-  /** A selector over {@code backends}; {@code random} gives values in [0, 1). */
+  /**
+   * A selector over one snapshot of the list; {@code random} gives values in [0, 1). Round-robin draws
+   * once here; random and least-loaded draw once per pick that has an allowed candidate; sticky never.
+   */
   public Selector selector(List<BackendRecord> backends, DoubleSupplier random) {
-    List<BackendRecord> up = new ArrayList<>();
-    for (BackendRecord b : backends) {
-      if (b.state() == BackendState.UP) {
-        up.add(b);
-      }
-    }
-    up.sort(Comparator.comparing(BackendRecord::id));
-    List<BackendRecord> candidates = List.copyOf(up);
+    List<BackendRecord> candidates = candidates(backends);
     return switch (this) {
-      case ROUND_ROBIN -> new Selector() {
-        private int counter = (int) Math.floor(random.getAsDouble() * 2147483648.0);
-
-        @Override
-        public BackendRecord pick(String key) {
-          if (candidates.isEmpty()) {
-            return null;
-          }
-          BackendRecord chosen = candidates.get(counter % candidates.size());
-          counter = (counter + 1) & Integer.MAX_VALUE;
-          return chosen;
-        }
-      };
-      case RANDOM -> key -> candidates.isEmpty() ? null
-          : candidates.get((int) Math.floor(random.getAsDouble() * candidates.size()));
-      case LEAST_LOADED -> key -> leastLoaded(candidates, random);
-      case STICKY -> key -> sticky(candidates, key);
+      case ROUND_ROBIN -> new RoundRobinSelector(candidates, random.getAsDouble());
+      case RANDOM -> ProportionalSelector.byWeight(candidates, random);
+      case LEAST_LOADED -> ProportionalSelector.byHeadroom(candidates, random);
+      case STICKY -> new StickySelector(candidates);
     };
   }
 
-  private static BackendRecord leastLoaded(List<BackendRecord> candidates, DoubleSupplier random) {
-    int n = candidates.size();
-    if (n <= 1) {
-      return n == 0 ? null : candidates.get(0);
-    }
-    int i = (int) Math.floor(random.getAsDouble() * n);
-    int j = (int) Math.floor(random.getAsDouble() * (n - 1));
-    if (j >= i) {
-      j++;
-    }
-    BackendRecord a = candidates.get(i);
-    BackendRecord b = candidates.get(j);
-    return load(b) < load(a) ? b : a;
-  }
-
-  private static double load(BackendRecord r) {
-    return (double) r.connections() / ((double) r.capacity() * r.weight());
-  }
-
-  private static BackendRecord sticky(List<BackendRecord> candidates, String key) {
-    if (candidates.isEmpty()) {
-      return null;
-    }
-    String k = key == null ? "" : key;
-    List<BackendRecord> order = new ArrayList<>(candidates);
-    order.sort(Comparator.comparingLong((BackendRecord b) -> -rendezvousHash(k, b.id())).thenComparing(BackendRecord::id));
-    double mean = candidates.stream().mapToInt(BackendRecord::connections).average().orElse(0);
-    for (BackendRecord b : order) {
-      if (b.connections() <= STICKY_LOAD_BOUND * mean || b.connections() <= mean + STICKY_MIN_EXCESS) {
-        return b;
+  /** The backends a new connection may go to: choosable (UP, not suspect) and not full, in id order. */
+  static List<BackendRecord> candidates(List<BackendRecord> backends) {
+    List<BackendRecord> candidates = new ArrayList<>();
+    for (BackendRecord b : backends) {
+      if (b.choosable() && b.connections() < b.capacity()) {
+        candidates.add(b);
       }
     }
-    return order.get(0);
+    candidates.sort(Comparator.comparing(BackendRecord::id));
+    return List.copyOf(candidates);
   }
 
   /**
