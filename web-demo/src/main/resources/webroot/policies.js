@@ -1,5 +1,7 @@
 // Backend selection policies, identical to the Java client's (dev.switchboard.client.policy.Policy):
-// only UP backends, in id order; the shared test vectors (policy-vectors.json) prove both pick the same.
+// the candidates are UP, not suspect and not full, in id order; the floating-point operations are the
+// Java client's, in the same order, so the shared test vectors (policy-vectors.json) prove both pick
+// the same. docs/protocol.md, "Client selection policies", states the rules.
 
 /** Seeded PRNG (mulberry32) in uint32 arithmetic: the same sequence as the Java client's Mulberry32. */
 export function mulberry32(seed) {
@@ -46,60 +48,133 @@ export const STICKY_MIN_EXCESS = 10;
 
 export const POLICIES = Object.freeze(['round-robin', 'random', 'least-loaded', 'sticky']);
 
+/** The weight of a record that carries none (as the Java client reads it). */
+const DEFAULT_WEIGHT = 100;
+
 const byId = (x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
+const weightOf = (b) => b.weight ?? DEFAULT_WEIGHT;
+const everything = () => true;
+
+/** The backends a new connection may go to: UP, not suspect and not full, in id order. */
+function candidates(backends) {
+  return backends.filter((b) => b.state === 'UP' && !b.suspect && b.connections < b.capacity).sort(byId);
+}
 
 /**
- * A selector over one snapshot of the list; rebuild it on every change. `pick(key)` returns a backend
- * record or null when none is UP; `key` matters only to `sticky`.
+ * A selector over one snapshot of the list: build it once per snapshot and reuse it for every pick
+ * (round-robin keeps its counter in it). `pick(key, allowed)` returns the policy's choice among the
+ * candidates `allowed` accepts (all when omitted), or null when it accepts none; `key` matters only
+ * to `sticky`. Round-robin draws one random number here; random and least-loaded one per pick that
+ * has an allowed candidate; sticky none.
  * @param {string} policy one of POLICIES
  * @param {object[]} backends backend records
  * @param {() => number} random values in [0, 1)
+ * @returns {{ pick(key?: string, allowed?: (b: object) => boolean): object | null }}
  */
 export function createSelector(policy, backends, random = Math.random) {
-  const up = backends.filter((b) => b.state === 'UP').sort(byId);
+  const list = candidates(backends);
   switch (policy) {
-    case 'round-robin': {
-      let counter = Math.floor(random() * 2147483648);
-      return {
-        pick() {
-          if (up.length === 0) return null;
-          const chosen = up[counter % up.length];
-          counter = (counter + 1) & 0x7fffffff;
-          return chosen;
-        },
-      };
-    }
+    case 'round-robin':
+      return roundRobin(list, random());
     case 'random':
-      return { pick: () => (up.length === 0 ? null : up[Math.floor(random() * up.length)]) };
+      return proportional(list, list.map(weightOf), random);
     case 'least-loaded':
-      return { pick: () => leastLoaded(up, random) };
+      return proportional(list, headroom(list), random);
     case 'sticky':
-      return { pick: (key) => sticky(up, key ?? '') };
+      return sticky(list);
     default:
       throw new TypeError(`unknown policy '${policy}': ${POLICIES.join(', ')}`);
   }
 }
 
-function load(b) {
-  return b.connections / (b.capacity * b.weight);
+/** A counter from a random offset walks to the next allowed candidate and moves past it. */
+function roundRobin(list, draw) {
+  let counter = Math.floor(draw * 2147483648) & 0x7fffffff;
+  return {
+    pick(key, allowed = everything) {
+      const n = list.length;
+      if (n === 0) return null;
+      const start = counter % n;
+      for (let step = 0; step < n; step++) {
+        const b = list[(start + step) % n];
+        if (allowed(b)) {
+          counter = (counter + step + 1) & 0x7fffffff;
+          return b;
+        }
+      }
+      return null;
+    },
+  };
 }
 
-function leastLoaded(up, random) {
-  const n = up.length;
-  if (n <= 1) return n === 0 ? null : up[0];
-  const i = Math.floor(random() * n);
-  let j = Math.floor(random() * (n - 1));
-  if (j >= i) j++;
-  return load(up[j]) < load(up[i]) ? up[j] : up[i];
-}
-
-function sticky(up, key) {
-  if (up.length === 0) return null;
-  const scored = up.map((b) => ({ b, h: rendezvousHash(key, b.id) }));
-  scored.sort((x, y) => (y.h - x.h) || byId(x.b, y.b));
-  const mean = up.reduce((sum, b) => sum + b.connections, 0) / up.length;
-  for (const { b } of scored) {
-    if (b.connections <= STICKY_LOAD_BOUND * mean || b.connections <= mean + STICKY_MIN_EXCESS) return b;
+/**
+ * least-loaded's shares, over all candidates: W = Σ weight, T = Σ connections, n candidates, a burst
+ * B = T + n; target = weight × (T + B) / W; headroom = min(max(0, target − connections), capacity − connections).
+ */
+function headroom(list) {
+  let totalWeight = 0;
+  let total = 0;
+  for (const b of list) {
+    totalWeight += weightOf(b);
+    total += b.connections;
   }
-  return scored[0].b;
+  // assume a burst as large as the current population (+1 each, so an empty fleet is not all-zero)
+  const burst = total + list.length;
+  return list.map((b) => {
+    const target = weightOf(b) * (total + burst) / totalWeight;
+    return Math.min(Math.max(0, target - b.connections), b.capacity - b.connections);
+  });
+}
+
+/**
+ * An allowed candidate with probability proportional to its share, or to its weight when no allowed
+ * candidate has a positive share: r = random × Σ shares, walked in id order.
+ */
+function proportional(list, shares, random) {
+  const weights = list.map(weightOf);
+  return {
+    pick(key, allowed = everything) {
+      const ok = list.map((b) => allowed(b));
+      let shareSum = 0;
+      let weightSum = 0;
+      for (let i = 0; i < list.length; i++) {
+        if (ok[i]) {
+          shareSum += shares[i];
+          weightSum += weights[i];
+        }
+      }
+      if (!ok.includes(true)) return null;
+      const by = shareSum > 0 ? shares : weights;
+      let r = random() * (shareSum > 0 ? shareSum : weightSum);
+      let last = -1;
+      for (let i = 0; i < list.length; i++) {
+        if (!ok[i] || by[i] <= 0) continue;
+        if (r < by[i]) return list[i];
+        r -= by[i];
+        last = i;
+      }
+      // rounding can leave r just above the last share
+      return list[last];
+    },
+  };
+}
+
+/** The key's rendezvous order past disallowed candidates and those over the load bound (mean over all). */
+function sticky(list) {
+  const mean = list.length === 0 ? 0 : list.reduce((sum, b) => sum + b.connections, 0) / list.length;
+  return {
+    pick(key, allowed = everything) {
+      const k = key ?? '';
+      const scored = list.map((b) => ({ b, h: rendezvousHash(k, b.id) }));
+      scored.sort((x, y) => (y.h - x.h) || byId(x.b, y.b));
+      let first = null;
+      for (const { b } of scored) {
+        if (!allowed(b)) continue;
+        if (b.connections <= STICKY_LOAD_BOUND * mean || b.connections <= mean + STICKY_MIN_EXCESS) return b;
+        first ??= b;
+      }
+      // every allowed candidate is over the bound: the key's first
+      return first;
+    },
+  };
 }

@@ -21,13 +21,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class PolicyVectorsIT {
 
+  // as PolicyVectorsTest.run: `allowed` restricts every pick, `excludePicked` excludes earlier picks
   private static final String RUN_VECTORS = """
       const [cases, done] = arguments;
       import('/policies.js').then((p) => {
         done(cases.map((c) => {
           const selector = p.createSelector(c.policy, c.backends, p.mulberry32(c.seed));
-          if (c.keys) return c.keys.map((k) => selector.pick(k)?.id ?? null);
-          return Array.from({ length: c.picks }, () => selector.pick()?.id ?? null);
+          const picked = new Set();
+          const filtered = c.allowed || c.excludePicked;
+          const allowed = (b) => (!c.allowed || c.allowed.includes(b.id)) && !picked.has(b.id);
+          const one = (k) => {
+            const id = (filtered ? selector.pick(k, allowed) : selector.pick(k))?.id ?? null;
+            if (id !== null && c.excludePicked) picked.add(id);
+            return id;
+          };
+          return c.keys ? c.keys.map(one) : Array.from({ length: c.picks }, () => one(undefined));
         }));
       }).catch((e) => done('error: ' + e));
       """;
