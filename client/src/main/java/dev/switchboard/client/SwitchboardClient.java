@@ -1,6 +1,7 @@
 package dev.switchboard.client;
 
 import dev.switchboard.client.policy.Policy;
+import dev.switchboard.client.policy.Selector;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.BackendState;
 import io.vertx.core.Context;
@@ -29,6 +30,8 @@ import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -95,13 +98,20 @@ public final class SwitchboardClient {
   private final Set<String> knownIds = new HashSet<>();
   /** When an attempt on a backend last failed: such a backend is tried again only if no other is left. */
   private final Map<String, Long> failedAt = new HashMap<>();
+  /** When an established connection to a backend was lost: never tried again while another is listed. */
+  private final Map<String, Long> lostAt = new HashMap<>();
+  private final DoubleSupplier random = ThreadLocalRandom.current()::nextDouble;
+  /** Built once per list snapshot, so round-robin rotates across this client's picks. */
+  private Selector selector;
   private final Promise<Void> firstOpen = Promise.promise();
-  private Consumer<JsonObject> messages = m -> { };
-  private Consumer<Failover> failovers = f -> { };
-  private Consumer<ClientState> states = s -> { };
-  private Consumer<Collection<BackendRecord>> lists = l -> { };
-  private Consumer<BackendRecord> opens = b -> { };
-  private Consumer<BackendRecord> closes = b -> { };
+  private volatile Consumer<JsonObject> messages = m -> { };
+  private volatile Consumer<Failover> failovers = f -> { };
+  private volatile Consumer<Move> moves = m -> { };
+  private volatile Consumer<ClientState> states = s -> { };
+  private volatile Consumer<Collection<BackendRecord>> lists = l -> { };
+  private volatile Consumer<BackendRecord> opens = b -> { };
+  private volatile Consumer<BackendRecord> attemptsTo = b -> { };
+  private volatile Consumer<BackendRecord> closes = b -> { };
   private volatile ClientState state = ClientState.CONNECTING;
   private int attempt;
   private int failuresInARow;
@@ -119,6 +129,7 @@ public final class SwitchboardClient {
     this.context = vertx.getOrCreateContext();
     this.options = new SwitchboardClientOptions(options);
     this.policy = Policy.of(options.getPolicy());
+    this.selector = policy.selector(List.of(), random);
     this.sockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(options.getConnections() * 2 + 2));
     int first = BackendListStream.startIndex(options.getCoordinators(), options.getKey(), ThreadLocalRandom.current()::nextDouble);
     this.list = new BackendListStream(vertx, options.getCoordinators(), options.getService(), first);
@@ -130,9 +141,15 @@ public final class SwitchboardClient {
     return this;
   }
 
-  /** Called for every move off a backend, with its reason. */
+  /** Called when a connection fails and leaves its backend, with the reason (planned moves go to {@link #moveHandler}). */
   public SwitchboardClient failoverHandler(Consumer<Failover> handler) {
     this.failovers = handler;
+    return this;
+  }
+
+  /** Called when a backend asks this client to move ({@code drain} or {@code rebalance}) and the move starts. */
+  public SwitchboardClient moveHandler(Consumer<Move> handler) {
+    this.moves = handler;
     return this;
   }
 
@@ -145,6 +162,12 @@ public final class SwitchboardClient {
   /** Called with the whole list after every change. */
   public SwitchboardClient backendsHandler(Consumer<Collection<BackendRecord>> handler) {
     this.lists = handler;
+    return this;
+  }
+
+  /** Called when a connection attempt to a backend starts (monitoring). */
+  public SwitchboardClient connectHandler(Consumer<BackendRecord> handler) {
+    this.attemptsTo = handler;
     return this;
   }
 
@@ -287,6 +310,7 @@ public final class SwitchboardClient {
 
   private void onList() {
     Collection<BackendRecord> backends = list.backends().values();
+    selector = policy.selector(List.copyOf(backends), random);
     emit(lists, List.copyOf(backends));
     boolean newcomer = false;
     for (BackendRecord b : backends) {
@@ -300,7 +324,7 @@ public final class SwitchboardClient {
     }
     for (Connection c : List.copyOf(open)) {
       if (!list.backends().containsKey(c.backend.id())) {
-        failover(c, "backend left the list"); // at once: it is gone for everyone
+        failover(c, MoveReason.REMOVED, "backend left the list"); // at once: it is gone for everyone
       }
     }
     if (newcomer && fillTimer != -1) {
@@ -320,7 +344,7 @@ public final class SwitchboardClient {
     }
     int wanted = options.getConnections() - open.size() - (int) opening.stream().filter(c -> c.replaces == null).count();
     for (int i = 0; i < wanted; i++) {
-      BackendRecord target = pickExcludingUsed();
+      BackendRecord target = pick(b -> true);
       if (target == null) {
         break;
       }
@@ -328,22 +352,27 @@ public final class SwitchboardClient {
     }
   }
 
-  /** The policy's pick among backends not in the pool, preferring those that did not fail lately. */
-  private BackendRecord pickExcludingUsed() {
+  /**
+   * The policy's pick among {@code allowed} backends not in the pool: first among those that did not
+   * fail lately, then among any but a backend whose established connection was just lost.
+   */
+  private BackendRecord pick(Predicate<BackendRecord> allowed) {
     Set<String> used = new HashSet<>();
     open.forEach(c -> used.add(c.backend.id()));
     opening.forEach(c -> used.add(c.backend.id()));
     long now = System.currentTimeMillis();
     failedAt.values().removeIf(t -> now - t > options.getMaxMs());
     failedAt.keySet().retainAll(list.backends().keySet());
-    List<BackendRecord> unused = list.backends().values().stream().filter(b -> !used.contains(b.id())).toList();
-    List<BackendRecord> healthy = unused.stream().filter(b -> !failedAt.containsKey(b.id())).toList();
-    BackendRecord pick = policy.selector(healthy, ThreadLocalRandom.current()::nextDouble).pick(options.getKey());
-    return pick != null ? pick : policy.selector(unused, ThreadLocalRandom.current()::nextDouble).pick(options.getKey());
+    lostAt.values().removeIf(t -> now - t > options.getMaxMs());
+    lostAt.keySet().retainAll(list.backends().keySet());
+    Predicate<BackendRecord> unused = b -> !used.contains(b.id()) && allowed.test(b);
+    BackendRecord pick = selector.pick(options.getKey(), b -> unused.test(b) && !failedAt.containsKey(b.id()));
+    return pick != null ? pick : selector.pick(options.getKey(), b -> unused.test(b) && !lostAt.containsKey(b.id()));
   }
 
   private void connect(BackendRecord backend, Connection replaces) {
     attempts++;
+    emit(attemptsTo, backend);
     Connection c = new Connection(backend, sockets.webSocket(), replaces);
     opening.add(c);
     c.socket.textMessageHandler(text -> onFrame(c, text));
@@ -388,8 +417,7 @@ public final class SwitchboardClient {
     if (closed || fillTimer != -1) {
       return;
     }
-    long delay = Backoff.delayMs(attempt++, options.getBaseMs(), options.getMaxMs(), options.getJitter(),
-        ThreadLocalRandom.current()::nextDouble);
+    long delay = Backoff.delayMs(attempt++, options.getBaseMs(), options.getMaxMs(), options.getJitter(), random);
     fillTimer = vertx.setTimer(Math.max(1, delay), id -> {
       fillTimer = -1;
       fill();
@@ -425,9 +453,9 @@ public final class SwitchboardClient {
           }
         }
         case "drain" -> {
-          long deadline = Math.max(0, m.getLong("deadlineMs", 0L));
+          MoveHint hint = MoveHint.of(m);
           // a random moment within half the deadline, so a drained backend causes no stampede
-          vertx.setTimer(Math.max(1, (long) (ThreadLocalRandom.current().nextDouble() * deadline / 2)), id -> moveAway(c));
+          vertx.setTimer(Math.max(1, (long) (random.getAsDouble() * hint.deadlineMs() / 2)), id -> moveAway(c, hint));
         }
         default -> emit(messages, m);
       }
@@ -532,35 +560,40 @@ public final class SwitchboardClient {
       return;
     }
     if (open.contains(c)) {
-      failover(c, "connection closed (" + c.socket.closeStatusCode() + ")");
+      failover(c, MoveReason.CLOSED, "connection closed (" + c.socket.closeStatusCode() + ")");
     }
   }
 
   // ---- moves ----------------------------------------------------------------------------------
 
-  private void moveAway(Connection from) {
+  private void moveAway(Connection from, MoveHint hint) {
     if (closed || !open.contains(from) || opening.stream().anyMatch(c -> c.replaces == from)) {
       return;
     }
-    BackendRecord target = pickExcludingUsed();
+    BackendRecord target = pick(hint.targets(list.backends().values()));
     if (target == null) {
-      return; // nowhere else to go yet: the backend closes us at its deadline and we fail over then
+      // a drain: nowhere else to go yet, the backend closes us at its deadline and we fail over then;
+      // a rebalance: no under-share backend is listed, so staying is the balanced choice
+      return;
     }
-    emit(failovers, new Failover(from.backend, "drain"));
+    emit(moves, new Move(from.backend, target, hint.reason()));
     connect(target, from);
   }
 
-  /** A connection failed: out of the pool at once; the next open one becomes primary; refill with backoff. */
-  private void failover(Connection c, String reason) {
+  /**
+   * A connection failed: out of the pool at once; the next open one becomes primary; the refill goes
+   * to another backend after a spread window sized so the lost backend's clients do not storm the rest.
+   */
+  private void failover(Connection c, MoveReason reason, String detail) {
     int at = open.indexOf(c);
     if (at < 0) {
       return;
     }
     open.remove(at);
-    failedAt.put(c.backend.id(), System.currentTimeMillis()); // the list may still show it: try others first
-    emit(failovers, new Failover(c.backend, reason));
+    lostAt.put(c.backend.id(), System.currentTimeMillis()); // the list may still show it: never back while another is listed
+    emit(failovers, new Failover(c.backend, reason, detail));
     emit(closes, c.backend);
-    closeQuietly(c, (short) 4000, reason);
+    closeQuietly(c, (short) 4000, detail);
     for (Connection o : List.copyOf(opening)) {
       if (o.replaces == c && o.awaitingJoins != null) {
         opening.remove(o); // a replacement mid-join just joins the pool instead
@@ -572,8 +605,32 @@ public final class SwitchboardClient {
     if (at == 0 && !open.isEmpty()) {
       resume(open.get(0));
     }
-    retryLater();
+    refillAfterLoss(c.backend);
     updateState();
+  }
+
+  /** The first attempt after losing {@code lost}: at once, or within its spread window; backoff is for repeated failures. */
+  private void refillAfterLoss(BackendRecord lost) {
+    if (closed) {
+      return;
+    }
+    BackendRecord listed = list.backends().get(lost.id());
+    int displaced = (listed != null ? listed : lost).connections();
+    int survivors = (int) list.backends().values().stream().filter(b -> b.choosable() && !b.id().equals(lost.id())).count();
+    long delay = Backoff.spreadMs(displaced, survivors, options.getFailoverRate(), options.getMaxMs(), random);
+    if (fillTimer != -1) {
+      vertx.cancelTimer(fillTimer); // a pending backoff belongs to earlier failures: this loss is news
+      fillTimer = -1;
+    }
+    if (delay < 1) {
+      fill();
+    } else {
+      fillTimer = vertx.setTimer(delay, id -> {
+        fillTimer = -1;
+        fill();
+        updateState();
+      });
+    }
   }
 
   // ---- heartbeat, queue, state ----------------------------------------------------------------
@@ -588,7 +645,7 @@ public final class SwitchboardClient {
     }
     for (Connection c : List.copyOf(open)) {
       if (c.pingSentAt >= 0 && now - c.pingSentAt > options.getTimeoutMs()) {
-        failover(c, "heartbeat timeout");
+        failover(c, MoveReason.HEARTBEAT_TIMEOUT, "no pong within " + options.getTimeoutMs() + " ms");
       } else if (c.pingSentAt < 0 && now - c.heardAt >= options.getIntervalMs()) {
         c.pingSentAt = now;
         c.socket.writeTextMessage(new JsonObject().put("type", "ping").put("id", ++c.pingId).encode());

@@ -15,6 +15,7 @@ public final class SwitchboardClientOptions {
   public static final double DEFAULT_JITTER = 1.0;
   public static final int DEFAULT_CONNECTIONS = 1;
   public static final int DEFAULT_QUEUE_SIZE = 1_000;
+  public static final double DEFAULT_FAILOVER_RATE = 4_000;
 
   private List<String> coordinators = new ArrayList<>();
   private String service = DEFAULT_SERVICE;
@@ -27,6 +28,7 @@ public final class SwitchboardClientOptions {
   private double jitter = DEFAULT_JITTER;
   private int connections = DEFAULT_CONNECTIONS;
   private int queueSize = DEFAULT_QUEUE_SIZE;
+  private double failoverRate = DEFAULT_FAILOVER_RATE;
 
   public SwitchboardClientOptions() {
   }
@@ -43,6 +45,7 @@ public final class SwitchboardClientOptions {
     jitter = other.jitter;
     connections = other.connections;
     queueSize = other.queueSize;
+    failoverRate = other.failoverRate;
   }
 
   public List<String> getCoordinators() {
@@ -158,6 +161,23 @@ public final class SwitchboardClientOptions {
       throw new IllegalArgumentException("queueSize must be at least 1: " + queueSize);
     }
     this.queueSize = queueSize;
+    return this;
+  }
+
+  public double getFailoverRate() {
+    return failoverRate;
+  }
+
+  /**
+   * Arrivals per second each surviving backend should take when a backend is lost: the clients of a
+   * lost backend spread their first attempt over a window that keeps to this rate (see
+   * {@link Backoff#spreadMs}); 0 = no spread.
+   */
+  public SwitchboardClientOptions setFailoverRate(double failoverRate) {
+    if (!(failoverRate >= 0)) {
+      throw new IllegalArgumentException("failoverRate must be >= 0: " + failoverRate);
+    }
+    this.failoverRate = failoverRate;
     return this;
   }
 }

@@ -25,4 +25,15 @@ class BackoffTest {
     assertEquals(500, Backoff.delayMs(2, 250, 10_000, 0.5, () -> 0.0));
     assertEquals(999, Backoff.delayMs(2, 250, 10_000, 0.5, () -> 0.999));
   }
+
+  @Test
+  void aLostBackendsClientsSpreadOverAWindowThatKeepsEachSurvivorUnderTheRate() {
+    // 400 displaced over 2 survivors at 4000/s each: a 50 ms window
+    assertEquals(0, Backoff.spreadMs(400, 2, 4_000, 10_000, () -> 0.0));
+    assertEquals(49, Backoff.spreadMs(400, 2, 4_000, 10_000, () -> 0.999));
+    assertEquals(0, Backoff.spreadMs(1, 2, 4_000, 10_000, () -> 0.999), "a lone client goes at once");
+    assertEquals(0, Backoff.spreadMs(400, 2, 0, 10_000, () -> 0.999), "rate 0 turns the spread off");
+    assertEquals(9_990, Backoff.spreadMs(1_000_000, 1, 10, 10_000, () -> 0.999), "capped at maxMs");
+    assertEquals(99, Backoff.spreadMs(400, 0, 4_000, 10_000, () -> 0.999), "no survivor listed yet counts as one");
+  }
 }
