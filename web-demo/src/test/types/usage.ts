@@ -1,5 +1,5 @@
 // What docs/client-js.md shows, checked against switchboard.d.ts. Compiles only if the types allow it.
-import { BackendList, State, Switchboard, backoff, type BackendRecord, type ClientState } from '../../main/resources/webroot/switchboard.js';
+import { BackendList, MoveReason, State, Switchboard, backoff, type BackendRecord, type ClientState } from '../../main/resources/webroot/switchboard.js';
 
 const list = new BackendList({ coordinators: ['http://127.0.0.1:8080'], service: 'chat' });
 const sb = new Switchboard({ list, policy: 'sticky', key: 'user-42', connections: 2, queueSize: 100, jitter: 0.5 });
@@ -7,7 +7,10 @@ sb.addEventListener('state', (e) => {
   const state: ClientState = e.detail.state;
   if (state === State.DEGRADED) console.log('running on fewer backends than asked');
 });
-sb.addEventListener('failover', (e) => console.log(e.detail.from?.id, e.detail.reason));
+sb.addEventListener('failover', (e) => console.log(e.detail.from?.id, e.detail.reason, e.detail.detail));
+sb.addEventListener('move', (e) => {
+  if (e.detail.reason === MoveReason.REBALANCE) console.log('rebalanced', e.detail.from.id, '→', e.detail.to.id);
+});
 sb.addEventListener('message', (e) => {
   const m = e.detail;
   if (m.type === 'message') console.log(m.room, m.seq, m.data);

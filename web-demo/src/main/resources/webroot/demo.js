@@ -79,7 +79,8 @@ function renderBackends(backends, currentId) {
 
 // ---- client fleet: simulated users sharing one list, to watch the policy spread and the failovers ----
 
-const fleet = { clients: [], failovers: 0, list: null };
+// failures (a backend died or vanished) and planned moves (drain, rebalance) are counted apart
+const fleet = { clients: [], failovers: 0, moves: 0, list: null };
 
 function fleetOn(id) {
   return fleet.clients.filter((c) => c.backend?.id === id).length;
@@ -93,7 +94,11 @@ function startFleet() {
     const c = new Switchboard({ list: fleet.list, policy, key: `user-${i}`, intervalMs: 2000 });
     c.addEventListener('failover', (e) => {
       fleet.failovers++;
-      log(`fleet user-${i}: ${e.detail.reason} (off ${e.detail.from?.id ?? '—'})`);
+      log(`fleet user-${i}: failover, ${e.detail.reason} (off ${e.detail.from?.id ?? '—'})`);
+    });
+    c.addEventListener('move', (e) => {
+      fleet.moves++;
+      log(`fleet user-${i}: ${e.detail.reason} move ${e.detail.from.id} → ${e.detail.to.id}`);
     });
     return c.start();
   });
@@ -104,6 +109,7 @@ function renderFleet() {
   $('fleet-open').textContent = String(fleet.clients.filter((c) => c.state === 'open').length);
   $('fleet-size').textContent = String(fleet.clients.length);
   $('fleet-failovers').textContent = String(fleet.failovers);
+  $('fleet-moves').textContent = String(fleet.moves);
   for (const td of document.querySelectorAll('#backends tr[data-backend] td.fleet')) {
     td.textContent = String(fleetOn(td.parentElement.dataset.backend));
   }
@@ -147,7 +153,8 @@ client.addEventListener('open', (e) => {
   log(`connected to ${current}`);
 });
 client.addEventListener('close', (e) => log(`connection to ${e.detail.backend.id} closed (${e.detail.code})`));
-client.addEventListener('failover', (e) => log(`failover from ${e.detail.from?.id ?? '—'}: ${e.detail.reason}`));
+client.addEventListener('failover', (e) => log(`failover from ${e.detail.from?.id ?? '—'}: ${e.detail.reason} (${e.detail.detail})`));
+client.addEventListener('move', (e) => log(`${e.detail.reason} move ${e.detail.from.id} → ${e.detail.to.id}`));
 client.addEventListener('rtt', (e) => {
   pongs++;
   $('rtt').textContent = `${e.detail.ms.toFixed(1)} ms`;

@@ -13,6 +13,8 @@ export interface BackendRecord {
   capacity: number;
   weight: number;
   startedAt: number;
+  /** Set by a coordinator while the backend's node misses its liveness deadline: not chosen for new connections. */
+  suspect?: boolean;
   [extension: string]: unknown;
 }
 
@@ -28,11 +30,26 @@ export declare const State: Readonly<{
   OFFLINE: 'offline';
 }>;
 
+/** Why a connection left a backend: `move` events carry the planned reasons, `failover` events the failures. */
+export declare const MoveReason: Readonly<{
+  DRAIN: 'drain';
+  REBALANCE: 'rebalance';
+  REMOVED: 'removed';
+  CLOSED: 'closed';
+  HEARTBEAT_TIMEOUT: 'heartbeat-timeout';
+}>;
+
+export type PlannedMoveReason = 'drain' | 'rebalance';
+export type FailureReason = 'removed' | 'closed' | 'heartbeat-timeout';
+
 /** After this many failed attempts in a row with nothing open, the state is `offline`. */
 export declare const OFFLINE_AFTER_FAILURES: number;
 
 /** Exponential backoff with jitter: uniform in [cap × (1 − jitter), cap), cap = min(maxMs, baseMs × 2^attempt). */
 export declare function backoff(attempt: number, baseMs: number, maxMs: number, random?: () => number, jitter?: number): number;
+
+/** The first attempt after losing a backend waits uniformly within the window that keeps `displaced` arrivals at `ratePerBackend`/s on each survivor. */
+export declare function spread(displaced: number, survivors: number, ratePerBackend: number, maxMs: number, random?: () => number): number;
 
 /** A room message, delivered once, in seq order per room. */
 export interface RoomMessage {
@@ -114,6 +131,8 @@ export interface SwitchboardOptions {
   jitter?: number;
   /** A socket with more unsent bytes is skipped by `send`. Default 1 MiB. */
   maxBufferedBytes?: number;
+  /** Arrivals per second each surviving backend should take when a backend is lost (spreads the first attempt). Default 4000; 0 = none. */
+  failoverRate?: number;
   /** A list shared with other clients; `stop()` leaves it running. */
   list?: BackendList;
   WebSocket?: typeof WebSocket;
@@ -131,7 +150,10 @@ export interface SwitchboardEventMap {
   open: CustomEvent<{ backend: BackendRecord; session?: string }>;
   close: CustomEvent<{ backend: BackendRecord; code: number; reason: string }>;
   rtt: CustomEvent<{ backend: BackendRecord; ms: number }>;
-  failover: CustomEvent<{ from: BackendRecord | null; reason: string }>;
+  /** A connection failed and left its backend. */
+  failover: CustomEvent<{ from: BackendRecord | null; reason: FailureReason; detail: string }>;
+  /** The backend asked this client to move; the new connection opens before the old one closes. */
+  move: CustomEvent<{ from: BackendRecord; to: BackendRecord; reason: PlannedMoveReason }>;
   message: CustomEvent<RoomMessage | AppMessage>;
 }
 

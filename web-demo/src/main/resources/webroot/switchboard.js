@@ -3,12 +3,15 @@
 // backoff. Dependency-free ES module; the environment (WebSocket, EventSource, fetch, timers, clock,
 // random) is injected through options so tests can drive it. Types: switchboard.d.ts.
 
-import { backoff } from './backoff.js';
+import { backoff, spread } from './backoff.js';
 import { BackendList } from './backend-list.js';
+import { MoveReason } from './codes.js';
+import { moveHint, moveTargets } from './move-hint.js';
 import { createSelector } from './policies.js';
 
-export { backoff } from './backoff.js';
+export { backoff, spread } from './backoff.js';
 export { BackendList } from './backend-list.js';
+export { MoveReason } from './codes.js';
 
 /** Pool states, emitted through the `state` event. */
 export const State = Object.freeze({
@@ -38,6 +41,7 @@ const DEFAULTS = Object.freeze({
   maxMs: 10000,
   jitter: 1,
   maxBufferedBytes: 1 << 20,
+  failoverRate: 4000,
 });
 
 /**
@@ -56,6 +60,8 @@ const DEFAULTS = Object.freeze({
  * @param {number} [options.maxMs=10000] reconnect backoff cap
  * @param {number} [options.jitter=1] random share of each backoff delay (1 = full jitter)
  * @param {number} [options.maxBufferedBytes=1048576] a socket with more unsent bytes is skipped by `send`
+ * @param {number} [options.failoverRate=4000] arrivals per second each surviving backend should take when a
+ *   backend is lost: the first attempt after a loss waits a random moment within the window this allows (0 = none)
  * @param {BackendList} [options.list] a list shared with other clients (not stopped by `stop`)
  * @param {typeof WebSocket} [options.WebSocket=globalThis.WebSocket]
  * @param {typeof EventSource} [options.EventSource=globalThis.EventSource]
@@ -67,8 +73,9 @@ const DEFAULTS = Object.freeze({
  *
  * Events (EventTarget, payload in `event.detail`): `backends` (array of records), `state` ({state}),
  * `open` ({backend, session}), `close` ({backend, code, reason}), `rtt` ({backend, ms}),
- * `failover` ({from, reason}), `message` (a room message, once each, in seq order per room, and any
- * application frame the client does not handle itself).
+ * `failover` ({from, reason, detail}: a failure, `reason` one of MoveReason's failure codes), `move`
+ * ({from, to, reason}: a planned move the backend asked for, `drain` or `rebalance`), `message` (a room
+ * message, once each, in seq order per room, and any application frame the client does not handle itself).
  *
  * Rooms and publishes use the primary connection (the oldest open one). When it fails the next open
  * one takes over at once: every room is rejoined from the last seq delivered and every unacked publish
@@ -105,6 +112,8 @@ export class Switchboard extends EventTarget {
     this.joins = new Map(); // room -> [{resolve, reject}]
     this.publishes = new Map(); // id -> {room, data, resolve, reject}
     this.failedAt = new Map(); // backend id -> when an attempt on it last failed
+    this.lostAt = new Map(); // backend id -> when an established connection to it was lost
+    this.selector = createSelector(o.policy, [], this.env.random); // one per list snapshot: round-robin rotates
     this.knownIds = new Set();
     this.attempt = 0;
     this.failuresInARow = 0;
@@ -153,6 +162,8 @@ export class Switchboard extends EventTarget {
     if (this.ownsList) this.list.stop();
     for (const t of this.timers) this.env.clearTimeout(t);
     this.timers.clear();
+    this.retryTimer = null; // cleared above: a later start() must be free to refill
+    this.tickTimer = null;
     for (const c of [...this.open, ...this.opening]) closeQuietly(c, 1000, 'client stopped');
     this.open = [];
     this.opening = [];
@@ -209,6 +220,7 @@ export class Switchboard extends EventTarget {
   onList() {
     if (this.stopped) return;
     const backends = this.list.backends;
+    this.selector = createSelector(this.options.policy, [...backends.values()], this.env.random);
     this.emit('backends', [...backends.values()]);
     let newcomer = false;
     for (const b of backends.values()) {
@@ -220,7 +232,9 @@ export class Switchboard extends EventTarget {
     for (const id of this.knownIds) if (!backends.has(id)) this.knownIds.delete(id);
     for (const c of [...this.opening]) if (!backends.has(c.backend.id)) this.abandon(c);
     // removal forces a failover at once; a DRAINING backend sends `drain` and we move make-before-break
-    for (const c of [...this.open]) if (!backends.has(c.backend.id)) this.failover(c, 'backend left the list');
+    for (const c of [...this.open]) {
+      if (!backends.has(c.backend.id)) this.failover(c, MoveReason.REMOVED, 'backend left the list');
+    }
     if (newcomer && this.retryTimer) {
       this.clearLater(this.retryTimer); // a new backend is new hope: try it now rather than after the backoff
       this.retryTimer = null;
@@ -234,23 +248,28 @@ export class Switchboard extends EventTarget {
     if (this.stopped) return;
     const wanted = this.options.connections - this.open.length - this.opening.filter((c) => !c.replaces).length;
     for (let i = 0; i < wanted; i++) {
-      const target = this.pickUnused();
+      const target = this.pickUnused(() => true);
       if (!target) break;
       this.connect(target, null);
     }
   }
 
-  /** The policy's pick among backends not in the pool, preferring those that did not fail lately. */
-  pickUnused() {
+  /**
+   * The policy's pick among `allowed` backends not in the pool: first among those that did not fail
+   * lately, then among any but a backend whose established connection was just lost.
+   */
+  pickUnused(allowed) {
     const used = new Set([...this.open, ...this.opening].map((c) => c.backend.id));
     const now = this.env.now();
-    for (const [id, t] of this.failedAt) {
-      if (now - t > this.options.maxMs || !this.list.backends.has(id)) this.failedAt.delete(id);
+    for (const recent of [this.failedAt, this.lostAt]) {
+      for (const [id, t] of recent) {
+        if (now - t > this.options.maxMs || !this.list.backends.has(id)) recent.delete(id);
+      }
     }
-    const unused = [...this.list.backends.values()].filter((b) => !used.has(b.id));
-    const healthy = unused.filter((b) => !this.failedAt.has(b.id));
-    return createSelector(this.options.policy, healthy, this.env.random).pick(this.options.key)
-      ?? createSelector(this.options.policy, unused, this.env.random).pick(this.options.key);
+    const unused = (b) => !used.has(b.id) && allowed(b);
+    const key = this.options.key;
+    return this.selector.pick(key, (b) => unused(b) && !this.failedAt.has(b.id))
+      ?? this.selector.pick(key, (b) => unused(b) && !this.lostAt.has(b.id));
   }
 
   connect(backend, replaces) {
@@ -340,8 +359,8 @@ export class Switchboard extends EventTarget {
         break;
       case 'drain': {
         // a random moment within half the deadline, so a drained backend causes no stampede
-        const deadline = Number.isFinite(msg.deadlineMs) ? Math.max(0, msg.deadlineMs) : 0;
-        this.later(Math.floor(this.env.random() * deadline / 2), () => this.moveAway(conn));
+        const hint = moveHint(msg);
+        this.later(Math.floor(this.env.random() * hint.deadlineMs / 2), () => this.moveAway(conn, hint));
         break;
       }
       default:
@@ -430,29 +449,34 @@ export class Switchboard extends EventTarget {
     }
     if (this.open.includes(conn)) {
       this.emit('close', { backend: conn.backend, code: e.code, reason: e.reason });
-      this.failover(conn, `connection closed (${e.code})`, false);
+      this.failover(conn, MoveReason.CLOSED, `connection closed (${e.code})`, false);
     }
   }
 
   // ---- moves --------------------------------------------------------------------------------
 
-  moveAway(from) {
+  moveAway(from, hint) {
     if (this.stopped || !this.open.includes(from) || this.opening.some((c) => c.replaces === from)) return;
-    const target = this.pickUnused();
-    if (!target) return; // nowhere else to go yet: closed at the deadline, then failover
-    this.emit('failover', { from: from.backend, reason: 'drain' });
+    const target = this.pickUnused(moveTargets(hint, this.list.backends));
+    // none: a drain waits for the deadline's close and fails over then; a rebalance with no
+    // under-share backend listed stays, which is the balanced choice
+    if (!target) return;
+    this.emit('move', { from: from.backend, to: target, reason: hint.reason });
     this.connect(target, from);
   }
 
-  /** A connection failed: out of the pool at once; the next open one becomes primary; refill with backoff. */
-  failover(conn, reason, emitClose = true) {
+  /**
+   * A connection failed: out of the pool at once; the next open one becomes primary; the refill goes
+   * to another backend after a spread window sized so the lost backend's clients do not storm the rest.
+   */
+  failover(conn, reason, detail, emitClose = true) {
     const at = this.open.indexOf(conn);
     if (at < 0) return;
     this.open.splice(at, 1);
-    this.failedAt.set(conn.backend.id, this.env.now()); // the list may still show it: try others first
-    this.emit('failover', { from: conn.backend, reason });
-    if (emitClose) this.emit('close', { backend: conn.backend, code: 4000, reason });
-    closeQuietly(conn, 4000, reason);
+    this.lostAt.set(conn.backend.id, this.env.now()); // the list may still show it: never back while another is listed
+    this.emit('failover', { from: conn.backend, reason, detail });
+    if (emitClose) this.emit('close', { backend: conn.backend, code: 4000, reason: detail });
+    closeQuietly(conn, 4000, detail);
     for (const o of [...this.opening]) {
       if (o.replaces === conn && o.awaitingJoins) {
         remove(this.opening, o); // a replacement mid-join joins the pool instead
@@ -462,8 +486,29 @@ export class Switchboard extends EventTarget {
       }
     }
     if (at === 0 && this.open.length > 0) this.resume(this.open[0]);
-    this.retryLater();
+    this.refillAfterLoss(conn.backend);
     this.updateState();
+  }
+
+  /** The first attempt after losing `lost`: at once, or within its spread window; backoff is for repeated failures. */
+  refillAfterLoss(lost) {
+    if (this.stopped) return;
+    const backends = this.list.backends;
+    const displaced = (backends.get(lost.id) ?? lost).connections;
+    let survivors = 0;
+    for (const b of backends.values()) if (b.state === 'UP' && !b.suspect && b.id !== lost.id) survivors++;
+    const delay = spread(displaced, survivors, this.options.failoverRate, this.options.maxMs, this.env.random);
+    if (this.retryTimer) this.clearLater(this.retryTimer); // a pending backoff belongs to earlier failures
+    this.retryTimer = null;
+    if (delay < 1) {
+      this.fill();
+      return;
+    }
+    this.retryTimer = this.later(delay, () => {
+      this.retryTimer = null;
+      this.fill();
+      this.updateState();
+    });
   }
 
   // ---- heartbeat, queue, state --------------------------------------------------------------
@@ -480,7 +525,7 @@ export class Switchboard extends EventTarget {
     for (const c of [...this.open]) {
       const oldest = c.pings.size > 0 ? Math.min(...c.pings.values()) : null;
       if (oldest !== null && now - oldest > o.timeoutMs) {
-        this.failover(c, 'heartbeat timeout');
+        this.failover(c, MoveReason.HEARTBEAT_TIMEOUT, `no pong within ${o.timeoutMs} ms`);
         continue;
       }
       if (oldest === null && now - c.heardAt >= o.intervalMs) {

@@ -1,6 +1,5 @@
 package dev.switchboard.it;
 
-import dev.switchboard.demo.DemoPageVerticle;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -35,7 +34,7 @@ class BrowserClientIT {
           const c = new Switchboard({ coordinators: [coordinator], intervalMs: 500, timeoutMs: 2000, baseMs: 50, maxMs: 1000 });
           c.got = []; c.failovers = [];
           c.addEventListener('message', (e) => { if (e.detail.type === 'message') c.got.push(e.detail); });
-          c.addEventListener('failover', (e) => c.failovers.push(e.detail.reason));
+          c.addEventListener('failover', (e) => c.failovers.push(e.detail.reason)); c.addEventListener('move', (e) => c.failovers.push('move:' + e.detail.reason));
           const opened = new Promise((r) => c.addEventListener('open', r, { once: true }));
           c.start();
           return opened.then(() => c);
@@ -82,7 +81,7 @@ class BrowserClientIT {
         const c = new Switchboard({ coordinators: [coordinator], intervalMs: 500, timeoutMs: 2000, baseMs: 50, maxMs: 1000 });
         c.got = []; c.failovers = [];
         c.addEventListener('message', (e) => { if (e.detail.type === 'message') c.got.push(e.detail.data); });
-        c.addEventListener('failover', (e) => c.failovers.push(e.detail.reason));
+        c.addEventListener('failover', (e) => c.failovers.push(e.detail.reason)); c.addEventListener('move', (e) => c.failovers.push('move:' + e.detail.reason));
         const opened = new Promise((r) => c.addEventListener('open', r, { once: true }));
         c.start();
         await opened;
@@ -171,51 +170,18 @@ class BrowserClientIT {
       assertTrue(raw instanceof JsonObject, String.valueOf(raw));
       JsonObject result = (JsonObject) raw;
       assertEquals(new JsonArray().add("before").add("after"), result.getJsonArray("got"));
-      assertEquals(new JsonArray().add("drain"), result.getJsonArray("failovers"), "a move, not a failure");
+      assertEquals(new JsonArray().add("move:drain"), result.getJsonArray("failovers"), "a planned move, not a failure");
       assertNotEquals(from, result.getString("backend"));
     }
   }
 
-  private static final String PAGE_HELPERS = """
-      window.until = async (what, cond, ms = 30000) => {
-        const end = Date.now() + ms;
-        while (!cond()) {
-          if (Date.now() > end) throw new Error('timed out waiting for ' + what);
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      };
-      window.makeClient = async (options, waitOpen = true) => {
-        const { Switchboard } = await import('/switchboard.js');
-        const c = new Switchboard({ intervalMs: 500, timeoutMs: 2000, baseMs: 50, maxMs: 1000, ...options });
-        c.got = []; c.failovers = []; c.states = [];
-        c.addEventListener('message', (e) => c.got.push(e.detail));
-        c.addEventListener('failover', (e) => c.failovers.push(e.detail.reason));
-        c.addEventListener('state', (e) => c.states.push(e.detail.state));
-        const opened = new Promise((r) => c.addEventListener('open', r, { once: true }));
-        c.start();
-        if (waitOpen) await opened;
-        return c;
-      };
-      return 'ready';
-      """;
-
-  /** Opens the demo page's origin in {@code browser} and installs the helpers above. */
   private static void openPage(Browser browser) throws Exception {
-    DemoPageVerticle page = new DemoPageVerticle("127.0.0.1", 0, List.of(fixture.coordinator().base()));
-    fixture.vertx().deployVerticle(page).await(30, TimeUnit.SECONDS);
-    browser.open("http://127.0.0.1:" + page.actualPort() + "/config.json");
-    browser.eval(PAGE_HELPERS);
+    BrowserPage.open(browser, fixture);
   }
 
-  /** Runs {@code body} as an async function of {@code args} in the page; fails the test on a thrown error. */
   private static Object run(Browser browser, String body, Object... args) throws Exception {
-    String script = "const done = arguments[arguments.length - 1];\n(async (args) => {\n" + body
-        + "\n})(Array.from(arguments).slice(0, -1)).then(done).catch((e) => done('error: ' + e));";
-    Object result = browser.evalAsync(script, new JsonArray(List.of(args)));
-    assertTrue(!(result instanceof String s) || !s.startsWith("error"), String.valueOf(result));
-    return result;
+    return BrowserPage.run(browser, body, args);
   }
-
 
   @Test
   void aPoolHoldsDistinctBackendsAndItsStandbyTakesOverAtOnceWhenThePrimaryDies() throws Exception {
@@ -379,7 +345,7 @@ class BrowserClientIT {
           c.stop();
           return f;
           """, from);
-      assertEquals("heartbeat timeout", failovers.getString(0), failovers.encode());
+      assertEquals("heartbeat-timeout", failovers.getString(0), failovers.encode());
     }
   }
 }
