@@ -13,13 +13,13 @@ import java.util.function.Predicate;
  * What a {@code drain} frame asks: why, and for a rebalance the under-share backends to prefer. Knows
  * which listed backends a move may land on. Pure.
  */
-record MoveHint(MoveReason reason, Set<String> prefer, long deadlineMs) {
+public record MoveHint(MoveReason reason, Set<String> prefer, long deadlineMs) {
 
   /** At most this many preferred ids are read from one frame. */
-  static final int MAX_PREFER = 64;
+  public static final int MAX_PREFER = 64;
 
   /** Reads a {@code drain} frame; malformed optional fields are ignored. */
-  static MoveHint of(JsonObject drain) {
+  public static MoveHint of(JsonObject drain) {
     Object deadline = drain.getValue("deadlineMs");
     long deadlineMs = deadline instanceof Number n ? Math.max(0, n.longValue()) : 0;
     Object reason = drain.getValue("reason");
@@ -40,7 +40,7 @@ record MoveHint(MoveReason reason, Set<String> prefer, long deadlineMs) {
    * under its weighted share by the list; none at all means stay: landing on an over-share backend
    * would only be undone by the next round.
    */
-  Predicate<BackendRecord> targets(Collection<BackendRecord> list) {
+  public Predicate<BackendRecord> targets(Collection<BackendRecord> list) {
     if (reason != MoveReason.REBALANCE) {
       return b -> true;
     }
