@@ -256,7 +256,8 @@ export class Switchboard extends EventTarget {
 
   /**
    * The policy's pick among `allowed` backends not in the pool: first among those that did not fail
-   * lately, then among any but a backend whose established connection was just lost.
+   * lately, then among any but a backend whose established connection was just lost; that one only
+   * when no other backend is listed.
    */
   pickUnused(allowed) {
     const used = new Set([...this.open, ...this.opening].map((c) => c.backend.id));
@@ -267,9 +268,14 @@ export class Switchboard extends EventTarget {
       }
     }
     const unused = (b) => !used.has(b.id) && allowed(b);
+    const notLost = (b) => unused(b) && !this.lostAt.has(b.id);
     const key = this.options.key;
-    return this.selector.pick(key, (b) => unused(b) && !this.failedAt.has(b.id))
-      ?? this.selector.pick(key, (b) => unused(b) && !this.lostAt.has(b.id));
+    const pick = this.selector.pick(key, (b) => notLost(b) && !this.failedAt.has(b.id))
+      ?? this.selector.pick(key, notLost);
+    if (pick) return pick;
+    // nothing else is listed: the lost backend is all there is
+    const others = [...this.list.backends.values()].some((b) => b.state === 'UP' && !b.suspect && !this.lostAt.has(b.id));
+    return others ? null : this.selector.pick(key, unused);
   }
 
   connect(backend, replaces) {

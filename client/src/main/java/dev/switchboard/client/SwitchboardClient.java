@@ -354,7 +354,8 @@ public final class SwitchboardClient {
 
   /**
    * The policy's pick among {@code allowed} backends not in the pool: first among those that did not
-   * fail lately, then among any but a backend whose established connection was just lost.
+   * fail lately, then among any but a backend whose established connection was just lost; that one
+   * only when no other backend is listed.
    */
   private BackendRecord pick(Predicate<BackendRecord> allowed) {
     Set<String> used = new HashSet<>();
@@ -366,8 +367,15 @@ public final class SwitchboardClient {
     lostAt.values().removeIf(t -> now - t > options.getMaxMs());
     lostAt.keySet().retainAll(list.backends().keySet());
     Predicate<BackendRecord> unused = b -> !used.contains(b.id()) && allowed.test(b);
-    BackendRecord pick = selector.pick(options.getKey(), b -> unused.test(b) && !failedAt.containsKey(b.id()));
-    return pick != null ? pick : selector.pick(options.getKey(), b -> unused.test(b) && !lostAt.containsKey(b.id()));
+    Predicate<BackendRecord> notLost = b -> unused.test(b) && !lostAt.containsKey(b.id());
+    BackendRecord pick = selector.pick(options.getKey(), b -> notLost.test(b) && !failedAt.containsKey(b.id()));
+    if (pick == null) {
+      pick = selector.pick(options.getKey(), notLost);
+    }
+    if (pick == null && list.backends().values().stream().noneMatch(b -> b.choosable() && !lostAt.containsKey(b.id()))) {
+      pick = selector.pick(options.getKey(), unused); // nothing else is listed: the lost backend is all there is
+    }
+    return pick;
   }
 
   private void connect(BackendRecord backend, Connection replaces) {
