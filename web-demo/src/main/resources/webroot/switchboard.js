@@ -233,7 +233,9 @@ export class Switchboard extends EventTarget {
     for (const c of [...this.opening]) if (!backends.has(c.backend.id)) this.abandon(c);
     // removal forces a failover at once; a DRAINING backend sends `drain` and we move make-before-break
     for (const c of [...this.open]) {
-      if (!backends.has(c.backend.id)) this.failover(c, MoveReason.REMOVED, 'backend left the list');
+      const listed = backends.get(c.backend.id);
+      if (listed) c.listedConnections = listed.connections; // how many a loss of it displaces
+      else this.failover(c, MoveReason.REMOVED, 'backend left the list');
     }
     if (newcomer && this.retryTimer) {
       this.clearLater(this.retryTimer); // a new backend is new hope: try it now rather than after the backoff
@@ -492,15 +494,16 @@ export class Switchboard extends EventTarget {
       }
     }
     if (at === 0 && this.open.length > 0) this.resume(this.open[0]);
-    this.refillAfterLoss(conn.backend);
+    this.refillAfterLoss(conn);
     this.updateState();
   }
 
-  /** The first attempt after losing `lost`: at once, or within its spread window; backoff is for repeated failures. */
-  refillAfterLoss(lost) {
+  /** The first attempt after losing `conn`'s backend: at once, or within its spread window; backoff is for repeated failures. */
+  refillAfterLoss(conn) {
     if (this.stopped) return;
+    const lost = conn.backend;
     const backends = this.list.backends;
-    const displaced = (backends.get(lost.id) ?? lost).connections;
+    const displaced = Math.max(conn.listedConnections ?? 0, (backends.get(lost.id) ?? lost).connections);
     let survivors = 0;
     for (const b of backends.values()) if (b.state === 'UP' && !b.suspect && b.id !== lost.id) survivors++;
     const delay = spread(displaced, survivors, this.options.failoverRate, this.options.maxMs, this.env.random);

@@ -62,6 +62,8 @@ public final class SwitchboardClient {
 
   private static final class Connection {
     final BackendRecord backend;
+    /** The backend's connection count as last listed: how many clients a loss of it displaces. */
+    int listedConnections;
     final ClientWebSocket socket;
     final long startedAt = System.currentTimeMillis();
     /** The connection this one replaces once it is ready (make-before-break), or null. */
@@ -323,6 +325,10 @@ public final class SwitchboardClient {
       }
     }
     for (Connection c : List.copyOf(open)) {
+      BackendRecord listed = list.backends().get(c.backend.id());
+      if (listed != null) {
+        c.listedConnections = listed.connections();
+      }
       if (!list.backends().containsKey(c.backend.id())) {
         failover(c, MoveReason.REMOVED, "backend left the list"); // at once: it is gone for everyone
       }
@@ -613,17 +619,18 @@ public final class SwitchboardClient {
     if (at == 0 && !open.isEmpty()) {
       resume(open.get(0));
     }
-    refillAfterLoss(c.backend);
+    refillAfterLoss(c);
     updateState();
   }
 
   /** The first attempt after losing {@code lost}: at once, or within its spread window; backoff is for repeated failures. */
-  private void refillAfterLoss(BackendRecord lost) {
+  private void refillAfterLoss(Connection c) {
     if (closed) {
       return;
     }
+    BackendRecord lost = c.backend;
     BackendRecord listed = list.backends().get(lost.id());
-    int displaced = (listed != null ? listed : lost).connections();
+    int displaced = Math.max(c.listedConnections, listed != null ? listed.connections() : lost.connections());
     int survivors = (int) list.backends().values().stream().filter(b -> b.choosable() && !b.id().equals(lost.id())).count();
     long delay = Backoff.spreadMs(displaced, survivors, options.getFailoverRate(), options.getMaxMs(), random);
     if (fillTimer != -1) {
