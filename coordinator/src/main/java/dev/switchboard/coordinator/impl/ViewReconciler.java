@@ -1,6 +1,8 @@
 package dev.switchboard.coordinator.impl;
 
 import dev.switchboard.coordinator.CoordinatorOptions;
+import dev.switchboard.coordinator.impl.NodeLiveness.State;
+import dev.switchboard.coordinator.impl.NodeLiveness.Transition;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.InvalidRecordException;
 import io.vertx.core.Future;
@@ -19,8 +21,8 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * The rule of the list: a registry record is listed while its node is alive and clients have not
- * reported it unreachable. Takes registry changes,
+ * The rule of the list: a registry record is listed while its node is not expired and clients have not
+ * reported it unreachable, flagged {@code suspect} while its node is suspect. Takes registry changes,
  * heartbeats, client reports and clock ticks, and emits each change of the view to a sink. Knows
  * nothing of HTTP; the cluster comes in as {@link Cluster}, the clock as a {@link LongSupplier} of
  * nanoseconds. Confined to the coordinator's event loop.
@@ -60,7 +62,8 @@ final class ViewReconciler {
     this.cluster = cluster;
     this.clock = clock;
     this.sink = sink;
-    this.liveness = new NodeLiveness(TimeUnit.MILLISECONDS.toNanos(options.getLivenessTimeoutMs()));
+    this.liveness = new NodeLiveness(TimeUnit.MILLISECONDS.toNanos(options.getSuspectMs()),
+        TimeUnit.MILLISECONDS.toNanos(options.getLivenessTimeoutMs()), TimeUnit.MILLISECONDS.toNanos(options.getLivenessCheckMs()));
     this.outliers = new OutlierDetector(options.getReportThreshold(), TimeUnit.MILLISECONDS.toNanos(options.getReportWindowMs()),
         TimeUnit.MILLISECONDS.toNanos(options.getQuarantineMs()), 64);
     this.reportThreshold = options.getReportThreshold();
@@ -103,13 +106,14 @@ final class ViewReconciler {
         .forEach(this::removeNode);
   }
 
-  /** A heartbeat of {@code node}: an expired node's records are listed again. */
+  /** A heartbeat of {@code node}: a suspect node is listed unflagged again, an expired one restored. */
   void heard(String node) {
-    if (liveness.heard(node, clock.getAsLong())) {
-      List<BackendRecord> back = recordsOf(node).stream().filter(this::visible).toList();
-      back.forEach(this::show);
-      log.info("node {} is heard again: restored {}", node, ids(back));
-    }
+    liveness.heard(node, clock.getAsLong()).ifPresent(back -> {
+      List<BackendRecord> records = recordsOf(node).stream().filter(this::visible).toList();
+      records.forEach(this::show);
+      log.info("node {} is heard again after {} ms: {} {}", node, TimeUnit.NANOSECONDS.toMillis(back.silentNanos()),
+          back.from() == State.EXPIRED ? "restored" : "no longer suspect", ids(records));
+    });
   }
 
   /** A client could not reach a listed backend; returns true when this report takes it off the list. */
@@ -122,14 +126,26 @@ final class ViewReconciler {
     return true;
   }
 
-  /** Runs the periodic checks: silent nodes expire, quarantines end. */
+  /** Runs the periodic checks: silent nodes turn suspect, then expire; quarantines end. */
   void tick() {
     long now = clock.getAsLong();
-    for (String node : liveness.expire(now)) {
-      List<BackendRecord> hidden = recordsOf(node);
-      hidden.forEach(r -> view.remove(r.id(), "expired").ifPresent(sink));
-      metrics.detected("expired", liveness.silentFor(node, now));
-      log.info("node {} silent for {} ms: hid {}", node, TimeUnit.NANOSECONDS.toMillis(liveness.silentFor(node, now)), ids(hidden));
+    NodeLiveness.Check check = liveness.check(now);
+    if (check.stallNanos() > 0) {
+      log.warn("liveness check ran {} ms late (this coordinator stalled): not counted as the nodes' silence",
+          TimeUnit.NANOSECONDS.toMillis(check.stallNanos()));
+    }
+    for (Transition t : check.transitions()) {
+      List<BackendRecord> records = recordsOf(t.node());
+      long silentMs = TimeUnit.NANOSECONDS.toMillis(t.silentNanos());
+      if (t.to() == State.SUSPECT) {
+        records.forEach(this::show);
+        metrics.detected(CoordinatorMetrics.DETECTED_SUSPECT, t.silentNanos());
+        log.info("node {} silent for {} ms: suspect {}", t.node(), silentMs, ids(records));
+      } else if (t.to() == State.EXPIRED) {
+        records.forEach(r -> view.remove(r.id(), "expired").ifPresent(sink));
+        metrics.detected(CoordinatorMetrics.DETECTED_EXPIRED, t.silentNanos());
+        log.info("node {} silent for {} ms: hid {}", t.node(), silentMs, ids(records));
+      }
     }
     for (String id : outliers.release(now)) {
       BackendRecord record = registry.get(id);
@@ -160,6 +176,8 @@ final class ViewReconciler {
       return;
     }
     invalidLogged.remove(put.key());
+    // suspicion is this coordinator's judgement, never the backend's own claim
+    record = record.withSuspect(false);
     BackendRecord previous = registry.put(record.id(), record);
     if (previous != null && !previous.node().equals(record.node())) {
       forgetIfEmpty(previous.node());
@@ -168,15 +186,15 @@ final class ViewReconciler {
     show(record);
   }
 
-  /** A registry record is listed when its node is alive and clients have not reported it unreachable. */
+  /** A registry record is listed when its node is not expired and clients have not reported it unreachable. */
   private boolean visible(BackendRecord record) {
-    return liveness.isAlive(record.node()) && !outliers.isQuarantined(record.id());
+    return liveness.state(record.node()) != State.EXPIRED && !outliers.isQuarantined(record.id());
   }
 
-  /** Lists a visible record; does nothing for a hidden one. */
+  /** Lists a visible record as it stands now (flagged while its node is suspect); does nothing for a hidden one. */
   private void show(BackendRecord record) {
     if (visible(record)) {
-      view.upsert(record).ifPresent(sink);
+      view.upsert(record.withSuspect(liveness.state(record.node()) == State.SUSPECT)).ifPresent(sink);
     }
   }
 
@@ -199,7 +217,7 @@ final class ViewReconciler {
     }
     liveness.forget(nodeId);
     if (!gone.isEmpty()) {
-      metrics.detected("node-left", silent);
+      metrics.detected(CoordinatorMetrics.DETECTED_NODE_LEFT, silent);
       log.info("node {} left: removed {}", nodeId, ids(gone));
     }
   }

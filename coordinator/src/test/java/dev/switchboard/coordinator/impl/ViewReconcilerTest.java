@@ -31,7 +31,8 @@ class ViewReconcilerTest {
   /** The injected clock, in ms (the reconciler reads nanoseconds). */
   private long nowMs;
   private final ViewReconciler reconciler = new ViewReconciler(
-      new CoordinatorOptions().setLivenessTimeoutMs(1_500).setLivenessCheckMs(CHECK_MS).setQuarantineMs(5_000),
+      new CoordinatorOptions().setSuspectMs(1_000).setLivenessTimeoutMs(2_500).setLivenessCheckMs(CHECK_MS)
+          .setQuarantineMs(5_000),
       view, metrics, new ViewReconciler.Cluster() {
         @Override
         public Set<String> members() {
@@ -66,40 +67,111 @@ class ViewReconcilerTest {
     }
   }
 
-  /** The view's changes since the last call, as {@code "upsert a"} or {@code "remove a expired"}. */
+  /** The view's changes since the last call, as {@code "upsert a"}, {@code "upsert a suspect"} or {@code "remove a expired"}. */
   private List<String> changes() {
     List<String> out = new ArrayList<>();
     for (SseEvent e : emitted) {
       JsonObject data = new JsonObject(e.data());
-      out.add(e.event() + " " + data.getString("id") + (e.event().equals("remove") ? " " + data.getString("reason") : ""));
+      String detail = e.event().equals("remove") ? " " + data.getString("reason")
+          : data.getBoolean("suspect", false) ? " suspect" : "";
+      out.add(e.event() + " " + data.getString("id") + detail);
     }
     emitted.clear();
     return out;
   }
 
   @Test
-  void aSilentNodesBackendsAreRemovedAsExpiredAndRestoredWhenItIsHeardAgain() {
+  void aSilentNodeIsFlaggedSuspectThenRemovedAsExpiredAndRestoredWhenHeardAgain() {
     put(record("a", "n1"));
     put(record("b", "n2"));
     assertEquals(List.of("upsert a", "upsert b"), changes());
-    runUntil(1_500, "n2");
-    assertEquals(List.of(), changes(), "silent for 1.5 s: not past the deadline yet");
-    runUntil(1_600, "n2");
+    runUntil(1_000, "n2");
+    assertEquals(List.of(), changes(), "silent for 1 s: not past the suspect deadline yet");
+    runUntil(1_100, "n2");
+    assertEquals(List.of("upsert a suspect"), changes());
+    runUntil(2_500, "n2");
+    assertEquals(List.of(), changes(), "suspect, not expired yet");
+    runUntil(2_600, "n2");
     assertEquals(List.of("remove a expired"), changes());
     reconciler.heard("n1");
     assertEquals(List.of("upsert a"), changes());
   }
 
   @Test
+  void aSuspectNodeHeardAgainIsListedWithoutTheFlagAndNeverRemoved() {
+    put(record("a", "n1"));
+    changes();
+    runUntil(2_000);
+    assertEquals(List.of("upsert a suspect"), changes());
+    reconciler.heard("n1");
+    assertEquals(List.of("upsert a"), changes());
+    runUntil(10_000, "n1");
+    assertEquals(List.of(), changes());
+  }
+
+  @Test
+  void aRecordWrittenWhileItsNodeIsSuspectIsListedSuspect() {
+    put(record("a", "n1"));
+    runUntil(1_500);
+    changes();
+    put(record("a", "n1").withConnections(3));
+    assertEquals(List.of("upsert a suspect"), changes());
+    assertEquals(3, view.get("a").connections());
+  }
+
+  @Test
+  void aBackendCannotMarkItselfSuspect() {
+    put(record("a", "n1").withSuspect(true));
+    assertEquals(List.of("upsert a"), changes());
+    assertFalse(reconciler.registry().get("a").suspect());
+  }
+
+  @Test
+  void aCoordinatorStallLongerThanTheTimeoutRemovesNobody() {
+    put(record("a", "n1"));
+    put(record("b", "n2"));
+    runUntil(1_000, "n1", "n2");
+    changes();
+    nowMs += 5_000; // the event loop did not run for 5 s: no check, no heartbeat
+    reconciler.tick();
+    reconciler.heard("n1");
+    reconciler.heard("n2");
+    runUntil(10_000, "n1", "n2");
+    assertEquals(List.of(), changes());
+  }
+
+  @Test
   void aRecordWrittenWhileItsNodeIsExpiredIsListedOnlyOnceTheNodeIsHeard() {
     put(record("a", "n1"));
-    runUntil(2_000);
+    runUntil(3_000);
     changes();
     put(record("a", "n1").withConnections(3));
     assertEquals(List.of(), changes());
     reconciler.heard("n1");
     assertEquals(List.of("upsert a"), changes());
     assertEquals(3, view.get("a").connections());
+  }
+
+  @Test
+  void aNodeThatLeavesWhileSuspectLosesItsBackendsAtOnce() {
+    put(record("a", "n1"));
+    runUntil(1_500);
+    changes();
+    members.remove("n1");
+    reconciler.apply(new RegistryChange.NodeLeft("n1"));
+    assertEquals(List.of("remove a node-left"), changes());
+  }
+
+  @Test
+  void metricsCountSuspectBackendsApartAndTimeTheirDetection() {
+    put(record("a", "n1"));
+    put(record("b", "n2"));
+    runUntil(1_500, "n2");
+    String scrape = metrics.scrape();
+    assertTrue(scrape.contains("switchboard_backends{state=\"SUSPECT\"} 1.0"), scrape);
+    assertTrue(scrape.contains("switchboard_backends{state=\"UP\"} 1.0"), scrape);
+    assertTrue(scrape.contains("switchboard_detection_latency_seconds_count{reason=\"suspect\"} 1"), scrape);
+    assertTrue(scrape.contains("switchboard_detection_latency_seconds_count{reason=\"expired\"} 0"), scrape);
   }
 
   @Test
@@ -161,5 +233,17 @@ class ViewReconcilerTest {
     runUntil(5_000, "n1");
     assertEquals(List.of("upsert a"), changes());
     assertFalse(reconciler.report("ghost", "10.0.0.1"), "unknown backends are not counted");
+  }
+
+  @Test
+  void aQuarantineThatEndsWhileItsNodeIsSuspectListsTheBackendSuspect() {
+    put(record("a", "n1"));
+    reconciler.report("a", "10.0.0.1");
+    reconciler.report("a", "10.0.0.2");
+    reconciler.report("a", "10.0.0.3");
+    runUntil(3_500, "n1");
+    changes();
+    runUntil(5_000); // suspect from 4,600 on, while still hidden
+    assertEquals(List.of("upsert a suspect"), changes());
   }
 }
