@@ -10,6 +10,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.util.Collections;
 import java.util.HashMap;
@@ -30,6 +31,7 @@ import java.util.function.LongSupplier;
 final class ViewReconciler {
 
   private static final Logger log = LoggerFactory.getLogger(ViewReconciler.class);
+  private static final long NOTABLE_STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
 
   /** What the reconciler needs of the cluster. */
   interface Cluster {
@@ -131,8 +133,10 @@ final class ViewReconciler {
     long now = clock.getAsLong();
     NodeLiveness.Check check = liveness.check(now);
     if (check.stallNanos() > 0) {
-      log.warn("liveness check ran {} ms late (this coordinator stalled): not counted as the nodes' silence",
-          TimeUnit.NANOSECONDS.toMillis(check.stallNanos()));
+      // short stalls are routine on a busy machine; one that could have cost a node its place is worth a warning
+      log.atLevel(check.stallNanos() >= NOTABLE_STALL_NANOS ? Level.WARN : Level.DEBUG)
+          .log("liveness check ran {} ms late (this coordinator stalled): not counted as the nodes' silence",
+              TimeUnit.NANOSECONDS.toMillis(check.stallNanos()));
     }
     for (Transition t : check.transitions()) {
       List<BackendRecord> records = recordsOf(t.node());
