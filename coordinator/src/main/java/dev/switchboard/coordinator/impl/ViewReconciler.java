@@ -52,7 +52,7 @@ final class ViewReconciler {
   private final OutlierDetector outliers;
   private final int reportThreshold;
   private final long quarantineMs;
-  /** Every valid record in the cluster registry, as its backend wrote it; the view shows the visible ones. */
+  /** Every valid record in the cluster registry, as its backend wrote it but never suspect; the view shows the visible ones. */
   private final Map<String, BackendRecord> registry = new HashMap<>();
   private final Map<String, BackendRecord> registryView = Collections.unmodifiableMap(registry);
   private final Map<String, String> invalidLogged = new HashMap<>();
