@@ -55,7 +55,15 @@ function renderBackends(backends, currentId) {
     const tr = document.createElement('tr');
     tr.dataset.backend = b.id;
     if (b.id === currentId) tr.className = 'current';
-    tr.append(cell(b.id), cell(b.state, `state-${b.state}`), cell(`${b.connections} / ${b.capacity}`),
+    const state = cell(b.state, `state-${b.state}`);
+    if (b.suspect) {
+      // the coordinator has not heard from its node for a while: listed, but chosen for no new connection
+      tr.classList.add('suspect');
+      state.append(' ', Object.assign(document.createElement('span'), {
+        className: 'badge-suspect', textContent: 'suspect', title: 'its node missed heartbeats: no new connections',
+      }));
+    }
+    tr.append(cell(b.id), state, cell(`${b.connections} / ${b.capacity}`),
       cell(String(fleetOn(b.id)), 'fleet'), cell(b.url), cell(b.zone), cell(b.node.slice(0, 8)));
     const actions = document.createElement('td');
     if (admin && b.state === 'UP') {
@@ -74,7 +82,8 @@ function renderBackends(backends, currentId) {
     tr.append(actions);
     body.append(tr);
   }
-  $('list-status').textContent = `${backends.length} live`;
+  const suspects = backends.filter((b) => b.suspect).length;
+  $('list-status').textContent = `${backends.length} live${suspects ? ` (${suspects} suspect)` : ''}`;
 }
 
 // ---- client fleet: simulated users sharing one list, to watch the policy spread and the failovers ----

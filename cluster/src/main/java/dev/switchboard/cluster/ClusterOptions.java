@@ -24,7 +24,7 @@ public final class ClusterOptions {
   public static final int DEFAULT_HEARTBEAT_SECONDS = 1;
   /**
    * Hazelcast drops a silent member after this long. Deliberately longer than Switchboard's own
-   * liveness deadline (1.5 s): a briefly frozen backend leaves the list fast but stays a cluster
+   * liveness deadline (2.5 s): a briefly frozen backend leaves the list fast but stays a cluster
    * member, so it heals by itself when it resumes, without a split-brain merge.
    */
   public static final int DEFAULT_MAX_NO_HEARTBEAT_SECONDS = 10;

@@ -31,8 +31,10 @@ public final class CoordinatorMain {
             "distinct client addresses reporting a backend unreachable (within 30 s) that hide it")
         .option("quarantine-ms", "SWITCHBOARD_QUARANTINE_MS", CoordinatorOptions.DEFAULT_QUARANTINE_MS,
             "how long a backend reported unreachable stays off the list")
+        .option("suspect-ms", "SWITCHBOARD_SUSPECT_MS", CoordinatorOptions.DEFAULT_SUSPECT_MS,
+            "mark the backends of a node silent for this long suspect (still listed, chosen for no new connection)")
         .option("liveness-timeout-ms", "SWITCHBOARD_LIVENESS_TIMEOUT_MS", CoordinatorOptions.DEFAULT_LIVENESS_TIMEOUT_MS,
-            "hide the backends of a node silent for this long")
+            "remove the backends of a node silent for this long (reason expired)")
         .clusterOptions();
   }
 
@@ -43,6 +45,7 @@ public final class CoordinatorMain {
         .setHistorySize(values.getInt("history-size"))
         .setMaxSubscribers(values.getInt("max-subscribers"))
         .setAllowedOrigin(values.get("allowed-origin"))
+        .setSuspectMs(values.getInt("suspect-ms"))
         .setLivenessTimeoutMs(values.getInt("liveness-timeout-ms"))
         .setKeepAliveMs(values.getInt("keep-alive-ms"))
         .setAdminToken(values.get("admin-token"))

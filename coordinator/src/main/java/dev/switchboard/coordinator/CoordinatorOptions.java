@@ -15,8 +15,13 @@ public final class CoordinatorOptions {
   /** Bytes a subscriber may have unread in its write queue before it is disconnected. */
   public static final int DEFAULT_SUBSCRIBER_QUEUE_BYTES = 256 * 1024;
   public static final String DEFAULT_ALLOWED_ORIGIN = "*";
+  /**
+   * A backend node not heard from for this long is suspect: its backends stay listed, flagged
+   * {@code "suspect": true}, and clients open no new connection to them.
+   */
+  public static final long DEFAULT_SUSPECT_MS = 1_000;
   /** A backend node not heard from for this long has its backends hidden (reason {@code expired}). */
-  public static final long DEFAULT_LIVENESS_TIMEOUT_MS = 1_500;
+  public static final long DEFAULT_LIVENESS_TIMEOUT_MS = 2_500;
   /** How often deadlines are checked. */
   public static final long DEFAULT_LIVENESS_CHECK_MS = 100;
   /** Distinct client addresses that must report a backend unreachable, within the window, to hide it. */
@@ -33,6 +38,7 @@ public final class CoordinatorOptions {
   private int maxSubscribers = DEFAULT_MAX_SUBSCRIBERS;
   private int subscriberQueueBytes = DEFAULT_SUBSCRIBER_QUEUE_BYTES;
   private String allowedOrigin = DEFAULT_ALLOWED_ORIGIN;
+  private long suspectMs = DEFAULT_SUSPECT_MS;
   private long livenessTimeoutMs = DEFAULT_LIVENESS_TIMEOUT_MS;
   private long livenessCheckMs = DEFAULT_LIVENESS_CHECK_MS;
   private String adminToken;
@@ -56,6 +62,7 @@ public final class CoordinatorOptions {
     maxSubscribers = json.getInteger("maxSubscribers", DEFAULT_MAX_SUBSCRIBERS);
     subscriberQueueBytes = json.getInteger("subscriberQueueBytes", DEFAULT_SUBSCRIBER_QUEUE_BYTES);
     allowedOrigin = json.getString("allowedOrigin", DEFAULT_ALLOWED_ORIGIN);
+    suspectMs = json.getLong("suspectMs", DEFAULT_SUSPECT_MS);
     livenessTimeoutMs = json.getLong("livenessTimeoutMs", DEFAULT_LIVENESS_TIMEOUT_MS);
     livenessCheckMs = json.getLong("livenessCheckMs", DEFAULT_LIVENESS_CHECK_MS);
     adminToken = json.getString("adminToken");
@@ -74,6 +81,7 @@ public final class CoordinatorOptions {
         .put("maxSubscribers", maxSubscribers)
         .put("subscriberQueueBytes", subscriberQueueBytes)
         .put("allowedOrigin", allowedOrigin)
+        .put("suspectMs", suspectMs)
         .put("livenessTimeoutMs", livenessTimeoutMs)
         .put("livenessCheckMs", livenessCheckMs)
         .put("reportThreshold", reportThreshold)
@@ -157,12 +165,22 @@ public final class CoordinatorOptions {
     return this;
   }
 
+  public long getSuspectMs() {
+    return suspectMs;
+  }
+
+  /** Silence after which a node is suspect; at or above the liveness timeout there is no suspect stage. */
+  public CoordinatorOptions setSuspectMs(long suspectMs) {
+    this.suspectMs = positive("suspectMs", suspectMs);
+    return this;
+  }
+
   public long getLivenessTimeoutMs() {
     return livenessTimeoutMs;
   }
 
   public CoordinatorOptions setLivenessTimeoutMs(long livenessTimeoutMs) {
-    this.livenessTimeoutMs = livenessTimeoutMs;
+    this.livenessTimeoutMs = positive("livenessTimeoutMs", livenessTimeoutMs);
     return this;
   }
 
@@ -171,8 +189,15 @@ public final class CoordinatorOptions {
   }
 
   public CoordinatorOptions setLivenessCheckMs(long livenessCheckMs) {
-    this.livenessCheckMs = livenessCheckMs;
+    this.livenessCheckMs = positive("livenessCheckMs", livenessCheckMs);
     return this;
+  }
+
+  private static long positive(String name, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(name + " must be > 0, got " + value);
+    }
+    return value;
   }
 
   /** The bearer token of the admin endpoints; null (the default) means there are no admin endpoints. */

@@ -99,12 +99,20 @@ class MembershipIT {
     return e.event().equals(type) && id.equals(new JsonObject(e.data()).getString("id"));
   }
 
+  private static boolean suspect(SseEvent e) {
+    return new JsonObject(e.data()).getBoolean("suspect", false);
+  }
+
+  private static long msSince(long fromNanos, SseProbe.Arrival arrival) {
+    return TimeUnit.NANOSECONDS.toMillis(arrival.nanos() - fromNanos);
+  }
+
   private static String reason(SseEvent e) {
     return new JsonObject(e.data()).getString("reason");
   }
 
   private static void assertWithin(Duration bound, long fromNanos, SseProbe.Arrival arrival, String what) {
-    long ms = TimeUnit.NANOSECONDS.toMillis(arrival.nanos() - fromNanos);
+    long ms = msSince(fromNanos, arrival);
     assertTrue(ms <= bound.toMillis(), what + " took " + ms + " ms, bound " + bound.toMillis() + " ms");
   }
 
@@ -119,6 +127,8 @@ class MembershipIT {
       doomed.process().kill9();
       SseProbe.Arrival atA = onA.awaitArrival(e -> is(e, "remove", id), SHORT);
       SseProbe.Arrival atB = onB.awaitArrival(e -> is(e, "remove", id), SHORT);
+      System.out.printf("kill -9: removed after %d ms (A, %s) / %d ms (B, %s)%n",
+          msSince(killedAt, atA), reason(atA.event()), msSince(killedAt, atB), reason(atB.event()));
       assertWithin(KILL_BOUND, killedAt, atA, "removal on coordinator A");
       assertWithin(KILL_BOUND, killedAt, atB, "removal on coordinator B");
       assertTrue(Set.of("node-left", "expired").contains(reason(atA.event())), reason(atA.event()));
@@ -126,7 +136,7 @@ class MembershipIT {
   }
 
   @Test
-  void frozenBackendNodeLeavesWithinThreeSecondsAndReturnsWhenResumed() throws Exception {
+  void frozenBackendNodeIsSuspectFirstThenLeavesWithinThreeSecondsAndReturnsWhenResumed() throws Exception {
     try (SseProbe onA = stream(a, null); SseProbe onB = stream(b, null);
          TestCluster.BackendNode frozen = cluster.backendNode("backend-sigstop", 1)) {
       String id = frozen.ids().get(0);
@@ -135,16 +145,22 @@ class MembershipIT {
       long stoppedAt = System.nanoTime();
       frozen.process().signal("STOP");
       try {
+        // each probe is read in order: a remove before the suspect upsert fails the second wait
+        SseProbe.Arrival suspectA = onA.awaitArrival(e -> is(e, "upsert", id) && suspect(e), SHORT);
         SseProbe.Arrival atA = onA.awaitArrival(e -> is(e, "remove", id), SHORT);
+        SseProbe.Arrival suspectB = onB.awaitArrival(e -> is(e, "upsert", id) && suspect(e), SHORT);
         SseProbe.Arrival atB = onB.awaitArrival(e -> is(e, "remove", id), SHORT);
+        System.out.printf("SIGSTOP: suspect after %d ms (A) / %d ms (B), removed after %d ms (A) / %d ms (B)%n",
+            msSince(stoppedAt, suspectA), msSince(stoppedAt, suspectB), msSince(stoppedAt, atA), msSince(stoppedAt, atB));
         assertWithin(STOP_BOUND, stoppedAt, atA, "removal on coordinator A");
         assertWithin(STOP_BOUND, stoppedAt, atB, "removal on coordinator B");
         assertEquals("expired", reason(atA.event()));
+        assertEquals("expired", reason(atB.event()));
       } finally {
         frozen.process().signal("CONT");
       }
-      onA.awaitEvent(e -> is(e, "upsert", id), SHORT);
-      onB.awaitEvent(e -> is(e, "upsert", id), SHORT);
+      onA.awaitEvent(e -> is(e, "upsert", id) && !suspect(e), SHORT);
+      onB.awaitEvent(e -> is(e, "upsert", id) && !suspect(e), SHORT);
       assertTrue(ids(a).contains(id) && ids(b).contains(id), "back on both lists after SIGCONT");
     }
   }

@@ -9,6 +9,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +84,20 @@ final class SseProbe implements AutoCloseable {
         return a;
       }
     }
+  }
+
+  /** Every event that arrives within {@code period} (and any still unread), in order. */
+  List<Arrival> collect(Duration period) throws InterruptedException {
+    List<Arrival> all = new ArrayList<>();
+    long deadline = System.nanoTime() + period.toNanos();
+    for (long left = period.toNanos(); left > 0; left = deadline - System.nanoTime()) {
+      Arrival a = queue.poll(left, TimeUnit.NANOSECONDS);
+      if (a != null) {
+        all.add(a);
+      }
+    }
+    queue.drainTo(all);
+    return all;
   }
 
   @Override

@@ -41,7 +41,7 @@ public final class BackendMain {
         .option("rebalance-threshold", "SWITCHBOARD_REBALANCE_THRESHOLD", BackendOptions.DEFAULT_REBALANCE_THRESHOLD,
             "rebalance a backend above this x its weighted fair share")
         .option("liveness-interval-ms", "SWITCHBOARD_LIVENESS_INTERVAL_MS", BackendOptions.DEFAULT_LIVENESS_INTERVAL_MS,
-            "heartbeat to the coordinators (they hide a node silent for 3 intervals by default)")
+            "heartbeat to the coordinators (by default they flag a node silent for 2 intervals suspect and remove it after 5)")
         .clusterOptions();
   }
 

@@ -8,15 +8,25 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The coordinator's Prometheus metrics, read from its live state at scrape time. */
 final class CoordinatorMetrics {
 
+  /** The {@code state} label of a suspect backend in {@code switchboard_backends}, whatever its record's state. */
+  static final String SUSPECT = "SUSPECT";
+  /** The {@code reason} labels of {@code switchboard_detection_latency_seconds}. */
+  static final String DETECTED_SUSPECT = "suspect";
+  static final String DETECTED_EXPIRED = "expired";
+  static final String DETECTED_NODE_LEFT = "node-left";
+
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Counter invalidRecords;
-  private final Timer detectionExpired;
-  private final Timer detectionNodeLeft;
+  private final Map<String, Timer> detection;
   private final Timer fanOut;
 
   CoordinatorMetrics(BackendView view, SubscriberHub hub) {
@@ -28,14 +38,17 @@ final class CoordinatorMetrics {
         .description("subscribers disconnected because they stopped reading").register(registry);
     Gauge.builder("switchboard.view.version", view, v -> v.seq())
         .description("number of changes applied to the view").register(registry);
+    // the states are exclusive: a suspect backend counts as SUSPECT only, so the series add up to the list
     for (BackendState state : BackendState.values()) {
-      Gauge.builder("switchboard.backends", view, v -> v.records().stream().filter(r -> r.state() == state).count())
+      Gauge.builder("switchboard.backends", view, v -> v.records().stream().filter(r -> !r.suspect() && r.state() == state).count())
           .tag("state", state.name()).description("backends in the view").register(registry);
     }
+    Gauge.builder("switchboard.backends", view, v -> v.records().stream().filter(r -> r.suspect()).count())
+        .tag("state", SUSPECT).description("backends in the view").register(registry);
     invalidRecords = Counter.builder("switchboard.records.invalid")
         .description("registry entries rejected as invalid").register(registry);
-    detectionExpired = detectionTimer("expired");
-    detectionNodeLeft = detectionTimer("node-left");
+    detection = Stream.of(DETECTED_SUSPECT, DETECTED_EXPIRED, DETECTED_NODE_LEFT)
+        .collect(Collectors.toUnmodifiableMap(Function.identity(), this::detectionTimer));
     fanOut = Timer.builder("switchboard.fanout.latency")
         .description("time to write one change to every subscriber")
         .publishPercentileHistogram().register(registry);
@@ -43,7 +56,7 @@ final class CoordinatorMetrics {
 
   private Timer detectionTimer(String reason) {
     return Timer.builder("switchboard.detection.latency")
-        .description("from a node's last heartbeat to its backends leaving the list")
+        .description("from a node's last heartbeat to its backends being flagged suspect or leaving the list")
         .tag("reason", reason).publishPercentileHistogram().register(registry);
   }
 
@@ -51,9 +64,14 @@ final class CoordinatorMetrics {
     invalidRecords.increment();
   }
 
+  /** Records how long a node had been silent when it was found {@code reason} (one of the {@code DETECTED_*}). */
   void detected(String reason, long silentNanos) {
+    Timer timer = detection.get(reason);
+    if (timer == null) {
+      throw new IllegalArgumentException("no detection histogram for reason '" + reason + "'");
+    }
     if (silentNanos >= 0) {
-      ("expired".equals(reason) ? detectionExpired : detectionNodeLeft).record(silentNanos, TimeUnit.NANOSECONDS);
+      timer.record(silentNanos, TimeUnit.NANOSECONDS);
     }
   }
 

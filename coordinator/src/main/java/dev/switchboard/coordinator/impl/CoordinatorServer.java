@@ -3,8 +3,6 @@ package dev.switchboard.coordinator.impl;
 import com.hazelcast.core.HazelcastInstance;
 import dev.switchboard.cluster.ClusterNames;
 import dev.switchboard.coordinator.CoordinatorOptions;
-import dev.switchboard.model.BackendRecord;
-import dev.switchboard.model.InvalidRecordException;
 import dev.switchboard.model.SseWriter;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -16,7 +14,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -25,15 +22,14 @@ import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
-/** The coordinator's moving parts, wired together on one event loop: registry → view → subscribers. */
+/**
+ * The coordinator's HTTP side, wired on one event loop: registry and heartbeats → {@link ViewReconciler}
+ * → view → subscribers. The rule of what is listed lives in the reconciler; this class serves.
+ */
 public final class CoordinatorServer {
 
   private static final Logger log = LoggerFactory.getLogger(CoordinatorServer.class);
@@ -46,14 +42,10 @@ public final class CoordinatorServer {
   private final SubscriberHub hub;
   private final CoordinatorMetrics metrics;
   private final RegistryWatcher watcher;
+  private final ViewReconciler reconciler;
   private final Buffer keepAlive = Buffer.buffer(SseWriter.comment("keep-alive"));
-  private final Map<String, String> invalidLogged = new HashMap<>();
-  /** Every valid record in the cluster registry; the view shows those whose node is alive. */
-  private final Map<String, BackendRecord> registry = new HashMap<>();
-  private final NodeLiveness liveness;
   private MessageConsumer<Object> heartbeats;
   private MessageConsumer<Object> reports;
-  private final OutlierDetector outliers;
   private HttpServer server;
   private long keepAliveTimer = -1;
   private long livenessTimer = -1;
@@ -65,10 +57,8 @@ public final class CoordinatorServer {
     this.view = new BackendView(options.getHistorySize());
     this.hub = new SubscriberHub(options.getMaxSubscribers());
     this.metrics = new CoordinatorMetrics(view, hub);
-    this.watcher = new RegistryWatcher(vertx, context, hazelcast, this::apply);
-    this.liveness = new NodeLiveness(TimeUnit.MILLISECONDS.toNanos(options.getLivenessTimeoutMs()));
-    this.outliers = new OutlierDetector(options.getReportThreshold(), TimeUnit.MILLISECONDS.toNanos(options.getReportWindowMs()),
-        TimeUnit.MILLISECONDS.toNanos(options.getQuarantineMs()), 64);
+    this.watcher = new RegistryWatcher(vertx, context, hazelcast);
+    this.reconciler = new ViewReconciler(options, view, metrics, watcher, System::nanoTime, this::publish);
   }
 
   /** Loads the view, then listens; completes with the bound HTTP port. */
@@ -76,13 +66,10 @@ public final class CoordinatorServer {
     heartbeats = vertx.eventBus().consumer(ClusterNames.HEARTBEAT_ADDRESS, this::onHeartbeat);
     reports = vertx.eventBus().consumer(ClusterNames.REPORTS_ADDRESS, this::onReport);
     return Future.all(heartbeats.completion(), reports.completion())
-        .compose(v -> watcher.start())
+        .compose(v -> watcher.start(reconciler::apply))
         .map(v -> {
-          dropRecordsOfDepartedNodes();
-          livenessTimer = vertx.setPeriodic(options.getLivenessCheckMs(), id -> {
-            expireSilentNodes();
-            releaseQuarantined();
-          });
+          reconciler.dropDepartedNodes();
+          livenessTimer = vertx.setPeriodic(options.getLivenessCheckMs(), id -> reconciler.tick());
           ready = true;
           return v;
         })
@@ -126,15 +113,15 @@ public final class CoordinatorServer {
     router.post("/v1/backends/:id/reports").handler(BodyHandler.create().setBodyLimit(1024)).handler(this::report);
     router.get("/v1/backends/:id/reports").handler(ctx -> json(ctx.response(), 200, new JsonObject()
         .put("backend", ctx.pathParam("id"))
-        .put("reporters", outliers.reporters(ctx.pathParam("id"), System.nanoTime()))
+        .put("reporters", reconciler.reporters(ctx.pathParam("id")))
         .put("threshold", options.getReportThreshold())
-        .put("quarantined", outliers.isQuarantined(ctx.pathParam("id")))));
+        .put("quarantined", reconciler.isQuarantined(ctx.pathParam("id")))));
     router.get("/health/live").handler(ctx -> json(ctx.response(), 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::readiness);
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
     if (options.getAdminToken() != null) {
-      new AdminApi(vertx, options.getAdminToken(), registry::get, registry.values()).mount(router);
+      new AdminApi(vertx, options.getAdminToken(), reconciler.registry()::get, reconciler.registry().values()).mount(router);
     }
     router.errorHandler(404, ctx -> error(ctx.response(), 404, "no such resource: " + ctx.request().path()));
     router.errorHandler(405, ctx -> error(ctx.response(), 405, "method not allowed"));
@@ -210,59 +197,10 @@ public final class CoordinatorServer {
     return service;
   }
 
-  private void apply(RegistryChange change) {
-    if (change instanceof RegistryChange.Put put) {
-      applyPut(put);
-    } else if (change instanceof RegistryChange.Removed removed) {
-      invalidLogged.remove(removed.key());
-      BackendRecord known = registry.get(removed.key());
-      // another coordinator may have deleted the entries of a departed node before we saw it go
-      boolean departed = known != null && !watcher.members().contains(known.node());
-      unregister(removed.key(), departed ? "node-left" : removed.reason());
-    } else if (change instanceof RegistryChange.NodeLeft left) {
-      removeNode(left.nodeId());
-    }
-  }
-
-  private void applyPut(RegistryChange.Put put) {
-    BackendRecord record;
-    try {
-      if (!(put.value() instanceof String text)) {
-        throw new InvalidRecordException("value", "must be the record's JSON text", put.value());
-      }
-      record = BackendRecord.fromJson(new JsonObject(text));
-      if (!record.id().equals(put.key())) {
-        throw new InvalidRecordException("id", "must equal the registry key '" + put.key() + "'", record.id());
-      }
-    } catch (InvalidRecordException | DecodeException | ClassCastException e) {
-      String reason = e.getMessage();
-      if (!reason.equals(invalidLogged.put(put.key(), reason))) {
-        metrics.invalidRecord();
-        log.warn("rejected registry entry '{}': {}", put.key(), reason);
-      }
-      unregister(put.key(), "invalid");
-      return;
-    }
-    invalidLogged.remove(put.key());
-    BackendRecord previous = registry.put(record.id(), record);
-    if (previous != null && !previous.node().equals(record.node())) {
-      forgetIfEmpty(previous.node());
-    }
-    liveness.know(record.node(), System.nanoTime());
-    if (visible(record)) {
-      view.upsert(record).ifPresent(this::publish);
-    }
-  }
-
-  /** A registry record is listed when its node is alive and clients have not reported it unreachable. */
-  private boolean visible(BackendRecord record) {
-    return liveness.isAlive(record.node()) && !outliers.isQuarantined(record.id());
-  }
-
   /** A client could not reach a listed backend: count it on every coordinator. */
   private void report(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (!registry.containsKey(id)) {
+    if (!reconciler.registry().containsKey(id)) {
       error(ctx.response(), 404, "no backend " + id);
       return;
     }
@@ -274,81 +212,14 @@ public final class CoordinatorServer {
 
   private void onReport(Message<Object> message) {
     if (message.body() instanceof JsonObject body && body.getValue("backend") instanceof String id
-        && body.getValue("reporter") instanceof String reporter && registry.containsKey(id)
-        && outliers.report(id, reporter, System.nanoTime())) {
-      view.remove(id, "unreachable").ifPresent(this::publish);
-      log.warn("backend {} reported unreachable by {} clients: off the list for {} ms", id,
-          options.getReportThreshold(), options.getQuarantineMs());
-    }
-  }
-
-  private void releaseQuarantined() {
-    for (String id : outliers.release(System.nanoTime())) {
-      BackendRecord record = registry.get(id);
-      if (record != null && visible(record)) {
-        view.upsert(record).ifPresent(this::publish);
-        log.info("backend {} is listed again after its quarantine", id);
-      }
-    }
-  }
-
-  private void unregister(String id, String reason) {
-    outliers.forget(id);
-    BackendRecord previous = registry.remove(id);
-    view.remove(id, reason).ifPresent(this::publish);
-    if (previous != null) {
-      forgetIfEmpty(previous.node());
+        && body.getValue("reporter") instanceof String reporter) {
+      reconciler.report(id, reporter);
     }
   }
 
   private void onHeartbeat(Message<Object> message) {
-    if (message.body() instanceof JsonObject body && body.getValue("node") instanceof String node
-        && liveness.heard(node, System.nanoTime())) {
-      List<BackendRecord> back = recordsOf(node).stream().filter(this::visible).toList();
-      back.forEach(r -> view.upsert(r).ifPresent(this::publish));
-      log.info("node {} is heard again: restored {}", node, back.stream().map(BackendRecord::id).toList());
-    }
-  }
-
-  private void expireSilentNodes() {
-    long now = System.nanoTime();
-    for (String node : liveness.expire(now)) {
-      List<BackendRecord> hidden = recordsOf(node);
-      hidden.forEach(r -> view.remove(r.id(), "expired").ifPresent(this::publish));
-      metrics.detected("expired", liveness.silentFor(node, now));
-      log.info("node {} silent for {} ms: hid {}", node,
-          TimeUnit.NANOSECONDS.toMillis(liveness.silentFor(node, now)), hidden.stream().map(BackendRecord::id).toList());
-    }
-  }
-
-  private void removeNode(String nodeId) {
-    List<BackendRecord> gone = recordsOf(nodeId);
-    long silent = liveness.silentFor(nodeId, System.nanoTime());
-    for (BackendRecord r : gone) {
-      registry.remove(r.id());
-      view.remove(r.id(), "node-left").ifPresent(this::publish);
-      watcher.delete(r.id()).onFailure(e -> log.debug("could not delete record {} of departed node: {}", r.id(), e.toString()));
-    }
-    liveness.forget(nodeId);
-    if (!gone.isEmpty()) {
-      metrics.detected("node-left", silent);
-      log.info("node {} left: removed {}", nodeId, gone.stream().map(BackendRecord::id).toList());
-    }
-  }
-
-  private void dropRecordsOfDepartedNodes() {
-    Set<String> members = watcher.members();
-    registry.values().stream().map(BackendRecord::node).filter(n -> !members.contains(n)).distinct().toList()
-        .forEach(this::removeNode);
-  }
-
-  private List<BackendRecord> recordsOf(String node) {
-    return registry.values().stream().filter(r -> r.node().equals(node)).toList();
-  }
-
-  private void forgetIfEmpty(String node) {
-    if (registry.values().stream().noneMatch(r -> r.node().equals(node))) {
-      liveness.forget(node);
+    if (message.body() instanceof JsonObject body && body.getValue("node") instanceof String node) {
+      reconciler.heard(node);
     }
   }
 

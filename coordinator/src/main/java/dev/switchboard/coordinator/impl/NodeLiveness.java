@@ -2,67 +2,131 @@ package dev.switchboard.coordinator.impl;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 
 /**
- * When each node was last heard from, and which nodes are past their deadline. A node seen for the
- * first time (a record or a heartbeat) starts with a full deadline, so a coordinator that starts late
- * shows every registered backend at once. Pure and clock-free: callers pass the time in nanoseconds.
+ * When each node was last heard from, and where that leaves it: a node silent longer than
+ * {@code suspectNanos} is {@link State#SUSPECT}, longer than {@code timeoutNanos} {@link State#EXPIRED};
+ * a heartbeat makes it {@link State#ALIVE} again. A node seen for the first time (a record or a
+ * heartbeat) starts with a full grace period, so a coordinator that starts late shows every registered
+ * backend at once.
+ *
+ * <p>The coordinator's own stalls (a GC pause, CPU starvation) are not charged to the nodes: checks are
+ * meant to run every {@code checkPeriodNanos}, and when one runs more than twice that after the previous
+ * one, the excess is added to every node's last-seen time — while the coordinator could not listen, it
+ * cannot tell who was silent. A check therefore counts at most two periods of silence.
+ *
+ * <p>Pure and clock-free: callers pass the time in nanoseconds. Confined to one event loop.
  */
 final class NodeLiveness {
 
-  private final long timeoutNanos;
-  private final Map<String, Long> lastSeen = new HashMap<>();
-  private final Set<String> expired = new HashSet<>();
+  /** Where a node stands. */
+  enum State {
+    /** Heard within the suspect deadline. */
+    ALIVE,
+    /** Silent past the suspect deadline: still listed, flagged, chosen for no new connection. */
+    SUSPECT,
+    /** Silent past the timeout: its backends are off the list until it is heard again. */
+    EXPIRED
+  }
 
-  NodeLiveness(long timeoutNanos) {
+  /** A node that moved from one state to another, silent for {@code silentNanos} when it did. */
+  record Transition(String node, State from, State to, long silentNanos) {
+  }
+
+  /** What one check found: the nodes that changed state, and the coordinator's stall it forgave (0 if none). */
+  record Check(List<Transition> transitions, long stallNanos) {
+  }
+
+  private static final class Node {
+    long lastSeen;
+    State state = State.ALIVE;
+
+    Node(long lastSeen) {
+      this.lastSeen = lastSeen;
+    }
+  }
+
+  private final long suspectNanos;
+  private final long timeoutNanos;
+  private final long maxCountedGapNanos;
+  private final Map<String, Node> nodes = new HashMap<>();
+  private boolean checked;
+  private long lastCheck;
+
+  /**
+   * @param suspectNanos silence after which a node is suspect; at or above {@code timeoutNanos} there is no suspect stage
+   * @param timeoutNanos silence after which a node expires
+   * @param checkPeriodNanos how often {@link #check} is meant to run
+   */
+  NodeLiveness(long suspectNanos, long timeoutNanos, long checkPeriodNanos) {
+    if (suspectNanos <= 0 || timeoutNanos <= 0 || checkPeriodNanos <= 0) {
+      throw new IllegalArgumentException("deadlines and check period must be > 0, got suspect " + suspectNanos
+          + ", timeout " + timeoutNanos + ", check period " + checkPeriodNanos);
+    }
+    this.suspectNanos = suspectNanos;
     this.timeoutNanos = timeoutNanos;
+    this.maxCountedGapNanos = 2 * checkPeriodNanos;
   }
 
   /**
-   * Records a heartbeat of a known node; returns true when it was expired and is alive again.
+   * Records a heartbeat of a known node; returns its way back when it was suspect or expired.
    * Heartbeats of nodes that host no record are ignored, so forged ids cannot grow this table.
    */
-  boolean heard(String node, long now) {
-    if (!lastSeen.containsKey(node)) {
-      return false;
+  Optional<Transition> heard(String node, long now) {
+    Node n = nodes.get(node);
+    if (n == null) {
+      return Optional.empty();
     }
-    lastSeen.put(node, now);
-    return expired.remove(node);
+    long silent = now - n.lastSeen;
+    State was = n.state;
+    n.lastSeen = Math.max(n.lastSeen, now);
+    n.state = State.ALIVE;
+    return was == State.ALIVE ? Optional.empty() : Optional.of(new Transition(node, was, State.ALIVE, silent));
   }
 
-  /** Starts the deadline of a node not seen before; does nothing for a known one. */
+  /** Starts the grace period of a node not seen before; does nothing for a known one. */
   void know(String node, long now) {
-    lastSeen.putIfAbsent(node, now);
+    nodes.putIfAbsent(node, new Node(now));
   }
 
-  boolean isAlive(String node) {
-    return !expired.contains(node);
+  /** The node's state; {@link State#ALIVE} for a node not known. */
+  State state(String node) {
+    Node n = nodes.get(node);
+    return n == null ? State.ALIVE : n.state;
   }
 
-  /** Nanoseconds since the node was last heard from, or -1 when unknown. */
+  /** Nanoseconds since the node was last heard from (stalls forgiven), or -1 when unknown. */
   long silentFor(String node, long now) {
-    Long seen = lastSeen.get(node);
-    return seen == null ? -1 : now - seen;
+    Node n = nodes.get(node);
+    return n == null ? -1 : now - n.lastSeen;
   }
 
-  /** The nodes whose deadline passed since the last call; they stay expired until heard again. */
-  List<String> expire(long now) {
-    List<String> newly = new ArrayList<>();
-    for (Map.Entry<String, Long> e : lastSeen.entrySet()) {
-      if (now - e.getValue() > timeoutNanos && expired.add(e.getKey())) {
-        newly.add(e.getKey());
+  /** Moves every node whose deadline passed to its next state; each transition is reported once. */
+  Check check(long now) {
+    long stall = checked ? Math.max(0, now - lastCheck - maxCountedGapNanos) : 0;
+    checked = true;
+    lastCheck = now;
+    List<Transition> moved = new ArrayList<>();
+    for (Map.Entry<String, Node> e : nodes.entrySet()) {
+      Node n = e.getValue();
+      n.lastSeen = Math.min(now, n.lastSeen + stall);
+      long silent = now - n.lastSeen;
+      State next = silent > timeoutNanos ? State.EXPIRED
+          : silent > suspectNanos && n.state == State.ALIVE ? State.SUSPECT
+          : n.state;
+      if (next != n.state) {
+        moved.add(new Transition(e.getKey(), n.state, next, silent));
+        n.state = next;
       }
     }
-    return newly;
+    return new Check(moved, stall);
   }
 
-  /** Forgets a node that left the cluster. */
+  /** Forgets a node that left the cluster or hosts no record any more. */
   void forget(String node) {
-    lastSeen.remove(node);
-    expired.remove(node);
+    nodes.remove(node);
   }
 }

@@ -30,7 +30,7 @@ import java.util.stream.Collectors;
  * current content. Listeners are added before the content is read and their changes held back until
  * it is delivered, so no change is lost or applied out of order around the initial load.
  */
-final class RegistryWatcher {
+final class RegistryWatcher implements ViewReconciler.Cluster {
 
   /** Where {@code HazelcastClusterManager} publishes the Vert.x node id (checked against vertx-hazelcast 5.1.5). */
   private static final String VERTX_NODE_ID_ATTRIBUTE = "__vertx.nodeId";
@@ -39,21 +39,24 @@ final class RegistryWatcher {
   private final Context context;
   private final HazelcastInstance hazelcast;
   private final IMap<String, Object> map;
-  private final Consumer<RegistryChange> consumer;
+  private Consumer<RegistryChange> consumer;
   private List<RegistryChange> heldBack = new ArrayList<>();
   private UUID entryListener;
   private UUID membershipListener;
 
-  RegistryWatcher(Vertx vertx, Context context, HazelcastInstance hazelcast, Consumer<RegistryChange> consumer) {
+  RegistryWatcher(Vertx vertx, Context context, HazelcastInstance hazelcast) {
     this.vertx = vertx;
     this.context = context;
     this.hazelcast = hazelcast;
     this.map = hazelcast.getMap(ClusterNames.BACKENDS_MAP);
-    this.consumer = consumer;
   }
 
-  /** Starts listening and delivers the current content as {@link RegistryChange.Put}s; completes once delivered. */
-  Future<Void> start() {
+  /**
+   * Starts listening and delivers the current content to {@code consumer} as {@link RegistryChange.Put}s,
+   * then every change; completes once the content is delivered.
+   */
+  Future<Void> start(Consumer<RegistryChange> consumer) {
+    this.consumer = consumer;
     entryListener = map.addEntryListener(new EntryListener(), true);
     membershipListener = hazelcast.getCluster().addMembershipListener(new MembersListener());
     return vertx.executeBlocking(() -> {
@@ -76,13 +79,14 @@ final class RegistryWatcher {
     return hazelcast.getLifecycleService().isRunning();
   }
 
-  /** Ids of the current cluster members. */
-  Set<String> members() {
+  @Override
+  public Set<String> members() {
     return hazelcast.getCluster().getMembers().stream().map(RegistryWatcher::nodeId).collect(Collectors.toSet());
   }
 
-  /** Removes a stale entry from the cluster map (a record of a node that is gone); fire and forget. */
-  Future<Void> delete(String key) {
+  /** Removes a stale entry from the cluster map (a record of a node that is gone). */
+  @Override
+  public Future<Void> delete(String key) {
     return Future.fromCompletionStage(map.deleteAsync(key), context).mapEmpty();
   }
 

@@ -1,0 +1,242 @@
+package dev.switchboard.coordinator.impl;
+
+import dev.switchboard.coordinator.CoordinatorOptions;
+import dev.switchboard.coordinator.impl.NodeLiveness.State;
+import dev.switchboard.coordinator.impl.NodeLiveness.Transition;
+import dev.switchboard.model.BackendRecord;
+import dev.switchboard.model.InvalidRecordException;
+import io.vertx.core.Future;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * The rule of the list: a registry record is listed while its node is not expired and clients have not
+ * reported it unreachable, flagged {@code suspect} while its node is suspect. Takes registry changes,
+ * heartbeats, client reports and clock ticks, and emits each change of the view to a sink. Knows
+ * nothing of HTTP; the cluster comes in as {@link Cluster}, the clock as a {@link LongSupplier} of
+ * nanoseconds. Confined to the coordinator's event loop.
+ */
+final class ViewReconciler {
+
+  private static final Logger log = LoggerFactory.getLogger(ViewReconciler.class);
+  private static final long NOTABLE_STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
+  /** What the reconciler needs of the cluster. */
+  interface Cluster {
+
+    /** Vert.x node ids of the current members. */
+    Set<String> members();
+
+    /** Deletes a registry entry (a record of a node that is gone). */
+    Future<Void> delete(String id);
+  }
+
+  private final BackendView view;
+  private final CoordinatorMetrics metrics;
+  private final Cluster cluster;
+  private final LongSupplier clock;
+  private final Consumer<ViewEvent> sink;
+  private final NodeLiveness liveness;
+  private final OutlierDetector outliers;
+  private final int reportThreshold;
+  private final long quarantineMs;
+  /** Every valid record in the cluster registry, as its backend wrote it but never suspect; the view shows the visible ones. */
+  private final Map<String, BackendRecord> registry = new HashMap<>();
+  private final Map<String, BackendRecord> registryView = Collections.unmodifiableMap(registry);
+  private final Map<String, String> invalidLogged = new HashMap<>();
+
+  ViewReconciler(CoordinatorOptions options, BackendView view, CoordinatorMetrics metrics, Cluster cluster,
+      LongSupplier clock, Consumer<ViewEvent> sink) {
+    this.view = view;
+    this.metrics = metrics;
+    this.cluster = cluster;
+    this.clock = clock;
+    this.sink = sink;
+    this.liveness = new NodeLiveness(TimeUnit.MILLISECONDS.toNanos(options.getSuspectMs()),
+        TimeUnit.MILLISECONDS.toNanos(options.getLivenessTimeoutMs()), TimeUnit.MILLISECONDS.toNanos(options.getLivenessCheckMs()));
+    this.outliers = new OutlierDetector(options.getReportThreshold(), TimeUnit.MILLISECONDS.toNanos(options.getReportWindowMs()),
+        TimeUnit.MILLISECONDS.toNanos(options.getQuarantineMs()), 64);
+    this.reportThreshold = options.getReportThreshold();
+    this.quarantineMs = options.getQuarantineMs();
+  }
+
+  /** The registry's valid records by id, read-only and live. */
+  Map<String, BackendRecord> registry() {
+    return registryView;
+  }
+
+  /** Distinct clients that reported the backend unreachable within the window. */
+  int reporters(String id) {
+    return outliers.reporters(id, clock.getAsLong());
+  }
+
+  boolean isQuarantined(String id) {
+    return outliers.isQuarantined(id);
+  }
+
+  /** Applies one change of the cluster registry. */
+  void apply(RegistryChange change) {
+    if (change instanceof RegistryChange.Put put) {
+      applyPut(put);
+    } else if (change instanceof RegistryChange.Removed removed) {
+      invalidLogged.remove(removed.key());
+      BackendRecord known = registry.get(removed.key());
+      // another coordinator may have deleted the entries of a departed node before we saw it go
+      boolean departed = known != null && !cluster.members().contains(known.node());
+      unregister(removed.key(), departed ? "node-left" : removed.reason());
+    } else if (change instanceof RegistryChange.NodeLeft left) {
+      removeNode(left.nodeId());
+    }
+  }
+
+  /** After the initial load: removes the records of nodes that are no longer cluster members. */
+  void dropDepartedNodes() {
+    Set<String> members = cluster.members();
+    registry.values().stream().map(BackendRecord::node).filter(n -> !members.contains(n)).distinct().toList()
+        .forEach(this::removeNode);
+  }
+
+  /** A heartbeat of {@code node}: a suspect node is listed unflagged again, an expired one restored. */
+  void heard(String node) {
+    liveness.heard(node, clock.getAsLong()).ifPresent(back -> {
+      List<BackendRecord> records = recordsOf(node).stream().filter(this::visible).toList();
+      records.forEach(this::show);
+      log.info("node {} is heard again after {} ms: {} {}", node, TimeUnit.NANOSECONDS.toMillis(back.silentNanos()),
+          back.from() == State.EXPIRED ? "restored" : "no longer suspect", ids(records));
+    });
+  }
+
+  /** A client could not reach a listed backend; returns true when this report takes it off the list. */
+  boolean report(String id, String reporter) {
+    if (!registry.containsKey(id) || !outliers.report(id, reporter, clock.getAsLong())) {
+      return false;
+    }
+    view.remove(id, "unreachable").ifPresent(sink);
+    log.warn("backend {} reported unreachable by {} clients: off the list for {} ms", id, reportThreshold, quarantineMs);
+    return true;
+  }
+
+  /** Runs the periodic checks: silent nodes turn suspect, then expire; quarantines end. */
+  void tick() {
+    long now = clock.getAsLong();
+    NodeLiveness.Check check = liveness.check(now);
+    if (check.stallNanos() > 0) {
+      // short stalls are routine on a busy machine; one that could have cost a node its place is worth a warning
+      log.atLevel(check.stallNanos() >= NOTABLE_STALL_NANOS ? Level.WARN : Level.DEBUG)
+          .log("liveness check ran {} ms late (this coordinator stalled): not counted as the nodes' silence",
+              TimeUnit.NANOSECONDS.toMillis(check.stallNanos()));
+    }
+    for (Transition t : check.transitions()) {
+      List<BackendRecord> records = recordsOf(t.node());
+      long silentMs = TimeUnit.NANOSECONDS.toMillis(t.silentNanos());
+      if (t.to() == State.SUSPECT) {
+        records.forEach(this::show);
+        metrics.detected(CoordinatorMetrics.DETECTED_SUSPECT, t.silentNanos());
+        log.info("node {} silent for {} ms: suspect {}", t.node(), silentMs, ids(records));
+      } else if (t.to() == State.EXPIRED) {
+        records.forEach(r -> view.remove(r.id(), "expired").ifPresent(sink));
+        metrics.detected(CoordinatorMetrics.DETECTED_EXPIRED, t.silentNanos());
+        log.info("node {} silent for {} ms: hid {}", t.node(), silentMs, ids(records));
+      }
+    }
+    for (String id : outliers.release(now)) {
+      BackendRecord record = registry.get(id);
+      if (record != null && visible(record)) {
+        show(record);
+        log.info("backend {} is listed again after its quarantine", id);
+      }
+    }
+  }
+
+  private void applyPut(RegistryChange.Put put) {
+    BackendRecord record;
+    try {
+      if (!(put.value() instanceof String text)) {
+        throw new InvalidRecordException("value", "must be the record's JSON text", put.value());
+      }
+      record = BackendRecord.fromJson(new JsonObject(text));
+      if (!record.id().equals(put.key())) {
+        throw new InvalidRecordException("id", "must equal the registry key '" + put.key() + "'", record.id());
+      }
+    } catch (InvalidRecordException | DecodeException | ClassCastException e) {
+      String reason = e.getMessage();
+      if (!reason.equals(invalidLogged.put(put.key(), reason))) {
+        metrics.invalidRecord();
+        log.warn("rejected registry entry '{}': {}", put.key(), reason);
+      }
+      unregister(put.key(), "invalid");
+      return;
+    }
+    invalidLogged.remove(put.key());
+    // suspicion is this coordinator's judgement, never the backend's own claim
+    record = record.withSuspect(false);
+    BackendRecord previous = registry.put(record.id(), record);
+    if (previous != null && !previous.node().equals(record.node())) {
+      forgetIfEmpty(previous.node());
+    }
+    liveness.know(record.node(), clock.getAsLong());
+    show(record);
+  }
+
+  /** A registry record is listed when its node is not expired and clients have not reported it unreachable. */
+  private boolean visible(BackendRecord record) {
+    return liveness.state(record.node()) != State.EXPIRED && !outliers.isQuarantined(record.id());
+  }
+
+  /** Lists a visible record as it stands now (flagged while its node is suspect); does nothing for a hidden one. */
+  private void show(BackendRecord record) {
+    if (visible(record)) {
+      view.upsert(record.withSuspect(liveness.state(record.node()) == State.SUSPECT)).ifPresent(sink);
+    }
+  }
+
+  private void unregister(String id, String reason) {
+    outliers.forget(id);
+    BackendRecord previous = registry.remove(id);
+    view.remove(id, reason).ifPresent(sink);
+    if (previous != null) {
+      forgetIfEmpty(previous.node());
+    }
+  }
+
+  private void removeNode(String nodeId) {
+    List<BackendRecord> gone = recordsOf(nodeId);
+    long silent = liveness.silentFor(nodeId, clock.getAsLong());
+    for (BackendRecord r : gone) {
+      registry.remove(r.id());
+      view.remove(r.id(), "node-left").ifPresent(sink);
+      cluster.delete(r.id()).onFailure(e -> log.debug("could not delete record {} of departed node: {}", r.id(), e.toString()));
+    }
+    liveness.forget(nodeId);
+    if (!gone.isEmpty()) {
+      metrics.detected(CoordinatorMetrics.DETECTED_NODE_LEFT, silent);
+      log.info("node {} left: removed {}", nodeId, ids(gone));
+    }
+  }
+
+  private List<BackendRecord> recordsOf(String node) {
+    return registry.values().stream().filter(r -> r.node().equals(node)).toList();
+  }
+
+  private void forgetIfEmpty(String node) {
+    if (registry.values().stream().noneMatch(r -> r.node().equals(node))) {
+      liveness.forget(node);
+    }
+  }
+
+  private static List<String> ids(List<BackendRecord> records) {
+    return records.stream().map(BackendRecord::id).toList();
+  }
+}
