@@ -36,6 +36,13 @@ public final class BackendOptions {
   public static final double DEFAULT_REBALANCE_THRESHOLD = 1.10;
   /** At most this share of a backend's connections is asked to move per rebalance round. */
   public static final double DEFAULT_REBALANCE_STEP = 0.10;
+  /**
+   * Clients asked to move by a rebalance get this long (they move at a random moment within half of
+   * it, so 2 s spreads the moves over 1 s); shorter than a drain, as their backend is not leaving.
+   */
+  public static final long DEFAULT_REBALANCE_DEADLINE_MS = 2_000;
+  /** A client connected for less than this is never asked to move by a rebalance: it may have just moved. */
+  public static final long DEFAULT_REBALANCE_HOLD_DOWN_MS = 30_000;
 
   private int instances = DEFAULT_INSTANCES;
   private int portBase = DEFAULT_PORT_BASE;
@@ -59,6 +66,8 @@ public final class BackendOptions {
   private long rebalanceIntervalMs = DEFAULT_REBALANCE_INTERVAL_MS;
   private double rebalanceThreshold = DEFAULT_REBALANCE_THRESHOLD;
   private double rebalanceStep = DEFAULT_REBALANCE_STEP;
+  private long rebalanceDeadlineMs = DEFAULT_REBALANCE_DEADLINE_MS;
+  private long rebalanceHoldDownMs = DEFAULT_REBALANCE_HOLD_DOWN_MS;
 
   public BackendOptions() {
   }
@@ -90,6 +99,8 @@ public final class BackendOptions {
     rebalanceIntervalMs = json.getLong("rebalanceIntervalMs", DEFAULT_REBALANCE_INTERVAL_MS);
     rebalanceThreshold = json.getDouble("rebalanceThreshold", DEFAULT_REBALANCE_THRESHOLD);
     rebalanceStep = json.getDouble("rebalanceStep", DEFAULT_REBALANCE_STEP);
+    rebalanceDeadlineMs = json.getLong("rebalanceDeadlineMs", DEFAULT_REBALANCE_DEADLINE_MS);
+    rebalanceHoldDownMs = json.getLong("rebalanceHoldDownMs", DEFAULT_REBALANCE_HOLD_DOWN_MS);
   }
 
   public JsonObject toJson() {
@@ -115,7 +126,9 @@ public final class BackendOptions {
         .put("rebalance", rebalance)
         .put("rebalanceIntervalMs", rebalanceIntervalMs)
         .put("rebalanceThreshold", rebalanceThreshold)
-        .put("rebalanceStep", rebalanceStep);
+        .put("rebalanceStep", rebalanceStep)
+        .put("rebalanceDeadlineMs", rebalanceDeadlineMs)
+        .put("rebalanceHoldDownMs", rebalanceHoldDownMs);
   }
 
   public int getInstances() {
@@ -297,6 +310,9 @@ public final class BackendOptions {
   }
 
   public BackendOptions setRebalanceIntervalMs(long rebalanceIntervalMs) {
+    if (rebalanceIntervalMs <= 0) {
+      throw new IllegalArgumentException("rebalanceIntervalMs must be > 0, got " + rebalanceIntervalMs);
+    }
     this.rebalanceIntervalMs = rebalanceIntervalMs;
     return this;
   }
@@ -319,6 +335,30 @@ public final class BackendOptions {
 
   public BackendOptions setRebalanceStep(double rebalanceStep) {
     this.rebalanceStep = rebalanceStep;
+    return this;
+  }
+
+  public long getRebalanceDeadlineMs() {
+    return rebalanceDeadlineMs;
+  }
+
+  public BackendOptions setRebalanceDeadlineMs(long rebalanceDeadlineMs) {
+    if (rebalanceDeadlineMs < 0) {
+      throw new IllegalArgumentException("rebalanceDeadlineMs must be >= 0, got " + rebalanceDeadlineMs);
+    }
+    this.rebalanceDeadlineMs = rebalanceDeadlineMs;
+    return this;
+  }
+
+  public long getRebalanceHoldDownMs() {
+    return rebalanceHoldDownMs;
+  }
+
+  public BackendOptions setRebalanceHoldDownMs(long rebalanceHoldDownMs) {
+    if (rebalanceHoldDownMs < 0) {
+      throw new IllegalArgumentException("rebalanceHoldDownMs must be >= 0, got " + rebalanceHoldDownMs);
+    }
+    this.rebalanceHoldDownMs = rebalanceHoldDownMs;
     return this;
   }
 }
