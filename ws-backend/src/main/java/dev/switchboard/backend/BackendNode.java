@@ -48,7 +48,7 @@ public final class BackendNode {
     this.context = vertx.getOrCreateContext();
     this.node = node;
     this.options = new BackendOptions(options);
-    this.rebalancer = new Rebalancer(vertx, this.options, this::backends);
+    this.rebalancer = new Rebalancer(vertx, context, this.options, this::backends);
   }
 
   /** Deploys the configured number of backends and starts listening for control commands. */

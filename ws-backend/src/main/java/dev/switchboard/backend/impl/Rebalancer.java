@@ -4,6 +4,9 @@ import dev.switchboard.backend.BackendOptions;
 import dev.switchboard.backend.BackendVerticle;
 import dev.switchboard.cluster.ClusterNames;
 import dev.switchboard.model.BackendRecord;
+import dev.switchboard.model.BackendState;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
@@ -12,87 +15,134 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The rebalance rounds of one node: every interval, judges each local backend against its weighted
- * fair share and asks clients of an overloaded one to move.
+ * The rebalance rounds of one node. Every interval it reads the registry, plans with the local
+ * backends' live counts ({@link RebalancePlan}) and has each local backend that holds too many ask
+ * its part of what the under-share backends lack to move ({@link BackendVerticle#shed}). Then that
+ * backend cools down (its move deadline plus two load-report periods) so the registry shows the moves
+ * before it is judged again, and a round waits while its service's set of backends is still changing
+ * ({@link RebalanceGate}). Confined to the given context.
  */
 public final class Rebalancer {
 
   private static final Logger log = LoggerFactory.getLogger(Rebalancer.class);
 
-  private final Vertx vertx;
-  private final BackendOptions options;
-  private final Supplier<Collection<BackendVerticle>> backends;
-  private long timer = -1;
-  /** Backends that were over the threshold in the last round (only touched by the timer). */
-  private final Set<String> overloaded = new HashSet<>();
+  private record Asked(RebalancePlan.Shed shed, int asked) {
+  }
 
-  /** @param backends the node's serving backends */
-  public Rebalancer(Vertx vertx, BackendOptions options, Supplier<Collection<BackendVerticle>> backends) {
+  private final Vertx vertx;
+  private final Context context;
+  private final BackendOptions options;
+  private final Supplier<? extends Collection<BackendVerticle>> backends;
+  private final RebalanceGate gate;
+  private long timer = -1;
+  private boolean stopped;
+  private boolean inRound;
+
+  /**
+   * @param context where the rounds run
+   * @param backends the node's serving backends
+   */
+  public Rebalancer(Vertx vertx, Context context, BackendOptions options,
+      Supplier<? extends Collection<BackendVerticle>> backends) {
     this.vertx = vertx;
-    this.options = options;
+    this.context = context;
+    this.options = new BackendOptions(options);
     this.backends = backends;
+    this.gate = new RebalanceGate(options.getRebalanceDeadlineMs() + 2 * options.getLoadReportMs());
   }
 
   public void start() {
-    timer = vertx.setPeriodic(options.getRebalanceIntervalMs(), id -> round());
+    context.runOnContext(v -> {
+      if (!stopped) {
+        timer = vertx.setPeriodic(options.getRebalanceIntervalMs(), id -> round());
+      }
+    });
   }
 
   public void stop() {
-    vertx.cancelTimer(timer);
+    context.runOnContext(v -> {
+      stopped = true;
+      vertx.cancelTimer(timer);
+    });
   }
 
-  /**
-   * One round. Local backends are judged by their live counts, remote ones by the registry
-   * (coalesced, up to a second old); a backend sheds only when it was over the threshold in two
-   * rounds in a row, so a ramp-up or a stale count does not move anybody.
-   */
   private void round() {
-    Collection<BackendVerticle> local = backends.get();
-    if (local.isEmpty()) {
+    List<BackendVerticle> local = List.copyOf(backends.get());
+    if (inRound || local.isEmpty()) {
       return;
     }
+    inRound = true;
     vertx.sharedData().<String, String>getClusterWideMap(ClusterNames.BACKENDS_MAP)
         .compose(AsyncMap::values)
-        .onSuccess(values -> {
-          Map<String, Integer> live = new HashMap<>();
-          local.forEach(b -> live.put(b.record().id(), b.connections()));
-          List<BackendRecord> records = new ArrayList<>();
-          for (String v : values) {
-            try {
-              BackendRecord r = BackendRecord.fromJson(new JsonObject(v));
-              Integer count = live.get(r.id());
-              records.add(count == null ? r : r.withConnections(count));
-            } catch (RuntimeException e) {
-              // invalid entries are the coordinators' to report
-            }
+        .compose(values -> act(local, values))
+        .onComplete(ar -> context.runOnContext(v -> {
+          inRound = false;
+          if (ar.failed()) {
+            log.debug("rebalance round failed: {}", ar.cause().toString());
+          } else {
+            recordSheds(ar.result());
           }
-          for (BackendVerticle b : local) {
-            String id = b.record().id();
-            int connections = live.get(id);
-            int target = b.isDraining() ? -1
-                : RebalancePlan.target(b.record(), connections, records, options.getRebalanceThreshold());
-            if (target < 0) {
-              overloaded.remove(id);
-              continue;
-            }
-            if (!overloaded.add(id)) {
-              int step = Math.max(1, (int) Math.ceil(connections * options.getRebalanceStep()));
-              b.shedTo(target, step, options.getDrainMs() / 2).onSuccess(asked -> {
-                if (asked > 0) {
-                  log.info("rebalance: {} holds {} (fair share {}), asked {} clients to move", id, connections,
-                      target, asked);
-                }
-              });
-            }
-          }
-        });
+        }));
+  }
+
+  private Future<List<Asked>> act(List<BackendVerticle> local, Collection<String> values) {
+    List<BackendRecord> registry = new ArrayList<>();
+    for (String v : values) {
+      try {
+        registry.add(BackendRecord.fromJson(new JsonObject(v)));
+      } catch (RuntimeException e) {
+        // invalid entries are the coordinators' to report
+      }
+    }
+    List<BackendRecord> live = local.stream().map(b -> {
+      BackendRecord r = b.record().withConnections(b.connections());
+      return b.isDraining() ? r.withState(BackendState.DRAINING) : r;
+    }).toList();
+    RebalancePlan plan = RebalancePlan.of(registry, live, gate.coolingDown(nowMs()), options.getRebalanceThreshold());
+    boolean settled = true;
+    for (Map.Entry<String, Set<String>> service : plan.members().entrySet()) {
+      // every service is recorded, so no short-circuit
+      settled &= gate.settled(service.getKey(), service.getValue());
+    }
+    if (!settled || plan.sheds().isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    List<Future<Asked>> asked = new ArrayList<>();
+    for (RebalancePlan.Shed shed : plan.sheds()) {
+      local.stream().filter(b -> b.record().id().equals(shed.backend())).findFirst().ifPresent(b -> asked.add(
+          b.shed(shed.count(), options.getRebalanceDeadlineMs(), shed.prefer())
+              .map(n -> new Asked(shed, n))
+              .recover(e -> {
+                log.warn("rebalance: {} could not shed: {}", shed.backend(), e.toString());
+                return Future.succeededFuture(new Asked(shed, 0));
+              })));
+    }
+    return Future.all(asked).map(all -> all.<Asked>list());
+  }
+
+  private void recordSheds(List<Asked> round) {
+    long now = nowMs();
+    for (Asked a : round) {
+      RebalancePlan.Shed shed = a.shed();
+      if (a.asked() > 0) {
+        gate.shed(shed.backend(), now);
+        log.info("rebalance: {} holds {} (fair share {}), asked {} of {} clients to move, prefer {}", shed.backend(),
+            shed.connections(), Math.round(shed.share()), a.asked(), shed.count(), shed.prefer());
+      } else {
+        log.debug("rebalance: {} holds {} (fair share {}) but every client is within the hold-down", shed.backend(),
+            shed.connections(), Math.round(shed.share()));
+      }
+    }
+  }
+
+  private static long nowMs() {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
   }
 }
