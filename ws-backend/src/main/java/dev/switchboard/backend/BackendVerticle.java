@@ -8,6 +8,7 @@ import dev.switchboard.backend.impl.ShedPicker;
 import dev.switchboard.cluster.ClusterNode;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.BackendState;
+import dev.switchboard.model.DrainReason;
 import dev.switchboard.model.WsMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -47,6 +48,8 @@ public final class BackendVerticle extends VerticleBase {
   /** Insertion-ordered: oldest first, the order a rebalance asks clients to move in. */
   private final Map<ServerWebSocket, BackendSession> sessions = new LinkedHashMap<>();
   private volatile int connectionCount;
+  /** Clients asked to move by a rebalance and still connected. */
+  private volatile int movingCount;
   private MessageHandler application;
   private long pingTimer = -1;
   private Promise<Void> drained;
@@ -170,6 +173,7 @@ public final class BackendVerticle extends VerticleBase {
           TimeUnit.MILLISECONDS.toNanos(options.getRebalanceHoldDownMs()), BackendSession::connectedAtNanos,
           BackendSession::draining);
       asked.forEach(s -> s.drain(vertx, frame));
+      movingCount += asked.size();
       promise.complete(asked.size());
     });
     return promise.future();
@@ -177,6 +181,14 @@ public final class BackendVerticle extends VerticleBase {
 
   public boolean isDraining() {
     return drained != null;
+  }
+
+  /**
+   * Clients a rebalance asked to move that are still connected (read from any thread): while there
+   * are any, this backend's count and its service's counts are in flux.
+   */
+  public int movingClients() {
+    return movingCount;
   }
 
   /** Current WebSocket connections (read from any thread; exact on the verticle's context). */
@@ -229,6 +241,9 @@ public final class BackendVerticle extends VerticleBase {
     registration.connections(sessions.size());
     socket.closeHandler(v -> {
       session.closed();
+      if (session.drainReason() == DrainReason.REBALANCE) {
+        movingCount--;
+      }
       sessions.remove(socket);
       connectionCount = sessions.size();
       registration.connections(sessions.size());

@@ -31,7 +31,8 @@ public final class BackendSession implements RoomMember, ClientConnection {
   private final TokenBucket abuse;
   private long lastRateErrorAt;
   private boolean awaitingPong;
-  private boolean draining;
+  /** Why the client was asked to move; null until it is. */
+  private DrainReason drainReason;
   private final long connectedAtNanos;
 
   private final MessageAssembler assembler;
@@ -151,10 +152,10 @@ public final class BackendSession implements RoomMember, ClientConnection {
    * deadline if the client is still here. Once per connection.
    */
   public void drain(Vertx vertx, WsMessage.Drain frame) {
-    if (draining) {
+    if (drainReason != null) {
       return;
     }
-    draining = true;
+    drainReason = frame.reason();
     send(frame);
     String why = frame.reason() == DrainReason.REBALANCE ? "backend rebalanced" : "backend drained";
     vertx.setTimer(Math.max(1, frame.deadlineMs()), id -> socket.close((short) 1001, why));
@@ -162,7 +163,12 @@ public final class BackendSession implements RoomMember, ClientConnection {
 
   /** Whether the client was asked to move already. */
   public boolean draining() {
-    return draining;
+    return drainReason != null;
+  }
+
+  /** Why the client was asked to move, or null when it was not. */
+  public DrainReason drainReason() {
+    return drainReason;
   }
 
   /** When the connection was accepted, in {@link System#nanoTime()} terms. */

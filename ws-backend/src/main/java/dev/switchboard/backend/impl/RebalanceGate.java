@@ -10,8 +10,10 @@ import java.util.Set;
  *
  * <ul>
  *   <li>Cooldown: a backend that asked clients to move sheds again only after {@code cooldownMs}
- *       (its move deadline plus two load-report periods), so the next judgement sees the moves in the
+ *       (its move deadline plus two load-report periods) and only {@code settleMs} (two load-report
+ *       periods) after the last of those clients left, so the next judgement sees the moves in the
  *       registry instead of stale counts.</li>
+ *   <li>Quiet node: no round judges while a local backend still holds clients it asked to move.</li>
  *   <li>Settled membership: after a service's set of backends changed, the round waits one interval,
  *       so a scale-out that deploys its backends one by one is judged once, whole, not as a series of
  *       partial targets that each cause a wave of moves.</li>
@@ -20,11 +22,17 @@ import java.util.Set;
 public final class RebalanceGate {
 
   private final long cooldownMs;
+  private final long settleMs;
   private final Map<String, Long> coolUntil = new HashMap<>();
   private final Map<String, Set<String>> lastMembers = new HashMap<>();
 
-  public RebalanceGate(long cooldownMs) {
+  /**
+   * @param cooldownMs how long a backend waits after it shed: its move deadline plus two load-report periods
+   * @param settleMs how long it waits after its last asked client left: two load-report periods
+   */
+  public RebalanceGate(long cooldownMs, long settleMs) {
     this.cooldownMs = cooldownMs;
+    this.settleMs = settleMs;
   }
 
   /** Whether {@code service} has the same backends as in the previous round; remembers them for the next. */
@@ -35,7 +43,24 @@ public final class RebalanceGate {
 
   /** {@code backend} asked clients to move at {@code now}: it waits out the cooldown. */
   public void shed(String backend, long now) {
-    coolUntil.put(backend, now + cooldownMs);
+    coolUntil.merge(backend, now + cooldownMs, Math::max);
+  }
+
+  /**
+   * Whether no local move is in flight: {@code moving} holds, per local backend, its clients asked to
+   * move and still connected. A backend with any keeps cooling until {@code settleMs} after it was last
+   * seen with one, and while any is in flight the node's live counts double-count (make-before-break)
+   * or miss (clients between backends) them, so the round must not judge.
+   */
+  public boolean quiet(Map<String, Integer> moving, long now) {
+    boolean quiet = true;
+    for (Map.Entry<String, Integer> m : moving.entrySet()) {
+      if (m.getValue() > 0) {
+        coolUntil.merge(m.getKey(), now + settleMs, Math::max);
+        quiet = false;
+      }
+    }
+    return quiet;
   }
 
   /** The backends still cooling down at {@code now}. */

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,8 +26,9 @@ import java.util.function.Supplier;
  * The rebalance rounds of one node. Every interval it reads the registry, plans with the local
  * backends' live counts ({@link RebalancePlan}) and has each local backend that holds too many ask
  * its part of what the under-share backends lack to move ({@link BackendVerticle#shed}). Then that
- * backend cools down (its move deadline plus two load-report periods) so the registry shows the moves
- * before it is judged again, and a round waits while its service's set of backends is still changing
+ * backend cools down (its move deadline plus two load-report periods, and two periods after the last of
+ * its asked clients left) so the registry shows the moves before it is judged again; a round waits
+ * while a local move is in flight and while its service's set of backends is still changing
  * ({@link RebalanceGate}). Confined to the given context.
  */
 public final class Rebalancer {
@@ -55,7 +57,8 @@ public final class Rebalancer {
     this.context = context;
     this.options = new BackendOptions(options);
     this.backends = backends;
-    this.gate = new RebalanceGate(options.getRebalanceDeadlineMs() + 2 * options.getLoadReportMs());
+    this.gate = new RebalanceGate(options.getRebalanceDeadlineMs() + 2 * options.getLoadReportMs(),
+        2 * options.getLoadReportMs());
   }
 
   public void start() {
@@ -105,13 +108,17 @@ public final class Rebalancer {
       BackendRecord r = b.record().withConnections(b.connections());
       return b.isDraining() ? r.withState(BackendState.DRAINING) : r;
     }).toList();
-    RebalancePlan plan = RebalancePlan.of(registry, live, gate.coolingDown(nowMs()), options.getRebalanceThreshold());
+    long now = nowMs();
+    Map<String, Integer> moving = new HashMap<>();
+    local.forEach(b -> moving.put(b.record().id(), b.movingClients()));
+    boolean quiet = gate.quiet(moving, now);
+    RebalancePlan plan = RebalancePlan.of(registry, live, gate.coolingDown(now), options.getRebalanceThreshold());
     boolean settled = true;
     for (Map.Entry<String, Set<String>> service : plan.members().entrySet()) {
       // every service is recorded, so no short-circuit
       settled &= gate.settled(service.getKey(), service.getValue());
     }
-    if (!settled || plan.sheds().isEmpty()) {
+    if (!quiet || !settled || plan.sheds().isEmpty()) {
       return Future.succeededFuture(List.of());
     }
     List<Future<Asked>> asked = new ArrayList<>();

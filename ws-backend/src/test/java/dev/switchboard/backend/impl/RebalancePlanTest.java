@@ -87,7 +87,7 @@ class RebalancePlanTest {
     List<BackendRecord> local = List.of(backend("a", 2_000), backend("b", 2_000));
     List<BackendRecord> registry = new ArrayList<>(local);
     registry.add(backend("c", 0));
-    RebalanceGate gate = new RebalanceGate(4_000);
+    RebalanceGate gate = new RebalanceGate(4_000, 2_000);
     RebalancePlan first = RebalancePlan.of(registry, local, gate.coolingDown(0), THRESHOLD);
     assertTrue(totalShed(first) > 0);
     first.sheds().forEach(s -> gate.shed(s.backend(), 0));
