@@ -113,6 +113,7 @@ export class Switchboard extends EventTarget {
     this.publishes = new Map(); // id -> {room, data, resolve, reject}
     this.failedAt = new Map(); // backend id -> when an attempt on it last failed
     this.lostAt = new Map(); // backend id -> when an established connection to it was lost
+    this.refillReason = null; // why the pool lost a connection, until a refill opens
     this.selector = createSelector(o.policy, [], this.env.random); // one per list snapshot: round-robin rotates
     this.knownIds = new Set();
     this.attempt = 0;
@@ -252,7 +253,7 @@ export class Switchboard extends EventTarget {
     for (let i = 0; i < wanted; i++) {
       const target = this.pickUnused(() => true);
       if (!target) break;
-      this.connect(target, null);
+      this.connect(target, null, this.refillReason);
     }
   }
 
@@ -280,11 +281,12 @@ export class Switchboard extends EventTarget {
     return others ? null : this.selector.pick(key, unused);
   }
 
-  connect(backend, replaces) {
+  /** Opens a connection; `moved` (or null) says why it replaces an earlier one (the backend holds it down from rebalance). */
+  connect(backend, replaces, moved = null) {
     this.connectAttempts++;
     let socket;
     try {
-      socket = new this.env.WebSocket(backend.url);
+      socket = new this.env.WebSocket(moved ? withQuery(backend.url, 'moved', moved) : backend.url);
     } catch (err) {
       // a URL the browser refuses outright: a failed attempt like any other
       this.attemptFailed({ backend, socket: null }, String(err), false);
@@ -395,6 +397,7 @@ export class Switchboard extends EventTarget {
     }
     remove(this.opening, conn);
     this.open.push(conn);
+    this.refillReason = null;
     this.emit('open', { backend: conn.backend, session: conn.session });
     if (this.open.length === 1) this.resume(conn);
     this.afterOpen();
@@ -470,7 +473,7 @@ export class Switchboard extends EventTarget {
     // under-share backend listed stays, which is the balanced choice
     if (!target) return;
     this.emit('move', { from: from.backend, to: target, reason: hint.reason });
-    this.connect(target, from);
+    this.connect(target, from, hint.reason);
   }
 
   /**
@@ -482,6 +485,7 @@ export class Switchboard extends EventTarget {
     if (at < 0) return;
     this.open.splice(at, 1);
     this.lostAt.set(conn.backend.id, this.env.now()); // the list may still show it: never back while another is listed
+    this.refillReason = reason; // the refill tells its backend it moved here
     this.emit('failover', { from: conn.backend, reason, detail });
     if (emitClose) this.emit('close', { backend: conn.backend, code: 4000, reason: detail });
     closeQuietly(conn, 4000, detail);
@@ -621,6 +625,10 @@ export class Switchboard extends EventTarget {
 function remove(array, item) {
   const i = array.indexOf(item);
   if (i >= 0) array.splice(i, 1);
+}
+
+function withQuery(url, name, value) {
+  return `${url}${url.includes('?') ? '&' : '?'}${name}=${encodeURIComponent(value)}`;
 }
 
 function closeQuietly(conn, code, reason) {

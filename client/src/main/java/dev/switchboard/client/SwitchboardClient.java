@@ -17,6 +17,8 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -103,6 +105,8 @@ public final class SwitchboardClient {
   /** When an established connection to a backend was lost: never tried again while another is listed. */
   private final Map<String, Long> lostAt = new HashMap<>();
   private final DoubleSupplier random = ThreadLocalRandom.current()::nextDouble;
+  /** Why the pool lost a connection, until a refill opens: the refill says so to its backend. */
+  private MoveReason refillReason;
   /** Built once per list snapshot, so round-robin rotates across this client's picks. */
   private Selector selector;
   private final Promise<Void> firstOpen = Promise.promise();
@@ -354,7 +358,7 @@ public final class SwitchboardClient {
       if (target == null) {
         break;
       }
-      connect(target, null);
+      connect(target, null, refillReason);
     }
   }
 
@@ -384,7 +388,11 @@ public final class SwitchboardClient {
     return pick;
   }
 
-  private void connect(BackendRecord backend, Connection replaces) {
+  /**
+   * Opens a connection; {@code moved} (or null) says why it replaces an earlier one, so the backend
+   * holds it down from its next rebalance rounds (a {@code moved} query parameter).
+   */
+  private void connect(BackendRecord backend, Connection replaces, MoveReason moved) {
     attempts++;
     emit(attemptsTo, backend);
     Connection c = new Connection(backend, sockets.webSocket(), replaces);
@@ -392,7 +400,7 @@ public final class SwitchboardClient {
     c.socket.textMessageHandler(text -> onFrame(c, text));
     c.socket.closeHandler(v -> onClosed(c));
     c.socket.drainHandler(v -> flushQueue());
-    c.socket.connect(new WebSocketConnectOptions().setAbsoluteURI(backend.url()).setConnectTimeout(options.getTimeoutMs()))
+    c.socket.connect(new WebSocketConnectOptions().setAbsoluteURI(moved == null ? backend.url() : withQuery(backend.url(), "moved", moved.code())).setConnectTimeout(options.getTimeoutMs()))
         .onSuccess(ws -> {
           if (c.abandoned) {
             closeQuietly(c, (short) 1000, "abandoned");
@@ -497,6 +505,7 @@ public final class SwitchboardClient {
     } else {
       opening.remove(c);
       open.add(c);
+      refillReason = null;
       emit(opens, c.backend);
       if (open.size() == 1) {
         resume(c);
@@ -591,7 +600,7 @@ public final class SwitchboardClient {
       return;
     }
     emit(moves, new Move(from.backend, target, hint.reason()));
-    connect(target, from);
+    connect(target, from, hint.reason());
   }
 
   /**
@@ -605,6 +614,7 @@ public final class SwitchboardClient {
     }
     open.remove(at);
     lostAt.put(c.backend.id(), System.currentTimeMillis()); // the list may still show it: never back while another is listed
+    refillReason = reason;
     emit(failovers, new Failover(c.backend, reason, detail));
     emit(closes, c.backend);
     closeQuietly(c, (short) 4000, detail);
@@ -735,6 +745,10 @@ public final class SwitchboardClient {
   private void sendPublish(Connection c, String id, Pending p) {
     c.socket.writeTextMessage(new JsonObject().put("type", "publish").put("room", p.room()).put("id", id)
         .put("data", p.data()).encode());
+  }
+
+  private static String withQuery(String url, String name, String value) {
+    return url + (url.indexOf('?') < 0 ? '?' : '&') + name + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
   private static void closeQuietly(Connection c, short code, String reason) {
