@@ -158,7 +158,7 @@ public final class BackendVerticle extends VerticleBase {
   /**
    * Rebalance: asks up to {@code count} clients to move within {@code deadlineMs}, preferably to one
    * of {@code prefer} (best first, at most {@link WsMessage.Drain#MAX_PREFER}); the backend stays
-   * {@code UP}. A client connected for less than the hold-down ({@link BackendOptions#getRebalanceHoldDownMs()})
+   * {@code UP}. A client that moved here less than the hold-down ago ({@link BackendOptions#getRebalanceHoldDownMs()})
    * is never asked, and of the others the oldest go first ({@link ShedPicker}). Completes with how many
    * were asked.
    */
@@ -173,7 +173,7 @@ public final class BackendVerticle extends VerticleBase {
     context.runOnContext(v -> {
       List<BackendSession> asked = ShedPicker.pick(List.copyOf(sessions.values()), count, System.nanoTime(),
           TimeUnit.MILLISECONDS.toNanos(options.getRebalanceHoldDownMs()), BackendSession::connectedAtNanos,
-          BackendSession::draining);
+          BackendSession::movedIn, BackendSession::draining);
       asked.forEach(s -> s.drain(vertx, frame));
       movingCount += asked.size();
       promise.complete(asked.size());

@@ -35,6 +35,7 @@ public final class BackendSession implements RoomMember, ClientConnection {
   private DrainReason drainReason;
   private boolean closedAtDeadline;
   private final long connectedAtNanos;
+  private final boolean movedIn;
 
   private final MessageAssembler assembler;
   private final RoomService rooms;
@@ -51,6 +52,7 @@ public final class BackendSession implements RoomMember, ClientConnection {
     this.backendId = backendId;
     long now = System.nanoTime();
     this.connectedAtNanos = now;
+    this.movedIn = movedIn(socket.query());
     this.rate = new TokenBucket(burst, perSecond, now);
     // abuseLimit drops are forgiven over about ten seconds
     this.abuse = new TokenBucket(abuseLimit, Math.max(1, abuseLimit / 10.0), now);
@@ -183,6 +185,26 @@ public final class BackendSession implements RoomMember, ClientConnection {
   }
 
   /** When the connection was accepted, in {@link System#nanoTime()} terms. */
+  /**
+   * Whether the client said it replaces a connection it lost or was asked to move ({@code ?moved=<reason>}
+   * on the upgrade): rebalance holds such a client down, so nobody is moved twice in a row.
+   */
+  public boolean movedIn() {
+    return movedIn;
+  }
+
+  static boolean movedIn(String query) {
+    if (query == null) {
+      return false;
+    }
+    for (String pair : query.split("&")) {
+      if (pair.startsWith("moved=") && pair.length() > "moved=".length()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public long connectedAtNanos() {
     return connectedAtNanos;
   }

@@ -8,10 +8,12 @@ import java.util.function.ToLongFunction;
 /**
  * Which of a backend's clients a rebalance asks to move. Pure.
  *
- * <p>A client that connected less than the hold-down ago is never asked: it may have just moved here.
- * Of the others the oldest go first: a client that moved is the newest on its new backend, so it is
- * asked again only after every client there that has not moved since — nobody moves twice while
- * others have not moved once.
+ * <p>A client that moved here (it said so on its upgrade: after a rebalance, a drain or a failover)
+ * less than the hold-down ago is never asked. A client that simply connected for the first time may
+ * be asked at once — that is how a burst that landed unevenly is evened out. Of the eligible ones the
+ * oldest go first: a client that moved is the newest on its new backend, so it is asked again only
+ * after every client there that has not moved since — nobody moves twice while others have not moved
+ * once.
  */
 public final class ShedPicker {
 
@@ -19,17 +21,18 @@ public final class ShedPicker {
   }
 
   /**
-   * Up to {@code count} of {@code oldestFirst} that are not {@code moving} already and connected at
-   * least {@code holdDownNanos} before {@code nowNanos}, oldest first.
+   * Up to {@code count} of {@code oldestFirst} that are not {@code moving} already and, if they
+   * {@code movedIn}, connected at least {@code holdDownNanos} before {@code nowNanos}; oldest first.
    */
   public static <T> List<T> pick(List<T> oldestFirst, int count, long nowNanos, long holdDownNanos,
-      ToLongFunction<T> connectedAtNanos, Predicate<T> moving) {
+      ToLongFunction<T> connectedAtNanos, Predicate<T> movedIn, Predicate<T> moving) {
     List<T> picked = new ArrayList<>(Math.max(0, Math.min(count, oldestFirst.size())));
     for (T candidate : oldestFirst) {
       if (picked.size() >= count) {
         break;
       }
-      if (!moving.test(candidate) && nowNanos - connectedAtNanos.applyAsLong(candidate) >= holdDownNanos) {
+      boolean heldDown = movedIn.test(candidate) && nowNanos - connectedAtNanos.applyAsLong(candidate) < holdDownNanos;
+      if (!moving.test(candidate) && !heldDown) {
         picked.add(candidate);
       }
     }

@@ -9,23 +9,41 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class ShedPickerTest {
 
-  private record Session(String name, long connectedAtSeconds, boolean moving) {
+  private record Session(String name, long connectedAtSeconds, boolean moving, boolean movedIn) {
+    Session(String name, long connectedAtSeconds, boolean moving) {
+      this(name, connectedAtSeconds, moving, true);
+    }
   }
 
   private static final long HOLD_DOWN = TimeUnit.SECONDS.toNanos(30);
 
   private static List<String> pick(List<Session> oldestFirst, int count, long nowSeconds) {
     return ShedPicker.pick(oldestFirst, count, TimeUnit.SECONDS.toNanos(nowSeconds), HOLD_DOWN,
-        s -> TimeUnit.SECONDS.toNanos(s.connectedAtSeconds()), Session::moving).stream().map(Session::name).toList();
+        s -> TimeUnit.SECONDS.toNanos(s.connectedAtSeconds()), Session::movedIn, Session::moving).stream().map(Session::name).toList();
   }
 
   @Test
-  void aClientConnectedWithinTheHoldDownIsNeverAskedToMove() {
+  void aClientThatMovedInWithinTheHoldDownIsNeverAskedToMove() {
     List<Session> sessions = List.of(new Session("old", 0, false), new Session("settled", 70, false),
         new Session("just-moved-in", 85, false));
     assertEquals(List.of("old", "settled"), pick(sessions, 10, 100),
         "85 s is 15 s ago, within the 30 s hold-down");
     assertEquals(List.of(), pick(List.of(new Session("young", 90, false)), 1, 100));
+  }
+
+  @Test
+  void aClientThatJustConnectedForTheFirstTimeMayBeAskedAtOnce() {
+    List<Session> sessions = List.of(new Session("moved-in", 90, false, true), new Session("first-time", 95, false, false));
+    assertEquals(List.of("first-time"), pick(sessions, 10, 100), "a burst that landed unevenly is evened out at once");
+  }
+
+  @Test
+  void theMovedQueryParameterMarksAClientThatMovedIn() {
+    assertEquals(true, BackendSession.movedIn("moved=rebalance"));
+    assertEquals(true, BackendSession.movedIn("ticket=x&moved=closed"));
+    assertEquals(false, BackendSession.movedIn("moved="));
+    assertEquals(false, BackendSession.movedIn(null));
+    assertEquals(false, BackendSession.movedIn("unmoved=1"));
   }
 
   @Test
