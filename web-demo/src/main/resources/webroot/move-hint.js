@@ -9,21 +9,34 @@ const MAX_PREFER = 64;
 export function moveHint(frame) {
   const deadlineMs = Number.isFinite(frame.deadlineMs) ? Math.max(0, frame.deadlineMs) : 0;
   const reason = frame.reason === MoveReason.REBALANCE ? MoveReason.REBALANCE : MoveReason.DRAIN;
-  const prefer = new Set(Array.isArray(frame.prefer)
-    ? frame.prefer.filter((id) => typeof id === 'string').slice(0, MAX_PREFER) : []);
+  const prefer = Array.isArray(frame.prefer)
+    ? [...new Set(frame.prefer.filter((id) => typeof id === 'string'))].slice(0, MAX_PREFER) : [];
   return { reason, prefer, deadlineMs };
 }
 
 /**
- * The backends a move may land on, given the list (a Map or array of records). A drain may go
- * anywhere; a rebalance goes to a preferred backend when one is listed and choosable, else to any
- * backend under its weighted share by the list; none at all means stay.
+ * A rebalance's target: the first backend of `prefer` (the backend put its choice first) that is
+ * listed (a Map by id), choosable and `usable` (e.g. not already in the pool); null for a drain or
+ * when none is.
+ */
+export function preferredTarget(hint, backends, usable) {
+  if (hint.reason !== MoveReason.REBALANCE) return null;
+  for (const id of hint.prefer) {
+    const b = backends.get(id);
+    if (b && b.state === 'UP' && !b.suspect && b.connections < b.capacity && usable(b)) return b;
+  }
+  return null;
+}
+
+/**
+ * The backends a move may land on when preferredTarget found none, given the list (a Map or array of
+ * records). A drain may go anywhere; a rebalance (its hint stale) goes to any backend under its
+ * weighted share by the list; none at all means stay.
  */
 export function moveTargets(hint, backends) {
   if (hint.reason !== MoveReason.REBALANCE) return () => true;
   const list = [...backends.values()];
   const choosable = list.filter((b) => b.state === 'UP' && !b.suspect);
-  if (choosable.some((b) => hint.prefer.has(b.id))) return (b) => hint.prefer.has(b.id);
   let connections = 0;
   let weights = 0;
   for (const b of choosable) {

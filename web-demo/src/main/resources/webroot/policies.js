@@ -46,6 +46,9 @@ export const STICKY_LOAD_BOUND = 1.25;
 /** ...and only when it holds more than this many connections above the mean (a small lead is noise). */
 export const STICKY_MIN_EXCESS = 10;
 
+/** least-loaded's burst estimate adds this many connections per candidate: leads smaller than it are noise. */
+export const LEAST_LOADED_NOISE = 32;
+
 export const POLICIES = Object.freeze(['round-robin', 'random', 'least-loaded', 'sticky']);
 
 /** The weight of a record that carries none (as the Java client reads it). */
@@ -87,29 +90,27 @@ export function createSelector(policy, backends, random = Math.random) {
   }
 }
 
-/** A counter from a random offset walks to the next allowed candidate and moves past it. */
+/**
+ * A counter from a random offset indexes the ALLOWED candidates (counter mod |allowed|, in id order) and
+ * moves on by one: a filtered pick stays uniform over a fleet (walking to the next allowed one would
+ * favour the backend after the longest run of disallowed ones).
+ */
 function roundRobin(list, draw) {
   let counter = Math.floor(draw * 2147483648) & 0x7fffffff;
   return {
     pick(key, allowed = everything) {
-      const n = list.length;
-      if (n === 0) return null;
-      const start = counter % n;
-      for (let step = 0; step < n; step++) {
-        const b = list[(start + step) % n];
-        if (allowed(b)) {
-          counter = (counter + step + 1) & 0x7fffffff;
-          return b;
-        }
-      }
-      return null;
+      const open = list.filter((b) => allowed(b));
+      if (open.length === 0) return null;
+      const chosen = open[counter % open.length];
+      counter = (counter + 1) & 0x7fffffff;
+      return chosen;
     },
   };
 }
 
 /**
  * least-loaded's shares, over all candidates: W = Σ weight, T = Σ connections, n candidates, a burst
- * B = T + n; target = weight × (T + B) / W; headroom = min(max(0, target − connections), capacity − connections).
+ * B = T + n × LEAST_LOADED_NOISE; target = weight × (T + B) / W; headroom = min(max(0, target − connections), capacity − connections).
  */
 function headroom(list) {
   let totalWeight = 0;
@@ -118,8 +119,9 @@ function headroom(list) {
     totalWeight += weightOf(b);
     total += b.connections;
   }
-  // assume a burst as large as the current population (+1 each, so an empty fleet is not all-zero)
-  const burst = total + list.length;
+  // assume a burst as large as the current population, plus a floor per backend below which a lead is
+  // noise (loads are reported about once a second; a cold start reports a few connections each)
+  const burst = total + list.length * LEAST_LOADED_NOISE;
   return list.map((b) => {
     const target = weightOf(b) * (total + burst) / totalWeight;
     return Math.min(Math.max(0, target - b.connections), b.capacity - b.connections);

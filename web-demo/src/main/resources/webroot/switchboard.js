@@ -6,7 +6,7 @@
 import { backoff, spread } from './backoff.js';
 import { BackendList } from './backend-list.js';
 import { MoveReason } from './codes.js';
-import { moveHint, moveTargets } from './move-hint.js';
+import { moveHint, moveTargets, preferredTarget } from './move-hint.js';
 import { createSelector } from './policies.js';
 
 export { backoff, spread } from './backoff.js';
@@ -263,13 +263,7 @@ export class Switchboard extends EventTarget {
    * when no other backend is listed.
    */
   pickUnused(allowed) {
-    const used = new Set([...this.open, ...this.opening].map((c) => c.backend.id));
-    const now = this.env.now();
-    for (const recent of [this.failedAt, this.lostAt]) {
-      for (const [id, t] of recent) {
-        if (now - t > this.options.maxMs || !this.list.backends.has(id)) recent.delete(id);
-      }
-    }
+    const used = this.used();
     const unused = (b) => !used.has(b.id) && allowed(b);
     const notLost = (b) => unused(b) && !this.lostAt.has(b.id);
     const key = this.options.key;
@@ -279,6 +273,23 @@ export class Switchboard extends EventTarget {
     // nothing else is listed: the lost backend is all there is
     const others = [...this.list.backends.values()].some((b) => b.state === 'UP' && !b.suspect && !this.lostAt.has(b.id));
     return others ? null : this.selector.pick(key, unused);
+  }
+
+  /** The ids of the pool's backends; forgets failures and losses older than `maxMs` on the way. */
+  used() {
+    const now = this.env.now();
+    for (const recent of [this.failedAt, this.lostAt]) {
+      for (const [id, t] of recent) {
+        if (now - t > this.options.maxMs || !this.list.backends.has(id)) recent.delete(id);
+      }
+    }
+    return new Set([...this.open, ...this.opening].map((c) => c.backend.id));
+  }
+
+  /** Not in the pool, and neither failed nor lost lately: where a planned move may go first. */
+  usable() {
+    const used = this.used();
+    return (b) => !used.has(b.id) && !this.failedAt.has(b.id) && !this.lostAt.has(b.id);
   }
 
   /** Opens a connection; `moved` (or null) says why it replaces an earlier one (the backend holds it down from rebalance). */
@@ -468,7 +479,8 @@ export class Switchboard extends EventTarget {
 
   moveAway(from, hint) {
     if (this.stopped || !this.open.includes(from) || this.opening.some((c) => c.replaces === from)) return;
-    const target = this.pickUnused(moveTargets(hint, this.list.backends));
+    const target = preferredTarget(hint, this.list.backends, this.usable())
+      ?? this.pickUnused(moveTargets(hint, this.list.backends));
     // none: a drain waits for the deadline's close and fails over then; a rebalance with no
     // under-share backend listed stays, which is the balanced choice
     if (!target) return;

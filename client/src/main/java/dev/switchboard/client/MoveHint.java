@@ -4,16 +4,17 @@ import dev.switchboard.model.BackendRecord;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
  * What a {@code drain} frame asks: why, and for a rebalance the under-share backends to prefer. Knows
  * which listed backends a move may land on. Pure.
  */
-public record MoveHint(MoveReason reason, Set<String> prefer, long deadlineMs) {
+public record MoveHint(MoveReason reason, List<String> prefer, long deadlineMs) {
 
   /** At most this many preferred ids are read from one frame. */
   public static final int MAX_PREFER = 64;
@@ -23,29 +24,43 @@ public record MoveHint(MoveReason reason, Set<String> prefer, long deadlineMs) {
     Object deadline = drain.getValue("deadlineMs");
     long deadlineMs = deadline instanceof Number n ? Math.max(0, n.longValue()) : 0;
     Object reason = drain.getValue("reason");
-    Set<String> prefer = new HashSet<>();
+    List<String> prefer = new ArrayList<>();
     if (drain.getValue("prefer") instanceof JsonArray ids) {
       for (Object id : ids) {
-        if (id instanceof String s && prefer.size() < MAX_PREFER) {
+        if (id instanceof String s && prefer.size() < MAX_PREFER && !prefer.contains(s)) {
           prefer.add(s);
         }
       }
     }
-    return new MoveHint(MoveReason.ofDrain(reason instanceof String s ? s : null), Set.copyOf(prefer), deadlineMs);
+    return new MoveHint(MoveReason.ofDrain(reason instanceof String s ? s : null), List.copyOf(prefer), deadlineMs);
   }
 
   /**
-   * The backends this move may land on, given the list. A drain may go anywhere. A rebalance goes to
-   * a preferred backend when one is listed and choosable; otherwise (the hint is stale) to any backend
-   * under its weighted share by the list; none at all means stay: landing on an over-share backend
-   * would only be undone by the next round.
+   * A rebalance's target: the first backend of {@code prefer} (the backend put its choice first) that
+   * is listed, choosable and {@code usable} (e.g. not already in the pool); null for a drain or when
+   * none is.
+   */
+  public BackendRecord preferred(Map<String, BackendRecord> list, Predicate<BackendRecord> usable) {
+    if (reason != MoveReason.REBALANCE) {
+      return null;
+    }
+    for (String id : prefer) {
+      BackendRecord b = list.get(id);
+      if (b != null && b.choosable() && b.connections() < b.capacity() && usable.test(b)) {
+        return b;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The backends this move may land on when {@link #preferred} found none, given the list. A drain may
+   * go anywhere. A rebalance (its hint stale) goes to any backend under its weighted share by the list;
+   * none at all means stay: landing on an over-share backend would only be undone by the next round.
    */
   public Predicate<BackendRecord> targets(Collection<BackendRecord> list) {
     if (reason != MoveReason.REBALANCE) {
       return b -> true;
-    }
-    if (list.stream().anyMatch(b -> b.choosable() && prefer.contains(b.id()))) {
-      return b -> prefer.contains(b.id());
     }
     long connections = 0;
     long weights = 0;

@@ -368,14 +368,7 @@ public final class SwitchboardClient {
    * only when no other backend is listed.
    */
   private BackendRecord pick(Predicate<BackendRecord> allowed) {
-    Set<String> used = new HashSet<>();
-    open.forEach(c -> used.add(c.backend.id()));
-    opening.forEach(c -> used.add(c.backend.id()));
-    long now = System.currentTimeMillis();
-    failedAt.values().removeIf(t -> now - t > options.getMaxMs());
-    failedAt.keySet().retainAll(list.backends().keySet());
-    lostAt.values().removeIf(t -> now - t > options.getMaxMs());
-    lostAt.keySet().retainAll(list.backends().keySet());
+    Set<String> used = used();
     Predicate<BackendRecord> unused = b -> !used.contains(b.id()) && allowed.test(b);
     Predicate<BackendRecord> notLost = b -> unused.test(b) && !lostAt.containsKey(b.id());
     BackendRecord pick = selector.pick(options.getKey(), b -> notLost.test(b) && !failedAt.containsKey(b.id()));
@@ -386,6 +379,25 @@ public final class SwitchboardClient {
       pick = selector.pick(options.getKey(), unused); // nothing else is listed: the lost backend is all there is
     }
     return pick;
+  }
+
+  /** Not in the pool, and neither failed nor lost lately: where a planned move may go first. */
+  private Predicate<BackendRecord> usable() {
+    Set<String> used = used();
+    return b -> !used.contains(b.id()) && !failedAt.containsKey(b.id()) && !lostAt.containsKey(b.id());
+  }
+
+  /** The ids of the pool's backends; forgets failures and losses older than {@code maxMs} on the way. */
+  private Set<String> used() {
+    Set<String> used = new HashSet<>();
+    open.forEach(c -> used.add(c.backend.id()));
+    opening.forEach(c -> used.add(c.backend.id()));
+    long now = System.currentTimeMillis();
+    failedAt.values().removeIf(t -> now - t > options.getMaxMs());
+    failedAt.keySet().retainAll(list.backends().keySet());
+    lostAt.values().removeIf(t -> now - t > options.getMaxMs());
+    lostAt.keySet().retainAll(list.backends().keySet());
+    return used;
   }
 
   /**
@@ -593,7 +605,10 @@ public final class SwitchboardClient {
     if (closed || !open.contains(from) || opening.stream().anyMatch(c -> c.replaces == from)) {
       return;
     }
-    BackendRecord target = pick(hint.targets(list.backends().values()));
+    BackendRecord target = hint.preferred(list.backends(), usable());
+    if (target == null) {
+      target = pick(hint.targets(list.backends().values()));
+    }
     if (target == null) {
       // a drain: nowhere else to go yet, the backend closes us at its deadline and we fail over then;
       // a rebalance: no under-share backend is listed, so staying is the balanced choice

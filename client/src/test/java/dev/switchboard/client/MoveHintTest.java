@@ -7,11 +7,13 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MoveHintTest {
@@ -34,12 +36,22 @@ class MoveHintTest {
     assertEquals(List.of("a", "b", "c", "d"), allowed(hint.targets(LIST), LIST));
   }
 
+  private static final Map<String, BackendRecord> BY_ID = LIST.stream().collect(Collectors.toMap(BackendRecord::id, b -> b));
+
   @Test
-  void aRebalanceLandsOnlyOnTheListedBackendsItPrefers() {
+  void aRebalanceGoesToTheFirstPreferredBackendThatIsListedAndUsable() {
     MoveHint hint = MoveHint.of(new JsonObject().put("type", "drain").put("deadlineMs", 2000).put("reason", "rebalance")
-        .put("prefer", new JsonArray().add("d").add("gone")));
+        .put("prefer", new JsonArray().add("gone").add("d").add("c")));
     assertEquals(MoveReason.REBALANCE, hint.reason());
-    assertEquals(List.of("d"), allowed(hint.targets(LIST), LIST));
+    assertEquals("d", hint.preferred(BY_ID, b -> true).id(), "the backend's first choice that is listed");
+    assertEquals("c", hint.preferred(BY_ID, b -> !b.id().equals("d")).id(), "d already in the pool: the next one");
+    assertNull(hint.preferred(BY_ID, b -> false));
+  }
+
+  @Test
+  void aDrainHasNoPreferredTarget() {
+    MoveHint hint = MoveHint.of(new JsonObject().put("deadlineMs", 1000).put("prefer", new JsonArray().add("d")));
+    assertNull(hint.preferred(BY_ID, b -> true));
   }
 
   @Test
@@ -52,6 +64,7 @@ class MoveHintTest {
   void aPreferredBackendThatIsSuspectDoesNotCountAsListed() {
     List<BackendRecord> list = List.of(backend("a", 300), backend("c", 0).withSuspect(true), backend("d", 100));
     MoveHint hint = MoveHint.of(new JsonObject().put("reason", "rebalance").put("prefer", new JsonArray().add("c")));
+    assertNull(hint.preferred(list.stream().collect(Collectors.toMap(BackendRecord::id, b -> b)), b -> true));
     // falls back to the level 400 connections / 200 weight: d is under it, a is not (c, suspect, the selector never picks)
     assertEquals(List.of("c", "d"), allowed(hint.targets(list), list));
   }
@@ -69,6 +82,6 @@ class MoveHintTest {
         .put("prefer", new JsonArray().add(1).add("b").add(new JsonObject())));
     assertEquals(MoveReason.DRAIN, hint.reason());
     assertEquals(0, hint.deadlineMs());
-    assertEquals(Set.of("b"), hint.prefer());
+    assertEquals(List.of("b"), hint.prefer());
   }
 }

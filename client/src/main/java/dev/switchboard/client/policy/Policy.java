@@ -40,6 +40,13 @@ public enum Policy {
    */
   STICKY("sticky");
 
+  /**
+   * {@link #LEAST_LOADED}'s burst estimate adds this many connections per candidate: a lead smaller
+   * than that is noise (a cold start reports a few connections per backend, a second apart), and
+   * weighting by it would herd a burst onto the backends that happened to report least.
+   */
+  public static final int LEAST_LOADED_NOISE = 32;
+
   /** A backend above this × the mean load is passed over by {@link #STICKY}. */
   public static final double STICKY_LOAD_BOUND = 1.25;
   /**

@@ -33,7 +33,7 @@ final class ProportionalSelector implements Selector {
 
   /**
    * By headroom, computed over all candidates of the snapshot: with W = Σ weight, T = Σ connections,
-   * n candidates and a burst B = T + n, target = weight × (T + B) / W and
+   * n candidates and a burst B = T + n × {@link Policy#LEAST_LOADED_NOISE}, target = weight × (T + B) / W and
    * headroom = min(max(0, target − connections), capacity − connections).
    */
   static ProportionalSelector byHeadroom(List<BackendRecord> candidates, DoubleSupplier random) {
@@ -43,8 +43,9 @@ final class ProportionalSelector implements Selector {
       totalWeight += b.weight();
       total += b.connections();
     }
-    // assume a burst as large as the current population (+1 each, so an empty fleet is not all-zero)
-    long burst = total + candidates.size();
+    // assume a burst as large as the current population, plus a floor per backend below which a lead
+    // is noise (loads are reported about once a second; a cold start reports a few connections each)
+    long burst = total + (long) candidates.size() * Policy.LEAST_LOADED_NOISE;
     double[] headroom = new double[candidates.size()];
     for (int i = 0; i < headroom.length; i++) {
       BackendRecord b = candidates.get(i);

@@ -2,10 +2,16 @@ package dev.switchboard.client.policy;
 
 import dev.switchboard.model.BackendRecord;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
 
-/** {@link Policy#ROUND_ROBIN}: a counter walks the candidates to the next allowed one and moves past it. */
+/**
+ * {@link Policy#ROUND_ROBIN}: a counter indexes the ALLOWED candidates ({@code counter mod |allowed|}, in id
+ * order) and moves on by one. Indexing the allowed subset, rather than walking the whole list to the
+ * next allowed one, keeps a filtered pick uniform over a fleet of clients: walking would favour the
+ * allowed backend that follows the longest run of disallowed ones.
+ */
 final class RoundRobinSelector implements Selector {
 
   private final List<BackendRecord> candidates;
@@ -20,18 +26,17 @@ final class RoundRobinSelector implements Selector {
 
   @Override
   public BackendRecord pick(String key, Predicate<BackendRecord> allowed) {
-    int n = candidates.size();
-    if (n == 0) {
-      return null;
-    }
-    int start = counter % n;
-    for (int step = 0; step < n; step++) {
-      BackendRecord b = candidates.get((start + step) % n);
+    List<BackendRecord> open = new ArrayList<>(candidates.size());
+    for (BackendRecord b : candidates) {
       if (allowed.test(b)) {
-        counter = (counter + step + 1) & Integer.MAX_VALUE;
-        return b;
+        open.add(b);
       }
     }
-    return null;
+    if (open.isEmpty()) {
+      return null;
+    }
+    BackendRecord chosen = open.get(counter % open.size());
+    counter = (counter + 1) & Integer.MAX_VALUE;
+    return chosen;
   }
 }

@@ -122,28 +122,30 @@ class PolicyTest {
   }
 
   @Test
-  void leastLoadedSendsABurstOnA100To20SnapshotMostlyToTheLighterBackend() {
+  void leastLoadedSendsMostOfABurstOnA100To20SnapshotToTheLighterBackend() {
     int toBusy = 0;
     for (int seed = 0; seed < SEEDS; seed++) {
-      // headroom 21 and 101: the busy one expects 120 × 21/122 = 20.7 of the 120 (sd 4.1)
+      // burst estimate 120 + 2 × 32, target 152: headroom 52 and 132, so the busy one expects
+      // 120 × 52/184 = 33.9 of the 120 (sd 4.9) — not the 20 that would even them out: a lead of a few
+      // dozen connections is within what LEAST_LOADED_NOISE treats as noise
       int busy = burst(Policy.LEAST_LOADED, loaded(100, 20), seed, 120).get("b-0");
-      assertTrue(busy >= 4 && busy <= 40, "seed " + seed + ": " + busy + " of 120 to the busy backend");
+      assertTrue(busy >= 14 && busy <= 54, "seed " + seed + ": " + busy + " of 120 to the busy backend");
       toBusy += busy;
     }
     double mean = (double) toBusy / SEEDS;
-    assertTrue(mean > 19 && mean < 22.5, "on average " + mean + " of 120 to the busy backend, expected 20.7");
+    assertTrue(mean > 32 && mean < 36, "on average " + mean + " of 120 to the busy backend, expected 33.9");
   }
 
   @Test
-  void leastLoadedSendsALoneArrivalAfterAScaleOutToTheEmptyBackend() {
+  void leastLoadedSendsMostLoneArrivalsAfterAScaleOutToTheEmptyBackend() {
     int toEmpty = 0;
     for (int seed = 0; seed < 1000; seed++) {
       if (Policy.LEAST_LOADED.selector(loaded(200, 0), new Mulberry32(seed)).pick().id().equals("b-1")) {
         toEmpty++;
       }
     }
-    // headroom 1 and 201: 99.5% expected
-    assertTrue(toEmpty >= 980, toEmpty + " of 1000");
+    // burst estimate 200 + 2 × 32, target 232: headroom 32 and 232, so 87.9 % expected (sd ~1 %)
+    assertTrue(toEmpty >= 840 && toEmpty <= 920, toEmpty + " of 1000");
   }
 
   @Test
