@@ -1,7 +1,11 @@
 package dev.switchboard.model;
 
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /** Decodes and encodes the text frames of PROTOCOL §3. Stateless and thread-safe. */
 public final class WsCodec {
@@ -49,7 +53,7 @@ public final class WsCodec {
       case "ack" -> new WsMessage.Ack(messageId(json), integer(json, "seq"));
       case "message" -> new WsMessage.RoomMessage(room(json), integer(json, "seq"), messageId(json),
           text(json, "from"), json.getValue("data"));
-      case "drain" -> new WsMessage.Drain(integer(json, "deadlineMs"));
+      case "drain" -> new WsMessage.Drain(deadline(json), drainReason(json), prefer(json));
       case "error" -> new WsMessage.Error(text(json, "code"), String.valueOf(json.getValue("message")));
       default -> new WsMessage.Custom(name, json);
     };
@@ -79,6 +83,44 @@ public final class WsCodec {
       return ((Number) value).longValue();
     }
     throw bad(json, field, "an integer");
+  }
+
+  private static long deadline(JsonObject json) {
+    long deadline = integer(json, "deadlineMs");
+    if (deadline < 0) {
+      throw bad(json, "deadlineMs", "an integer >= 0");
+    }
+    return deadline;
+  }
+
+  private static DrainReason drainReason(JsonObject json) {
+    Object reason = json.getValue("reason");
+    if (reason == null) {
+      return DrainReason.DRAIN;
+    }
+    if (reason instanceof String s) {
+      return DrainReason.fromWire(s);
+    }
+    throw bad(json, "reason", "a string");
+  }
+
+  private static List<String> prefer(JsonObject json) {
+    Object value = json.getValue("prefer");
+    if (value == null) {
+      return List.of();
+    }
+    String expected = "an array of at most " + WsMessage.Drain.MAX_PREFER + " backend ids";
+    if (!(value instanceof JsonArray array) || array.size() > WsMessage.Drain.MAX_PREFER) {
+      throw bad(json, "prefer", expected);
+    }
+    List<String> ids = new ArrayList<>(array.size());
+    for (Object id : array) {
+      if (!(id instanceof String s) || !WsMessage.BACKEND_ID.matcher(s).matches()) {
+        throw bad(json, "prefer", expected);
+      }
+      ids.add(s);
+    }
+    return ids;
   }
 
   private static String room(JsonObject json) {

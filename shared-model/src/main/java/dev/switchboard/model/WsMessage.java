@@ -1,7 +1,9 @@
 package dev.switchboard.model;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
 import java.util.regex.Pattern;
 
 /** The JSON text frames of the backend WebSocket API (PROTOCOL §3). Decode with {@link WsCodec}. */
@@ -14,6 +16,9 @@ public sealed interface WsMessage {
 
   /** Room names: {@code [A-Za-z0-9._:-]{1,128}}. */
   Pattern ROOM = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+  /** Backend ids, as in a backend record: {@code [A-Za-z0-9._-]{1,64}}. */
+  Pattern BACKEND_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   /** First frame after the upgrade; {@code heartbeatMs} is how often the client should ping. */
   record Welcome(String backend, String session, long heartbeatMs) implements WsMessage {
@@ -128,14 +133,52 @@ public sealed interface WsMessage {
     }
   }
 
-  /** The backend is leaving: move elsewhere within {@code deadlineMs}. */
-  record Drain(long deadlineMs) implements WsMessage {
+  /**
+   * Move to another backend within {@code deadlineMs}. {@code reason} says why (extension: absent on
+   * the wire reads as {@link DrainReason#DRAIN}); {@code prefer} names, best first, the backends a
+   * rebalance would like the client to move to (extension: at most {@link #MAX_PREFER}, absent when
+   * empty). A client that ignores both still moves correctly.
+   */
+  record Drain(long deadlineMs, DrainReason reason, List<String> prefer) implements WsMessage {
+
+    /** The most backend ids a {@code prefer} list carries. */
+    public static final int MAX_PREFER = 16;
+
+    public Drain {
+      if (deadlineMs < 0) {
+        throw new IllegalArgumentException("deadlineMs must be >= 0, got " + deadlineMs);
+      }
+      if (reason == null) {
+        throw new IllegalArgumentException("reason must be drain or rebalance, got null");
+      }
+      prefer = prefer == null ? List.of() : List.copyOf(prefer);
+      if (prefer.size() > MAX_PREFER) {
+        throw new IllegalArgumentException("prefer holds at most " + MAX_PREFER + " ids, got " + prefer.size());
+      }
+      for (String id : prefer) {
+        if (!BACKEND_ID.matcher(id).matches()) {
+          throw new IllegalArgumentException("prefer ids must match [A-Za-z0-9._-]{1,64}, got '" + id + "'");
+        }
+      }
+    }
+
+    /** A plain drain: the backend is leaving. */
+    public Drain(long deadlineMs) {
+      this(deadlineMs, DrainReason.DRAIN, List.of());
+    }
+
+    /** A rebalance move, preferably to one of {@code prefer} (best first). */
+    public static Drain rebalance(long deadlineMs, List<String> prefer) {
+      return new Drain(deadlineMs, DrainReason.REBALANCE, prefer);
+    }
+
     public String type() {
       return "drain";
     }
 
     public JsonObject toJson() {
-      return frame(type()).put("deadlineMs", deadlineMs);
+      JsonObject json = frame(type()).put("deadlineMs", deadlineMs).put("reason", reason.wire());
+      return prefer.isEmpty() ? json : json.put("prefer", new JsonArray(prefer));
     }
   }
 

@@ -30,6 +30,8 @@ class WsCodecTest {
         new WsMessage.Ack("m-1", 42),
         new WsMessage.RoomMessage("lobby", 42, "m-1", "s1", "hi"),
         new WsMessage.Drain(10_000),
+        WsMessage.Drain.rebalance(2_000, List.of("3f2a9c1d-3", "3f2a9c1d-4")),
+        WsMessage.Drain.rebalance(2_000, List.of()),
         new WsMessage.Error("bad-json", "frame is not a JSON object"));
     for (WsMessage message : messages) {
       assertEquals(message, WsCodec.decode(WsCodec.encode(message)), message.type());
@@ -42,6 +44,40 @@ class WsCodecTest {
         new WsMessage.Pong(5, "b").toJson());
     assertEquals(new JsonObject("{\"type\":\"welcome\",\"backend\":\"b\",\"session\":\"s\",\"heartbeatMs\":5000}"),
         new WsMessage.Welcome("b", "s", 5000).toJson());
+  }
+
+  @Test
+  void aPlainDrainSaysDrainAndPreferencesNoBackend() {
+    assertEquals(new JsonObject("{\"type\":\"drain\",\"deadlineMs\":10000,\"reason\":\"drain\"}"),
+        new WsMessage.Drain(10_000).toJson());
+  }
+
+  @Test
+  void aRebalanceDrainNamesThePreferredBackendsInOrder() {
+    assertEquals(new JsonObject("{\"type\":\"drain\",\"deadlineMs\":2000,\"reason\":\"rebalance\","
+            + "\"prefer\":[\"n-4\",\"n-3\"]}"),
+        WsMessage.Drain.rebalance(2_000, List.of("n-4", "n-3")).toJson());
+  }
+
+  @Test
+  void aDrainWithoutTheExtensionFieldsIsAPlainDrain() {
+    assertEquals(new WsMessage.Drain(5_000), WsCodec.decode("{\"type\":\"drain\",\"deadlineMs\":5000}"));
+  }
+
+  @Test
+  void anUnknownDrainReasonReadsAsAPlainDrainSoTheClientStillMoves() {
+    WsMessage.Drain drain = (WsMessage.Drain) WsCodec.decode(
+        "{\"type\":\"drain\",\"deadlineMs\":5000,\"reason\":\"maintenance\",\"prefer\":[\"b\"]}");
+    assertEquals(DrainReason.DRAIN, drain.reason());
+    assertEquals(List.of("b"), drain.prefer());
+  }
+
+  @Test
+  void aPreferListIsCappedAtSixteenBackends() {
+    List<String> seventeen = java.util.stream.IntStream.range(0, 17).mapToObj(i -> "b-" + i).toList();
+    assertThrows(IllegalArgumentException.class, () -> WsMessage.Drain.rebalance(2_000, seventeen));
+    String text = new JsonObject().put("type", "drain").put("deadlineMs", 1).put("prefer", new JsonArray(seventeen)).encode();
+    assertEquals(ErrorCode.BAD_MESSAGE, assertThrows(MessageDecodeException.class, () -> WsCodec.decode(text)).code());
   }
 
   @ParameterizedTest
@@ -75,6 +111,12 @@ class WsCodecTest {
       "{\"type\":\"publish\",\"room\":\"r\",\"data\":1}",
       "{\"type\":\"publish\",\"room\":\"r\",\"id\":\"\",\"data\":1}",
       "{\"type\":\"publish\",\"room\":\"r\",\"id\":{},\"data\":1}",
+      "{\"type\":\"drain\"}",
+      "{\"type\":\"drain\",\"deadlineMs\":-1}",
+      "{\"type\":\"drain\",\"deadlineMs\":1,\"reason\":7}",
+      "{\"type\":\"drain\",\"deadlineMs\":1,\"prefer\":\"b\"}",
+      "{\"type\":\"drain\",\"deadlineMs\":1,\"prefer\":[\"a b\"]}",
+      "{\"type\":\"drain\",\"deadlineMs\":1,\"prefer\":[1]}",
   })
   void invalidFieldIsBadMessageNamingTheField(String text) {
     MessageDecodeException e = assertThrows(MessageDecodeException.class, () -> WsCodec.decode(text));

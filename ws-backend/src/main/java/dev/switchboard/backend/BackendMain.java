@@ -40,6 +40,12 @@ public final class BackendMain {
             "ask clients of an overloaded backend to move after scale-out (true/false)")
         .option("rebalance-threshold", "SWITCHBOARD_REBALANCE_THRESHOLD", BackendOptions.DEFAULT_REBALANCE_THRESHOLD,
             "rebalance a backend above this x its weighted fair share")
+        .option("rebalance-interval-ms", "SWITCHBOARD_REBALANCE_INTERVAL_MS", BackendOptions.DEFAULT_REBALANCE_INTERVAL_MS,
+            "how often each backend compares its load with its fair share")
+        .option("rebalance-deadline-ms", "SWITCHBOARD_REBALANCE_DEADLINE_MS", BackendOptions.DEFAULT_REBALANCE_DEADLINE_MS,
+            "clients asked to move by a rebalance get this long (they move within half of it)")
+        .option("rebalance-hold-down-ms", "SWITCHBOARD_REBALANCE_HOLD_DOWN_MS", BackendOptions.DEFAULT_REBALANCE_HOLD_DOWN_MS,
+            "a client connected for less than this is never asked to move by a rebalance")
         .option("liveness-interval-ms", "SWITCHBOARD_LIVENESS_INTERVAL_MS", BackendOptions.DEFAULT_LIVENESS_INTERVAL_MS,
             "heartbeat to the coordinators (they hide a node silent for 3 intervals by default)")
         .clusterOptions();
@@ -62,7 +68,10 @@ public final class BackendMain {
         .setPingIntervalMs(values.getInt("ping-interval-ms"))
         .setDrainMs(values.getInt("drain-ms"))
         .setRebalance(values.getBoolean("rebalance"))
-        .setRebalanceThreshold(values.getDouble("rebalance-threshold"));
+        .setRebalanceThreshold(values.getDouble("rebalance-threshold"))
+        .setRebalanceIntervalMs(values.getInt("rebalance-interval-ms"))
+        .setRebalanceDeadlineMs(values.getInt("rebalance-deadline-ms"))
+        .setRebalanceHoldDownMs(values.getInt("rebalance-hold-down-ms"));
   }
 
   public static void main(String[] args) {

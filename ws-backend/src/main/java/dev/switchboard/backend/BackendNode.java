@@ -1,9 +1,8 @@
 package dev.switchboard.backend;
 
-import dev.switchboard.backend.impl.RebalancePlan;
+import dev.switchboard.backend.impl.Rebalancer;
 import dev.switchboard.cluster.ClusterNames;
 import dev.switchboard.cluster.ClusterNode;
-import dev.switchboard.model.BackendRecord;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -11,25 +10,20 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.AsyncMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The backend verticles of one cluster node, with rooms on: deploys {@code instances} of them, each on
  * its own port; scales and drains them at run time (also on command over the event bus, see
- * {@link ClusterNames#NODE_CONTROL_PREFIX}); and rebalances after scale-out by asking clients of an
- * overloaded backend to move, a share at a time.
+ * {@link ClusterNames#NODE_CONTROL_PREFIX}); and runs the node's {@link Rebalancer}.
  */
 public final class BackendNode {
 
@@ -47,22 +41,21 @@ public final class BackendNode {
   private final AtomicInteger nextIndex = new AtomicInteger();
   private Future<?> operations = Future.succeededFuture();
   private MessageConsumer<JsonObject> control;
-  private long rebalanceTimer = -1;
-  /** Backends that were over the threshold in the last round (only touched by the rebalance timer). */
-  private final Set<String> overloaded = new HashSet<>();
+  private final Rebalancer rebalancer;
 
   public BackendNode(ClusterNode node, BackendOptions options) {
     this.vertx = node.vertx();
     this.context = vertx.getOrCreateContext();
     this.node = node;
     this.options = new BackendOptions(options);
+    this.rebalancer = new Rebalancer(vertx, context, this.options, this::backends);
   }
 
   /** Deploys the configured number of backends and starts listening for control commands. */
   public Future<List<BackendVerticle>> start() {
     control = vertx.eventBus().consumer(ClusterNames.NODE_CONTROL_PREFIX + node.nodeId(), this::onControl);
     if (options.isRebalance()) {
-      rebalanceTimer = vertx.setPeriodic(options.getRebalanceIntervalMs(), id -> rebalance());
+      rebalancer.start();
     }
     return control.completion().compose(v -> scaleTo(options.getInstances())).map(n -> backends());
   }
@@ -112,7 +105,7 @@ public final class BackendNode {
   }
 
   private void stopTimers() {
-    vertx.cancelTimer(rebalanceTimer);
+    rebalancer.stop();
     if (control != null) {
       control.unregister();
     }
@@ -173,52 +166,5 @@ public final class BackendNode {
       }
       default -> message.fail(400, "unknown op '" + op + "'");
     }
-  }
-
-  /**
-   * One rebalance round. Local backends are judged by their live counts, remote ones by the
-   * registry (coalesced, up to a second old); a backend sheds only when it was over the threshold in
-   * two rounds in a row, so a ramp-up or a stale count does not move anybody.
-   */
-  private void rebalance() {
-    if (deployed.isEmpty()) {
-      return;
-    }
-    vertx.sharedData().<String, String>getClusterWideMap(ClusterNames.BACKENDS_MAP)
-        .compose(AsyncMap::values)
-        .onSuccess(values -> {
-          Map<String, Integer> live = new HashMap<>();
-          deployed.values().forEach(d -> live.put(d.verticle().record().id(), d.verticle().connections()));
-          List<BackendRecord> records = new ArrayList<>();
-          for (String v : values) {
-            try {
-              BackendRecord r = BackendRecord.fromJson(new JsonObject(v));
-              Integer local = live.get(r.id());
-              records.add(local == null ? r : r.withConnections(local));
-            } catch (RuntimeException e) {
-              // invalid entries are the coordinators' to report
-            }
-          }
-          for (Deployed d : deployed.values()) {
-            BackendVerticle b = d.verticle();
-            String id = b.record().id();
-            int connections = live.get(id);
-            int target = b.isDraining() ? -1
-                : RebalancePlan.target(b.record(), connections, records, options.getRebalanceThreshold());
-            if (target < 0) {
-              overloaded.remove(id);
-              continue;
-            }
-            if (!overloaded.add(id)) {
-              int step = Math.max(1, (int) Math.ceil(connections * options.getRebalanceStep()));
-              b.shedTo(target, step, options.getDrainMs() / 2).onSuccess(asked -> {
-                if (asked > 0) {
-                  log.info("rebalance: {} holds {} (fair share {}), asked {} clients to move", id, connections,
-                      target, asked);
-                }
-              });
-            }
-          }
-        });
   }
 }

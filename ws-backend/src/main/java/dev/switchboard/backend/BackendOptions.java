@@ -30,12 +30,17 @@ public final class BackendOptions {
   public static final long DEFAULT_PING_INTERVAL_MS = 15_000;
   /** Clients get this long to move when a backend drains (SIGTERM, admin drain, scale-in). */
   public static final long DEFAULT_DRAIN_MS = 10_000;
-  /** Rebalance: on, checked this often, until the largest backend holds at most this × its fair share. */
+  /** Rebalance: on, judged this often; a backend above this × its weighted fair share sheds what the others lack. */
   public static final boolean DEFAULT_REBALANCE = true;
-  public static final long DEFAULT_REBALANCE_INTERVAL_MS = 2_000;
+  public static final long DEFAULT_REBALANCE_INTERVAL_MS = 1_000;
   public static final double DEFAULT_REBALANCE_THRESHOLD = 1.10;
-  /** At most this share of a backend's connections is asked to move per rebalance round. */
-  public static final double DEFAULT_REBALANCE_STEP = 0.10;
+  /**
+   * Clients asked to move by a rebalance get this long (they move at a random moment within half of
+   * it, so 2 s spreads the moves over 1 s); shorter than a drain, as their backend is not leaving.
+   */
+  public static final long DEFAULT_REBALANCE_DEADLINE_MS = 2_000;
+  /** A client connected for less than this is never asked to move by a rebalance: it may have just moved. */
+  public static final long DEFAULT_REBALANCE_HOLD_DOWN_MS = 30_000;
 
   private int instances = DEFAULT_INSTANCES;
   private int portBase = DEFAULT_PORT_BASE;
@@ -58,7 +63,8 @@ public final class BackendOptions {
   private boolean rebalance = DEFAULT_REBALANCE;
   private long rebalanceIntervalMs = DEFAULT_REBALANCE_INTERVAL_MS;
   private double rebalanceThreshold = DEFAULT_REBALANCE_THRESHOLD;
-  private double rebalanceStep = DEFAULT_REBALANCE_STEP;
+  private long rebalanceDeadlineMs = DEFAULT_REBALANCE_DEADLINE_MS;
+  private long rebalanceHoldDownMs = DEFAULT_REBALANCE_HOLD_DOWN_MS;
 
   public BackendOptions() {
   }
@@ -89,7 +95,8 @@ public final class BackendOptions {
     rebalance = json.getBoolean("rebalance", DEFAULT_REBALANCE);
     rebalanceIntervalMs = json.getLong("rebalanceIntervalMs", DEFAULT_REBALANCE_INTERVAL_MS);
     rebalanceThreshold = json.getDouble("rebalanceThreshold", DEFAULT_REBALANCE_THRESHOLD);
-    rebalanceStep = json.getDouble("rebalanceStep", DEFAULT_REBALANCE_STEP);
+    rebalanceDeadlineMs = json.getLong("rebalanceDeadlineMs", DEFAULT_REBALANCE_DEADLINE_MS);
+    rebalanceHoldDownMs = json.getLong("rebalanceHoldDownMs", DEFAULT_REBALANCE_HOLD_DOWN_MS);
   }
 
   public JsonObject toJson() {
@@ -115,7 +122,8 @@ public final class BackendOptions {
         .put("rebalance", rebalance)
         .put("rebalanceIntervalMs", rebalanceIntervalMs)
         .put("rebalanceThreshold", rebalanceThreshold)
-        .put("rebalanceStep", rebalanceStep);
+        .put("rebalanceDeadlineMs", rebalanceDeadlineMs)
+        .put("rebalanceHoldDownMs", rebalanceHoldDownMs);
   }
 
   public int getInstances() {
@@ -297,6 +305,9 @@ public final class BackendOptions {
   }
 
   public BackendOptions setRebalanceIntervalMs(long rebalanceIntervalMs) {
+    if (rebalanceIntervalMs <= 0) {
+      throw new IllegalArgumentException("rebalanceIntervalMs must be > 0, got " + rebalanceIntervalMs);
+    }
     this.rebalanceIntervalMs = rebalanceIntervalMs;
     return this;
   }
@@ -313,12 +324,27 @@ public final class BackendOptions {
     return this;
   }
 
-  public double getRebalanceStep() {
-    return rebalanceStep;
+  public long getRebalanceDeadlineMs() {
+    return rebalanceDeadlineMs;
   }
 
-  public BackendOptions setRebalanceStep(double rebalanceStep) {
-    this.rebalanceStep = rebalanceStep;
+  public BackendOptions setRebalanceDeadlineMs(long rebalanceDeadlineMs) {
+    if (rebalanceDeadlineMs < 0) {
+      throw new IllegalArgumentException("rebalanceDeadlineMs must be >= 0, got " + rebalanceDeadlineMs);
+    }
+    this.rebalanceDeadlineMs = rebalanceDeadlineMs;
+    return this;
+  }
+
+  public long getRebalanceHoldDownMs() {
+    return rebalanceHoldDownMs;
+  }
+
+  public BackendOptions setRebalanceHoldDownMs(long rebalanceHoldDownMs) {
+    if (rebalanceHoldDownMs < 0) {
+      throw new IllegalArgumentException("rebalanceHoldDownMs must be >= 0, got " + rebalanceHoldDownMs);
+    }
+    this.rebalanceHoldDownMs = rebalanceHoldDownMs;
     return this;
   }
 }

@@ -4,9 +4,12 @@ import dev.switchboard.backend.impl.BackendRegistration;
 import dev.switchboard.backend.impl.BackendSession;
 import dev.switchboard.backend.impl.NodeHeartbeat;
 import dev.switchboard.backend.impl.RoomService;
+import dev.switchboard.backend.impl.ShedPicker;
 import dev.switchboard.cluster.ClusterNode;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.BackendState;
+import dev.switchboard.model.DrainReason;
+import dev.switchboard.model.WsMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -18,12 +21,11 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One Switchboard backend: a WebSocket endpoint at {@code /ws} on its own port, registered in the
@@ -43,9 +45,11 @@ public final class BackendVerticle extends VerticleBase {
   private final int port;
   private static final Logger log = LoggerFactory.getLogger(BackendVerticle.class);
 
-  /** Insertion-ordered, so the newest connections are the first asked to move when shedding. */
+  /** Insertion-ordered: oldest first, the order a rebalance asks clients to move in. */
   private final Map<ServerWebSocket, BackendSession> sessions = new LinkedHashMap<>();
   private volatile int connectionCount;
+  /** Clients asked to move by a rebalance and still connected. */
+  private volatile int movingCount;
   private MessageHandler application;
   private long pingTimer = -1;
   private Promise<Void> drained;
@@ -140,7 +144,8 @@ public final class BackendVerticle extends VerticleBase {
         drained = Promise.promise();
         registration.state(BackendState.DRAINING)
             .onFailure(e -> log.warn("backend {}: DRAINING not published: {}", id, e.toString()));
-        List.copyOf(sessions.values()).forEach(s -> s.drain(vertx, deadlineMs));
+        WsMessage.Drain frame = new WsMessage.Drain(deadlineMs);
+        List.copyOf(sessions.values()).forEach(s -> s.drain(vertx, frame));
         completeDrainIfEmpty();
       }
       drained.future().onComplete(promise);
@@ -149,45 +154,41 @@ public final class BackendVerticle extends VerticleBase {
   }
 
   /**
-   * Asks {@code count} clients (the most recent ones) to move elsewhere, as {@link #drain} does for
-   * all: used to rebalance after scale-out. Returns how many were asked.
+   * Rebalance: asks up to {@code count} clients to move within {@code deadlineMs}, preferably to one
+   * of {@code prefer} (best first, at most {@link WsMessage.Drain#MAX_PREFER}); the backend stays
+   * {@code UP}. A client connected for less than the hold-down ({@link BackendOptions#getRebalanceHoldDownMs()})
+   * is never asked, and of the others the oldest go first ({@link ShedPicker}). Completes with how many
+   * were asked.
    */
-  public Future<Integer> shed(int count, long deadlineMs) {
+  public Future<Integer> shed(int count, long deadlineMs, List<String> prefer) {
+    WsMessage.Drain frame;
+    try {
+      frame = WsMessage.Drain.rebalance(deadlineMs, prefer);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     Promise<Integer> promise = Promise.promise();
     context.runOnContext(v -> {
-      List<BackendSession> candidates = new ArrayList<>(sessions.values());
-      Collections.reverse(candidates);
-      int asked = 0;
-      for (BackendSession s : candidates) {
-        if (asked == count) {
-          break;
-        }
-        if (!s.draining()) {
-          s.drain(vertx, deadlineMs);
-          asked++;
-        }
-      }
-      promise.complete(asked);
-    });
-    return promise.future();
-  }
-
-  /**
-   * Asks clients to move until at most {@code target} connections that are not already moving are
-   * left, but no more than {@code maxAsked} at once; completes with how many were asked.
-   */
-  public Future<Integer> shedTo(int target, int maxAsked, long deadlineMs) {
-    Promise<Integer> promise = Promise.promise();
-    context.runOnContext(v -> {
-      long staying = sessions.values().stream().filter(s -> !s.draining()).count();
-      int count = (int) Math.max(0, Math.min(maxAsked, staying - target));
-      shed(count, deadlineMs).onComplete(promise);
+      List<BackendSession> asked = ShedPicker.pick(List.copyOf(sessions.values()), count, System.nanoTime(),
+          TimeUnit.MILLISECONDS.toNanos(options.getRebalanceHoldDownMs()), BackendSession::connectedAtNanos,
+          BackendSession::draining);
+      asked.forEach(s -> s.drain(vertx, frame));
+      movingCount += asked.size();
+      promise.complete(asked.size());
     });
     return promise.future();
   }
 
   public boolean isDraining() {
     return drained != null;
+  }
+
+  /**
+   * Clients a rebalance asked to move that are still connected (read from any thread): while there
+   * are any, this backend's count and its service's counts are in flux.
+   */
+  public int movingClients() {
+    return movingCount;
   }
 
   /** Current WebSocket connections (read from any thread; exact on the verticle's context). */
@@ -240,6 +241,9 @@ public final class BackendVerticle extends VerticleBase {
     registration.connections(sessions.size());
     socket.closeHandler(v -> {
       session.closed();
+      if (session.drainReason() == DrainReason.REBALANCE) {
+        movingCount--;
+      }
       sessions.remove(socket);
       connectionCount = sessions.size();
       registration.connections(sessions.size());

@@ -2,6 +2,7 @@ package dev.switchboard.backend.impl;
 
 import dev.switchboard.backend.ClientConnection;
 import dev.switchboard.backend.MessageHandler;
+import dev.switchboard.model.DrainReason;
 import dev.switchboard.model.ErrorCode;
 import dev.switchboard.model.MessageDecodeException;
 import dev.switchboard.model.WsCodec;
@@ -30,7 +31,9 @@ public final class BackendSession implements RoomMember, ClientConnection {
   private final TokenBucket abuse;
   private long lastRateErrorAt;
   private boolean awaitingPong;
-  private boolean draining;
+  /** Why the client was asked to move; null until it is. */
+  private DrainReason drainReason;
+  private final long connectedAtNanos;
 
   private final MessageAssembler assembler;
   private final RoomService rooms;
@@ -46,6 +49,7 @@ public final class BackendSession implements RoomMember, ClientConnection {
     this.assembler = new MessageAssembler(maxMessageBytes);
     this.backendId = backendId;
     long now = System.nanoTime();
+    this.connectedAtNanos = now;
     this.rate = new TokenBucket(burst, perSecond, now);
     // abuseLimit drops are forgiven over about ten seconds
     this.abuse = new TokenBucket(abuseLimit, Math.max(1, abuseLimit / 10.0), now);
@@ -144,20 +148,32 @@ public final class BackendSession implements RoomMember, ClientConnection {
   }
 
   /**
-   * Asks the client to move: sends {@code drain} with the deadline, then closes the connection at
-   * the deadline if the client is still here. Once per connection.
+   * Asks the client to move: sends the {@code drain} frame, then closes the connection at its
+   * deadline if the client is still here. Once per connection.
    */
-  public void drain(Vertx vertx, long deadlineMs) {
-    if (draining) {
+  public void drain(Vertx vertx, WsMessage.Drain frame) {
+    if (drainReason != null) {
       return;
     }
-    draining = true;
-    send(new WsMessage.Drain(deadlineMs));
-    vertx.setTimer(Math.max(1, deadlineMs), id -> socket.close((short) 1001, "backend drained"));
+    drainReason = frame.reason();
+    send(frame);
+    String why = frame.reason() == DrainReason.REBALANCE ? "backend rebalanced" : "backend drained";
+    vertx.setTimer(Math.max(1, frame.deadlineMs()), id -> socket.close((short) 1001, why));
   }
 
+  /** Whether the client was asked to move already. */
   public boolean draining() {
-    return draining;
+    return drainReason != null;
+  }
+
+  /** Why the client was asked to move, or null when it was not. */
+  public DrainReason drainReason() {
+    return drainReason;
+  }
+
+  /** When the connection was accepted, in {@link System#nanoTime()} terms. */
+  public long connectedAtNanos() {
+    return connectedAtNanos;
   }
 
   /** Leaves every room; call when the connection closes. */

@@ -4,44 +4,138 @@ import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.BackendState;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RebalancePlanTest {
 
-  static BackendRecord backend(String id, int connections, int weight, BackendState state) {
-    return new BackendRecord(id, "chat", "ws://h:1/ws", "n", "local", state, connections, 10_000, weight, 1);
+  private static final double THRESHOLD = 1.10;
+
+  static BackendRecord backend(String id, int connections) {
+    return backend(id, connections, 100, 10_000, BackendState.UP);
+  }
+
+  static BackendRecord backend(String id, int connections, int weight, int capacity, BackendState state) {
+    return new BackendRecord(id, "chat", "ws://h:1/ws", "n", "local", state, connections, capacity, weight, 1);
+  }
+
+  private static int totalShed(RebalancePlan plan) {
+    return plan.sheds().stream().mapToInt(RebalancePlan.Shed::count).sum();
   }
 
   @Test
-  void afterScaleOutTheLoadedBackendShedsDownToItsShare() {
-    BackendRecord self = backend("a", 0, 100, BackendState.UP);
-    List<BackendRecord> all = List.of(self, backend("b", 0, 100, BackendState.UP), backend("c", 0, 100, BackendState.UP),
-        backend("d", 0, 100, BackendState.UP));
-    assertEquals(100, RebalancePlan.target(self, 400, all, 1.10));
+  void threeLoadedAndThreeEmptyBackendsShedExactlyWhatTheEmptyOnesLackAndPreferThem() {
+    List<BackendRecord> loaded = List.of(backend("a", 2_100), backend("b", 2_000), backend("c", 1_900));
+    List<BackendRecord> empty = List.of(backend("d", 0), backend("e", 0), backend("f", 0));
+    List<BackendRecord> registry = new ArrayList<>(loaded);
+    registry.addAll(empty);
+    RebalancePlan plan = RebalancePlan.of(registry, loaded, Set.of(), THRESHOLD);
+    assertEquals(3_000, totalShed(plan), "the empty ones lack 3 x 1,000");
+    assertEquals(1_100, plan.count("a"));
+    assertEquals(1_000, plan.count("b"));
+    assertEquals(900, plan.count("c"), "each sheds down to its share, never below");
+    plan.sheds().forEach(s -> assertEquals(List.of("d", "e", "f"), s.prefer()));
+  }
+
+  @Test
+  void aScaleOutConvergesInOneRoundWhenClientsFollowPrefer() {
+    Map<String, Integer> load = new HashMap<>(Map.of("a", 2_000, "b", 2_000, "c", 2_000, "d", 0, "e", 0, "f", 0));
+    List<BackendRecord> all = load.entrySet().stream().map(e -> backend(e.getKey(), e.getValue())).toList();
+    RebalancePlan plan = RebalancePlan.of(all, all, Set.of(), THRESHOLD);
+    for (RebalancePlan.Shed shed : plan.sheds()) {
+      for (int i = 0; i < shed.count(); i++) {
+        // each moved client goes to the preferred backend that lacks most right now
+        String to = shed.prefer().stream().min(Comparator.comparing(load::get)).orElseThrow();
+        load.merge(shed.backend(), -1, Integer::sum);
+        load.merge(to, 1, Integer::sum);
+      }
+    }
+    assertEquals(3_000, totalShed(plan), "the minimum that must move");
+    load.forEach((id, n) -> assertTrue(n <= THRESHOLD * 1_000, id + " holds " + n));
+    List<BackendRecord> after = load.entrySet().stream().map(e -> backend(e.getKey(), e.getValue())).toList();
+    assertEquals(0, totalShed(RebalancePlan.of(after, after, Set.of(), THRESHOLD)), "nothing left to do");
   }
 
   @Test
   void withinTheThresholdNothingMoves() {
-    BackendRecord self = backend("a", 0, 100, BackendState.UP);
-    List<BackendRecord> all = List.of(self, backend("b", 100, 100, BackendState.UP), backend("c", 100, 100, BackendState.UP));
-    assertEquals(-1, RebalancePlan.target(self, 110, all, 1.10), "110 vs share 103.3 is under 1.10x");
-    assertEquals(-1, RebalancePlan.target(self, 1, List.of(self, backend("b", 0, 100, BackendState.UP)), 1.10),
+    List<BackendRecord> all = List.of(backend("a", 1_090), backend("b", 1_000), backend("c", 910));
+    assertEquals(0, totalShed(RebalancePlan.of(all, all, Set.of(), THRESHOLD)), "1,090 vs share 1,000 is under 1.10x");
+    List<BackendRecord> one = List.of(backend("a", 1), backend("b", 0));
+    assertEquals(0, totalShed(RebalancePlan.of(one, one, Set.of(), THRESHOLD)),
         "one connection over an empty peer is not worth moving");
   }
 
   @Test
-  void weightsSetTheShareAndDrainingPeersDoNotCount() {
-    BackendRecord self = backend("a", 0, 100, BackendState.UP);
-    List<BackendRecord> all = List.of(self, backend("heavy", 0, 300, BackendState.UP),
-        backend("leaving", 500, 100, BackendState.DRAINING));
-    assertEquals(100, RebalancePlan.target(self, 400, all, 1.10), "a weight-100 peer of a weight-300 one gets a quarter");
+  void weightsSetTheSharesAndTheOrderOfPreference() {
+    List<BackendRecord> all = List.of(backend("a", 600, 100, 10_000, BackendState.UP),
+        backend("b", 0, 100, 10_000, BackendState.UP), backend("c", 0, 200, 10_000, BackendState.UP));
+    RebalancePlan plan = RebalancePlan.of(all, all, Set.of(), THRESHOLD);
+    assertEquals(450, plan.count("a"), "a weight-100 backend of 400 in all keeps a quarter of 600");
+    assertEquals(List.of("c", "b"), plan.sheds().iterator().next().prefer(), "c lacks 300, b 150");
+  }
+
+  @Test
+  void aSecondPlanComputedWhileTheCooldownRunsShedsNothing() {
+    List<BackendRecord> local = List.of(backend("a", 2_000), backend("b", 2_000));
+    List<BackendRecord> registry = new ArrayList<>(local);
+    registry.add(backend("c", 0));
+    RebalanceGate gate = new RebalanceGate(4_000, 2_000);
+    RebalancePlan first = RebalancePlan.of(registry, local, gate.coolingDown(0), THRESHOLD);
+    assertTrue(totalShed(first) > 0);
+    first.sheds().forEach(s -> gate.shed(s.backend(), 0));
+    // one second later the registry still shows c empty (its load report is not in yet)
+    assertEquals(0, totalShed(RebalancePlan.of(registry, local, gate.coolingDown(1_000), THRESHOLD)),
+        "a stale count does not make the same backends shed twice");
+    assertEquals(totalShed(first), totalShed(RebalancePlan.of(registry, local, gate.coolingDown(4_000), THRESHOLD)),
+        "after the cooldown a backend still over its share is judged again");
   }
 
   @Test
   void theOwnLiveCountReplacesTheStaleRegistryCount() {
-    BackendRecord stale = backend("a", 9_000, 100, BackendState.UP);
-    assertEquals(-1, RebalancePlan.target(stale, 10, List.of(stale, backend("b", 10, 100, BackendState.UP)), 1.10));
+    List<BackendRecord> registry = List.of(backend("a", 9_000), backend("b", 10));
+    assertEquals(0, totalShed(RebalancePlan.of(registry, List.of(backend("a", 10)), Set.of(), THRESHOLD)));
+  }
+
+  @Test
+  void onlyLocalBackendsArePlannedFor() {
+    List<BackendRecord> registry = List.of(backend("a", 2_000), backend("remote", 2_000), backend("new", 0));
+    RebalancePlan plan = RebalancePlan.of(registry, List.of(backend("a", 2_000)), Set.of(), THRESHOLD);
+    assertEquals(1, plan.sheds().size());
+    assertEquals(666, plan.count("a"), "the share is 1,333.3: a holds 666.7 too many and never sheds below its share");
+  }
+
+  @Test
+  void drainingPeersTakeNoShareAndAreNeverPreferred() {
+    List<BackendRecord> all = List.of(backend("a", 400), backend("b", 0),
+        backend("leaving", 500, 100, 10_000, BackendState.DRAINING));
+    RebalancePlan plan = RebalancePlan.of(all, List.of(all.get(0)), Set.of(), THRESHOLD);
+    assertEquals(200, plan.count("a"));
+    assertEquals(List.of("b"), plan.sheds().iterator().next().prefer());
+    assertEquals(Map.of("chat", Set.of("a", "b")), plan.members());
+  }
+
+  @Test
+  void aNearlyFullBackendIsOwedOnlyItsFreeRoomSoTheOthersShedLess() {
+    List<BackendRecord> all = List.of(backend("a", 1_000), backend("b", 1_000), backend("small", 0, 100, 100, BackendState.UP));
+    RebalancePlan plan = RebalancePlan.of(all, all, Set.of(), THRESHOLD);
+    assertEquals(50, plan.count("a"));
+    assertEquals(50, plan.count("b"), "together they shed the 100 small can take, not its share of 667");
+  }
+
+  @Test
+  void aPreferListNamesAtMostSixteenBackendsLackingMostFirst() {
+    List<BackendRecord> all = new ArrayList<>(List.of(backend("big", 4_000)));
+    IntStream.range(0, 20).forEach(i -> all.add(backend(String.format("n%02d", i), i)));
+    List<String> prefer = RebalancePlan.of(all, List.of(all.get(0)), Set.of(), THRESHOLD).sheds().iterator().next().prefer();
+    assertEquals(16, prefer.size());
+    assertEquals(IntStream.range(0, 16).mapToObj(i -> String.format("n%02d", i)).toList(), prefer);
   }
 }

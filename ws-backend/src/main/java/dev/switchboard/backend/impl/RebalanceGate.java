@@ -1,0 +1,71 @@
+package dev.switchboard.backend.impl;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * When a node's rebalance round may act, from what earlier rounds did. Pure; time comes in as epoch
+ * or monotonic milliseconds, whichever the caller uses throughout.
+ *
+ * <ul>
+ *   <li>Cooldown: a backend that asked clients to move sheds again only after {@code cooldownMs}
+ *       (its move deadline plus two load-report periods) and only {@code settleMs} (two load-report
+ *       periods) after the last of those clients left, so the next judgement sees the moves in the
+ *       registry instead of stale counts.</li>
+ *   <li>Quiet node: no round judges while a local backend still holds clients it asked to move.</li>
+ *   <li>Settled membership: after a service's set of backends changed, the round waits one interval,
+ *       so a scale-out that deploys its backends one by one is judged once, whole, not as a series of
+ *       partial targets that each cause a wave of moves.</li>
+ * </ul>
+ */
+public final class RebalanceGate {
+
+  private final long cooldownMs;
+  private final long settleMs;
+  private final Map<String, Long> coolUntil = new HashMap<>();
+  private final Map<String, Set<String>> lastMembers = new HashMap<>();
+
+  /**
+   * @param cooldownMs how long a backend waits after it shed: its move deadline plus two load-report periods
+   * @param settleMs how long it waits after its last asked client left: two load-report periods
+   */
+  public RebalanceGate(long cooldownMs, long settleMs) {
+    this.cooldownMs = cooldownMs;
+    this.settleMs = settleMs;
+  }
+
+  /** Whether {@code service} has the same backends as in the previous round; remembers them for the next. */
+  public boolean settled(String service, Set<String> members) {
+    Set<String> before = lastMembers.put(service, Set.copyOf(members));
+    return members.equals(before);
+  }
+
+  /** {@code backend} asked clients to move at {@code now}: it waits out the cooldown. */
+  public void shed(String backend, long now) {
+    coolUntil.merge(backend, now + cooldownMs, Math::max);
+  }
+
+  /**
+   * Whether no local move is in flight: {@code moving} holds, per local backend, its clients asked to
+   * move and still connected. A backend with any keeps cooling until {@code settleMs} after it was last
+   * seen with one, and while any is in flight the node's live counts double-count (make-before-break)
+   * or miss (clients between backends) them, so the round must not judge.
+   */
+  public boolean quiet(Map<String, Integer> moving, long now) {
+    boolean quiet = true;
+    for (Map.Entry<String, Integer> m : moving.entrySet()) {
+      if (m.getValue() > 0) {
+        coolUntil.merge(m.getKey(), now + settleMs, Math::max);
+        quiet = false;
+      }
+    }
+    return quiet;
+  }
+
+  /** The backends still cooling down at {@code now}. */
+  public Set<String> coolingDown(long now) {
+    coolUntil.values().removeIf(until -> until <= now);
+    return Set.copyOf(coolUntil.keySet());
+  }
+}

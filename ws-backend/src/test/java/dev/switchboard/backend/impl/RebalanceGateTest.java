@@ -1,0 +1,44 @@
+package dev.switchboard.backend.impl;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class RebalanceGateTest {
+
+  @Test
+  void aServiceWhoseBackendsChangedWaitsOneRound() {
+    RebalanceGate gate = new RebalanceGate(1_000, 500);
+    assertFalse(gate.settled("chat", Set.of("a", "b")), "first sight");
+    assertTrue(gate.settled("chat", Set.of("a", "b")));
+    assertFalse(gate.settled("chat", Set.of("a", "b", "c")), "a scale-out may still be deploying");
+    assertTrue(gate.settled("chat", Set.of("a", "b", "c")));
+    assertFalse(gate.settled("other", Set.of("x")));
+    assertTrue(gate.settled("chat", Set.of("a", "b", "c")), "services are judged apart");
+  }
+
+  @Test
+  void aBackendThatShedCoolsDownForTheWholePeriod() {
+    RebalanceGate gate = new RebalanceGate(4_000, 2_000);
+    gate.shed("a", 10_000);
+    assertEquals(Set.of("a"), gate.coolingDown(10_000));
+    assertEquals(Set.of("a"), gate.coolingDown(13_999));
+    assertEquals(Set.of(), gate.coolingDown(14_000));
+  }
+
+  @Test
+  void whileAskedClientsAreStillConnectedTheNodeDoesNotJudgeAndTheBackendCoolsUntilTheyLeft() {
+    RebalanceGate gate = new RebalanceGate(4_000, 2_000);
+    gate.shed("a", 0);
+    assertFalse(gate.quiet(Map.of("a", 12, "b", 0), 3_000), "a's moves are in flight");
+    assertFalse(gate.quiet(Map.of("a", 1, "b", 0), 5_000), "slow movers keep it in flight past the deadline");
+    assertEquals(Set.of("a"), gate.coolingDown(6_999));
+    assertTrue(gate.quiet(Map.of("a", 0, "b", 0), 6_000));
+    assertEquals(Set.of(), gate.coolingDown(7_000), "two report periods after the last mover was seen");
+  }
+}
