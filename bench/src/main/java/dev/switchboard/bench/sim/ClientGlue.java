@@ -48,6 +48,7 @@ final class ClientGlue {
   private final byte[] flags;
   final byte[] moves;
   private final byte[] attempt;
+  private final int[] moving;
   private final List<Ask> asks = new ArrayList<>();
   private final Map<Integer, Recent> failedAt = new HashMap<>();
   private final Map<Integer, Recent> lostAt = new HashMap<>();
@@ -73,6 +74,7 @@ final class ClientGlue {
     flags = new byte[n];
     moves = new byte[n];
     attempt = new byte[n];
+    moving = new int[fleet.size];
   }
 
   private static int[] filled(int n) {
@@ -174,8 +176,7 @@ final class ClientGlue {
       return;
     }
     if (move) {
-      fleet.detach(at[c], c);
-      flags[c] &= ~ASKED;
+      leave(c, at[c]);
       sim.countPlannedMove();
       moved(c);
     }
@@ -273,9 +274,9 @@ final class ClientGlue {
    * the refill (the real client keeps it opening as well).
    */
   private void failover(int c, int lost) {
-    fleet.detach(lost, c);
+    leave(c, lost);
     at[c] = NONE;
-    flags[c] = (byte) ((flags[c] | LOST) & ~(ASKED | MOVING));
+    flags[c] = (byte) ((flags[c] | LOST) & ~MOVING);
     recentOrNew(lostAt, c).put(lost, (int) sim.now());
     // refillAfterLoss(): the lost backend's listed count (as the client last saw it) against the survivors
     int displaced = sim.publishedConnections(lost);
@@ -287,6 +288,20 @@ final class ClientGlue {
     } else {
       setFillTimer(c, sim.now() + delayMs * 1000);
     }
+  }
+
+  /** The connection to {@code b} closes; an asked session no longer counts as moving (BackendVerticle). */
+  private void leave(int c, int b) {
+    fleet.detach(b, c);
+    if ((flags[c] & ASKED) != 0) {
+      flags[c] &= ~ASKED;
+      moving[b]--;
+    }
+  }
+
+  /** Backend {@code b}'s clients asked to move and still connected ({@code BackendVerticle.movingClients}). */
+  int moving(int b) {
+    return moving[b];
   }
 
   // ---- drain frames: SwitchboardClient.onFrame("drain") / moveAway ----------------------------
@@ -307,6 +322,7 @@ final class ClientGlue {
     }
     Ask ask = asks.get(askIndex);
     flags[c] |= ASKED;
+    moving[ask.backend()]++;
     askOf[c] = askIndex;
     long deliveredUs = sim.now() + sim.connectLatencyUs() / 2;
     long timerMs = Math.max(1, (long) (sim.policyRandom().getAsDouble() * ask.hint().deadlineMs() / 2));

@@ -5,10 +5,12 @@ import dev.switchboard.model.BackendState;
 
 import java.util.AbstractSequentialList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.ListIterator;
 import java.util.NoSuchElementException;
 import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 
 /**
  * The backends as they truly are: alive or not, their live counts, and each one's clients in the order
@@ -27,6 +29,7 @@ final class Fleet {
   final int[] weight;
   final int[] arrivals;
   private final String[] ids;
+  private final int[] idOrder;
   private final String[] urls;
   private final int[] head;
   private final int[] tail;
@@ -54,10 +57,28 @@ final class Fleet {
     Arrays.fill(head, NONE);
     Arrays.fill(tail, NONE);
     for (int b = 0; b < backends; b++) {
-      // zero-padded, so id order (the policies' candidate order) is index order
-      ids[b] = String.format("b%05d", b);
+      // as BackendVerticle names them: 8 characters of a random node id, "-", the index on the node; so
+      // id order (the policies' candidate order) interleaves the backends of a scale-out with the old ones
+      ids[b] = String.format("%08x-0", mix(b + 1));
       urls[b] = "ws://" + ids[b] + ".sim:9000/ws";
     }
+    idOrder = IntStream.range(0, backends).boxed()
+        .sorted(Comparator.comparing(b -> ids[b])).mapToInt(Integer::intValue).toArray();
+  }
+
+  /** murmur3's fmix32: a fixed, well-scattered stand-in for a random node id. */
+  private static int mix(int h) {
+    h ^= h >>> 16;
+    h *= 0x85ebca6b;
+    h ^= h >>> 13;
+    h *= 0xc2b2ae35;
+    h ^= h >>> 16;
+    return h;
+  }
+
+  /** The backend indexes in id order. */
+  int[] idOrder() {
+    return idOrder;
   }
 
   String id(int b) {

@@ -76,8 +76,8 @@ public record SimConfig(
         BackendOptions.DEFAULT_REBALANCE,
         BackendOptions.DEFAULT_REBALANCE_INTERVAL_MS,
         BackendOptions.DEFAULT_REBALANCE_THRESHOLD,
-        2_000,
-        30_000,
+        BackendOptions.DEFAULT_REBALANCE_DEADLINE_MS,
+        BackendOptions.DEFAULT_REBALANCE_HOLD_DOWN_MS,
         BackendOptions.DEFAULT_LOAD_REPORT_MS,
         DEFAULT_PRE_EVENT_MS,
         DEFAULT_HORIZON_MS);

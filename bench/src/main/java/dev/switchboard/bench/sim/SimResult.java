@@ -18,6 +18,7 @@ import java.util.List;
  * @param affected clients whose backend was killed
  * @param reconnectMaxMs from the kill until the last affected client was connected again (-1: not a kill, or not all)
  * @param attemptsToDead connection attempts to a killed backend after the kill
+ * @param attemptsToUnlisted attempts to a backend the list no longer held (dropped, or never listed)
  * @param attemptsToOwnLost attempts to the very backend the client had just lost (killed, or closed it at a
  *     rebalance deadline), which the client means never to try again while another is listed
  * @param holdDownViolations clients asked to move less than the hold-down after they last changed backend
@@ -42,6 +43,7 @@ public record SimResult(
     long attempts,
     long failedAttempts,
     long attemptsToDead,
+    long attemptsToUnlisted,
     long attemptsToOwnLost,
     long askedToMove,
     long declinedMoves,

@@ -57,6 +57,7 @@ public final class Simulation {
   private final int[] published;
   private final long[] lastWriteUs;
   private final boolean[] writePending;
+  private final BackendRecord[] recordCache;
   private List<BackendRecord> list = List.of();
   private Selector shared;
   private int epoch;
@@ -78,6 +79,7 @@ public final class Simulation {
   private long attempts;
   private long failedAttempts;
   private long attemptsToDead;
+  private long attemptsToUnlisted;
   private long attemptsToOwnLost;
   private long plannedMoves;
   private long failovers;
@@ -100,6 +102,7 @@ public final class Simulation {
     this.published = new int[config.backends()];
     this.lastWriteUs = new long[config.backends()];
     this.writePending = new boolean[config.backends()];
+    this.recordCache = new BackendRecord[config.backends()];
     Arrays.fill(lastWriteUs, Long.MIN_VALUE / 4);
     this.arrivalsSecond = new int[config.backends()];
     this.eventUs = scenario == Scenario.COLD_START ? 0 : config.preEventMs() * 1000;
@@ -278,13 +281,16 @@ public final class Simulation {
     clients.onList(false, false);
   }
 
-  /** A new list for every client: the listed backends with their last written counts. */
+  /**
+   * A new list for every client: the listed backends with their last written counts, in id order (as the
+   * coordinators serve it; the policies then find their candidates sorted already).
+   */
   private void publish() {
-    List<BackendRecord> records = new ArrayList<>();
+    List<BackendRecord> records = new ArrayList<>(config.backends());
     int choosable = 0;
-    for (int b = 0; b < config.backends(); b++) {
+    for (int b : fleet.idOrder()) {
       if (listed[b]) {
-        BackendRecord r = fleet.record(b, published[b]);
+        BackendRecord r = records(b);
         records.add(r);
         choosable += r.choosable() ? 1 : 0;
       }
@@ -294,6 +300,16 @@ public final class Simulation {
     epoch++;
     // random and least-loaded selectors hold no per-client state: one per snapshot serves every client
     shared = config.policy() == Policy.ROUND_ROBIN ? null : config.policy().selector(list, policyRandom);
+  }
+
+  /** Backend {@code b}'s record with its last written count; made anew only when the count changed. */
+  private BackendRecord records(int b) {
+    BackendRecord r = recordCache[b];
+    if (r == null || r.connections() != published[b]) {
+      r = fleet.record(b, published[b]);
+      recordCache[b] = r;
+    }
+    return r;
   }
 
   // ---- figures ----------------------------------------------------------------------------------
@@ -360,7 +376,7 @@ public final class Simulation {
         : config.backends();
     return new SimResult(scenario, config.policy().wire(), config.clients(), backendsBefore, after, atCheckpoints,
         converged, minMoves, plannedMoves, failovers, moved, movedTwice, peakSecond, peak100Ms, affectedCount,
-        reconnectMax, attempts, failedAttempts, attemptsToDead, attemptsToOwnLost, askedToMove, declinedMoves,
+        reconnectMax, attempts, failedAttempts, attemptsToDead, attemptsToUnlisted, attemptsToOwnLost, askedToMove, declinedMoves,
         closedAtDeadline, holdDownViolations, (int) (config.clients() - connected), events, wallMs);
   }
 
@@ -413,6 +429,7 @@ public final class Simulation {
   void countAttempt(int b, boolean toOwnLost) {
     attempts++;
     attemptsToDead += fleet.alive[b] ? 0 : 1;
+    attemptsToUnlisted += listed[b] ? 0 : 1;
     attemptsToOwnLost += toOwnLost ? 1 : 0;
   }
 
@@ -433,8 +450,8 @@ public final class Simulation {
     }
   }
 
-  void countAsked() {
-    askedToMove++;
+  void countAsked(int count) {
+    askedToMove += count;
   }
 
   void countDeclinedMove() {
