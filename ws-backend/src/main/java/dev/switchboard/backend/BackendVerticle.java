@@ -50,6 +50,8 @@ public final class BackendVerticle extends VerticleBase {
   private volatile int connectionCount;
   /** Clients asked to move by a rebalance and still connected. */
   private volatile int movingCount;
+  /** When a client asked to move by a rebalance was last closed at its deadline (System.nanoTime); 0: never. */
+  private volatile long strandedAt;
   private MessageHandler application;
   private long pingTimer = -1;
   private Promise<Void> drained;
@@ -184,11 +186,15 @@ public final class BackendVerticle extends VerticleBase {
   }
 
   /**
-   * Clients a rebalance asked to move that are still connected (read from any thread): while there
-   * are any, this backend's count and its service's counts are in flux.
+   * Whether clients a rebalance asked to move may still be on their way (read from any thread): one is
+   * still connected, or one that had not moved was closed at its deadline less than a rebalance
+   * deadline ago (it reconnects from scratch, counted nowhere meanwhile). While so, this backend's and
+   * its service's counts are in flux.
    */
-  public int movingClients() {
-    return movingCount;
+  public boolean movesInFlight() {
+    long stranded = strandedAt;
+    return movingCount > 0 || (stranded != 0
+        && System.nanoTime() - stranded < TimeUnit.MILLISECONDS.toNanos(options.getRebalanceDeadlineMs()));
   }
 
   /** Current WebSocket connections (read from any thread; exact on the verticle's context). */
@@ -243,6 +249,9 @@ public final class BackendVerticle extends VerticleBase {
       session.closed();
       if (session.drainReason() == DrainReason.REBALANCE) {
         movingCount--;
+        if (session.closedAtDeadline()) {
+          strandedAt = System.nanoTime();
+        }
       }
       sessions.remove(socket);
       connectionCount = sessions.size();

@@ -33,6 +33,7 @@ public final class BackendSession implements RoomMember, ClientConnection {
   private boolean awaitingPong;
   /** Why the client was asked to move; null until it is. */
   private DrainReason drainReason;
+  private boolean closedAtDeadline;
   private final long connectedAtNanos;
 
   private final MessageAssembler assembler;
@@ -158,7 +159,12 @@ public final class BackendSession implements RoomMember, ClientConnection {
     drainReason = frame.reason();
     send(frame);
     String why = frame.reason() == DrainReason.REBALANCE ? "backend rebalanced" : "backend drained";
-    vertx.setTimer(Math.max(1, frame.deadlineMs()), id -> socket.close((short) 1001, why));
+    vertx.setTimer(Math.max(1, frame.deadlineMs()), id -> {
+      if (!socket.isClosed()) {
+        closedAtDeadline = true;
+        socket.close((short) 1001, why);
+      }
+    });
   }
 
   /** Whether the client was asked to move already. */
@@ -169,6 +175,11 @@ public final class BackendSession implements RoomMember, ClientConnection {
   /** Why the client was asked to move, or null when it was not. */
   public DrainReason drainReason() {
     return drainReason;
+  }
+
+  /** Whether the client had not moved by the deadline and we closed it: it reconnects from scratch, later. */
+  public boolean closedAtDeadline() {
+    return closedAtDeadline;
   }
 
   /** When the connection was accepted, in {@link System#nanoTime()} terms. */

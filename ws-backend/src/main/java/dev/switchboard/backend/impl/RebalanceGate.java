@@ -47,20 +47,14 @@ public final class RebalanceGate {
   }
 
   /**
-   * Whether no local move is in flight: {@code moving} holds, per local backend, its clients asked to
-   * move and still connected. A backend with any keeps cooling until {@code settleMs} after it was last
-   * seen with one, and while any is in flight the node's live counts double-count (make-before-break)
-   * or miss (clients between backends) them, so the round must not judge.
+   * Whether no local move is in flight: {@code inFlight} names the local backends whose asked clients
+   * may still be on their way. Each keeps cooling until {@code settleMs} after it was last seen so,
+   * and while any is, the node's live counts double-count (make-before-break) or miss (clients between
+   * backends) its movers, so the round must not judge.
    */
-  public boolean quiet(Map<String, Integer> moving, long now) {
-    boolean quiet = true;
-    for (Map.Entry<String, Integer> m : moving.entrySet()) {
-      if (m.getValue() > 0) {
-        coolUntil.merge(m.getKey(), now + settleMs, Math::max);
-        quiet = false;
-      }
-    }
-    return quiet;
+  public boolean quiet(Set<String> inFlight, long now) {
+    inFlight.forEach(backend -> coolUntil.merge(backend, now + settleMs, Math::max));
+    return inFlight.isEmpty();
   }
 
   /** The backends still cooling down at {@code now}. */

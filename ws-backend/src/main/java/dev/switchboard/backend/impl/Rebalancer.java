@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,7 +27,8 @@ import java.util.function.Supplier;
  * backends' live counts ({@link RebalancePlan}) and has each local backend that holds too many ask
  * its part of what the under-share backends lack to move ({@link BackendVerticle#shed}). Then that
  * backend cools down (its move deadline plus two load-report periods, and two periods after the last of
- * its asked clients left) so the registry shows the moves before it is judged again; a round waits
+ * its asked clients arrived elsewhere, as far as it can tell) so the registry shows the moves before it
+ * is judged again; a round waits
  * while a local move is in flight and while its service's set of backends is still changing
  * ({@link RebalanceGate}). Confined to the given context.
  */
@@ -109,9 +110,9 @@ public final class Rebalancer {
       return b.isDraining() ? r.withState(BackendState.DRAINING) : r;
     }).toList();
     long now = nowMs();
-    Map<String, Integer> moving = new HashMap<>();
-    local.forEach(b -> moving.put(b.record().id(), b.movingClients()));
-    boolean quiet = gate.quiet(moving, now);
+    Set<String> inFlight = new HashSet<>();
+    local.stream().filter(BackendVerticle::movesInFlight).forEach(b -> inFlight.add(b.record().id()));
+    boolean quiet = gate.quiet(inFlight, now);
     RebalancePlan plan = RebalancePlan.of(registry, live, gate.coolingDown(now), options.getRebalanceThreshold());
     boolean settled = true;
     for (Map.Entry<String, Set<String>> service : plan.members().entrySet()) {
