@@ -49,6 +49,7 @@ final class ClientGlue {
   final byte[] moves;
   private final byte[] attempt;
   private final int[] moving;
+  private final long[] strandedAtUs;
   private final List<Ask> asks = new ArrayList<>();
   private final Map<Integer, Recent> failedAt = new HashMap<>();
   private final Map<Integer, Recent> lostAt = new HashMap<>();
@@ -75,6 +76,8 @@ final class ClientGlue {
     moves = new byte[n];
     attempt = new byte[n];
     moving = new int[fleet.size];
+    strandedAtUs = new long[fleet.size];
+    Arrays.fill(strandedAtUs, Long.MIN_VALUE / 4);
   }
 
   private static int[] filled(int n) {
@@ -299,9 +302,12 @@ final class ClientGlue {
     }
   }
 
-  /** Backend {@code b}'s clients asked to move and still connected ({@code BackendVerticle.movingClients}). */
-  int moving(int b) {
-    return moving[b];
+  /**
+   * {@code BackendVerticle.movesInFlight}: backend {@code b} still holds clients it asked to move, or closed
+   * one at its deadline less than a deadline ago.
+   */
+  boolean movesInFlight(int b) {
+    return moving[b] > 0 || sim.now() - strandedAtUs[b] < config.rebalanceDeadlineMs() * 1000;
   }
 
   // ---- drain frames: SwitchboardClient.onFrame("drain") / moveAway ----------------------------
@@ -357,6 +363,7 @@ final class ClientGlue {
     Ask ask = asks.get(askOf[c]);
     if (at[c] == ask.backend() && ask.askedAtUs() + Math.max(1, ask.hint().deadlineMs()) * 1000 == sim.now()) {
       sim.countClosedAtDeadline();
+      strandedAtUs[ask.backend()] = sim.now();
       failover(c, ask.backend());
     }
   }

@@ -46,7 +46,7 @@ final class RebalanceDriver {
     RebalanceGate gate = gates[b];
     // the registry holds what the backends last wrote, as the list does; the local backend counts live
     BackendRecord live = fleet.record(b, fleet.connections[b]);
-    boolean quiet = gate.quiet(Map.of(fleet.id(b), clients.moving(b)), nowMs);
+    boolean quiet = gate.quiet(clients.movesInFlight(b) ? Set.of(fleet.id(b)) : Set.of(), nowMs);
     RebalancePlan plan = RebalancePlan.of(sim.list(), List.of(live), gate.coolingDown(nowMs), config.rebalanceThreshold());
     boolean settled = true;
     for (Map.Entry<String, Set<String>> service : plan.members().entrySet()) {
