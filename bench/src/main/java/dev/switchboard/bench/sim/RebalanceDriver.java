@@ -1,5 +1,6 @@
 package dev.switchboard.bench.sim;
 
+import dev.switchboard.backend.BackendOptions;
 import dev.switchboard.backend.impl.RebalanceGate;
 import dev.switchboard.backend.impl.RebalancePlan;
 import dev.switchboard.backend.impl.ShedPicker;
@@ -26,6 +27,7 @@ final class RebalanceDriver {
   private final SimConfig config;
   private final RebalanceGate[] gates;
   private final long holdDownNanos;
+  private final long recoveryWaitMs;
 
   RebalanceDriver(Simulation sim, Fleet fleet, ClientGlue clients, SimConfig config) {
     this.sim = sim;
@@ -38,6 +40,8 @@ final class RebalanceDriver {
       gates[b] = new RebalanceGate(config.rebalanceDeadlineMs() + 2 * config.loadReportMs(), 2 * config.loadReportMs());
     }
     this.holdDownNanos = config.rebalanceHoldDownMs() * 1_000_000;
+    // as Rebalancer: as long as a plain drain gives clients to move, never less than the cooldown
+    this.recoveryWaitMs = Math.max(BackendOptions.DEFAULT_DRAIN_MS, config.rebalanceDeadlineMs() + 2 * config.loadReportMs());
   }
 
   /** One round of backend {@code b}'s node: {@code Rebalancer.act}, then {@code recordSheds}. */
@@ -51,10 +55,12 @@ final class RebalanceDriver {
     boolean settled = true;
     for (Map.Entry<String, Set<String>> service : plan.members().entrySet()) {
       settled &= gate.settled(service.getKey(), service.getValue());
+      settled &= gate.recovered(service.getKey(), plan.totals().get(service.getKey()), nowMs);
     }
     if (!quiet || !settled || plan.sheds().isEmpty()) {
       return;
     }
+    plan.totals().forEach((service, total) -> gate.shedFrom(service, total, nowMs, recoveryWaitMs));
     for (RebalancePlan.Shed shed : plan.sheds()) {
       // BackendVerticle.shed: the sessions oldest first, past the hold-down, not asked already
       List<Integer> asked = ShedPicker.pick(fleet.oldestFirst(b), shed.count(), sim.now() * 1000, holdDownNanos,

@@ -52,7 +52,7 @@ class SimulationTest {
   }
 
   @Disabled("SwitchboardClient.pick's first pass excludes only backends that failed an attempt, not the one just "
-      + "lost (switchboard.js pick() likewise): 95-126 of 2,000 displaced clients (1 in 19) try their own dead backend "
+      + "lost (switchboard.js pick() likewise): about 110 of 2,000 displaced clients (1 in 19) try their own dead backend "
       + "while the list still shows it; 0.6 % at 200 backends")
   @ParameterizedTest
   @EnumSource(value = Policy.class, names = {"LEAST_LOADED", "ROUND_ROBIN", "RANDOM"})
