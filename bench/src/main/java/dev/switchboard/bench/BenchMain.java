@@ -1,5 +1,6 @@
 package dev.switchboard.bench;
 
+import dev.switchboard.client.policy.Policy;
 import dev.switchboard.cluster.CommandLine;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -46,7 +47,7 @@ public final class BenchMain {
 
   public static void main(String[] args) throws Exception {
     CommandLine cli = new CommandLine("bench", "Measures propagation to many SSE subscribers and failure detection.")
-        .option("scenario", null, "all", "all, propagation, detection, echo, rooms, rebalance or failover")
+        .option("scenario", null, "all", "all, propagation, detection, echo, rooms, rebalance, failover or simulate")
         .option("subscribers", null, "1000,10000,18000,50000", "subscriber counts for propagation")
         .option("changes", null, 20, "changes measured per subscriber count")
         .option("runs", null, 10, "runs per detection event")
@@ -59,6 +60,10 @@ public final class BenchMain {
         .option("room-messages", null, 100, "messages published for the room fan-out")
         .option("rebalance-clients", null, 6000, "clients for the rebalance scenario")
         .option("failover-clients", null, 300, "Java clients for the failover scenario")
+        .option("sim-clients", null, 1_000_000, "simulated clients for the simulate scenario")
+        .option("sim-backends", null, 200, "simulated backends for the simulate scenario (scale-out starts from half)")
+        .option("sim-seed", null, 1, "seed of the simulate scenario")
+        .option("sim-policies", null, "least-loaded,round-robin,random", "policies the simulate scenario runs")
         .option("out", null, "BENCHMARKS.md", "report file")
         .option("command", null, null, "the command line recorded in the report (default: this one)");
     CommandLine.Values values;
@@ -78,6 +83,17 @@ public final class BenchMain {
         : ("./switchboard bench " + String.join(" ", args)).strip();
     Path out = Path.of(values.get("out"));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(values.getInt("time-limit-s"));
+    if (scenario.equals("all") || scenario.equals("simulate")) {
+      // virtual time on this thread: no cluster, no Vert.x
+      List<Policy> policies = Arrays.stream(values.get("sim-policies").split(",")).map(String::trim).map(Policy::of).toList();
+      String body = new SimulateBench(values.getInt("sim-clients"), values.getInt("sim-backends"), values.getInt("sim-seed"),
+          policies).run();
+      BenchReport.write(out, "simulate", command, body);
+      System.out.println("simulate figures written to " + out);
+      if (scenario.equals("simulate")) {
+        System.exit(0);
+      }
+    }
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(4));
     try (BenchCluster cluster = new BenchCluster(values.get("coordinator-jar"), values.get("backend-jar"), Path.of("target", "bench-logs"))) {
       cluster.start();

@@ -13,7 +13,9 @@ import java.util.Set;
  *       (its move deadline plus two load-report periods) and only {@code settleMs} (two load-report
  *       periods) after the last of those clients left, so the next judgement sees the moves in the
  *       registry instead of stale counts.</li>
- *   <li>Quiet node: no round judges while a local backend still holds clients it asked to move.</li>
+ *   <li>Quiet node: no round judges while a local backend's asked clients may still be on their way,
+ *       nor while its service's total is short of what it was when this node shed: the missing
+ *       clients are between backends, and shares computed without them would be too small.</li>
  *   <li>Settled membership: after a service's set of backends changed, the round waits one interval,
  *       so a scale-out that deploys its backends one by one is judged once, whole, not as a series of
  *       partial targets that each cause a wave of moves.</li>
@@ -25,6 +27,14 @@ public final class RebalanceGate {
   private final long settleMs;
   private final Map<String, Long> coolUntil = new HashMap<>();
   private final Map<String, Set<String>> lastMembers = new HashMap<>();
+  private final Map<String, Expected> expected = new HashMap<>();
+
+  /** The service total when this node last shed, and until when to wait for it to come back. */
+  private record Expected(long total, long until) {
+  }
+
+  /** The share of the total that must be back before a round judges again (the rest may be organic churn). */
+  static final double RECOVERED = 0.95;
 
   /**
    * @param cooldownMs how long a backend waits after it shed: its move deadline plus two load-report periods
@@ -39,6 +49,28 @@ public final class RebalanceGate {
   public boolean settled(String service, Set<String> members) {
     Set<String> before = lastMembers.put(service, Set.copyOf(members));
     return members.equals(before);
+  }
+
+  /**
+   * This node asked clients of {@code service} to move while it held {@code total} connections: until
+   * the total is back to {@link #RECOVERED} of that, or {@code maxWaitMs} passed, clients are between
+   * backends and counted nowhere, and {@link #recovered} says no.
+   */
+  public void shedFrom(String service, long total, long now, long maxWaitMs) {
+    expected.put(service, new Expected(total, now + maxWaitMs));
+  }
+
+  /** Whether {@code service}'s total is back after this node's last shed (or there was none to wait for). */
+  public boolean recovered(String service, long total, long now) {
+    Expected e = expected.get(service);
+    if (e == null) {
+      return true;
+    }
+    if (total >= RECOVERED * e.total() || now >= e.until()) {
+      expected.remove(service);
+      return true;
+    }
+    return false;
   }
 
   /** {@code backend} asked clients to move at {@code now}: it waits out the cooldown. */

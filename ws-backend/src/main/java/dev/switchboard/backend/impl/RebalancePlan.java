@@ -42,10 +42,12 @@ public final class RebalancePlan {
 
   private final Map<String, Shed> sheds;
   private final Map<String, Set<String>> members;
+  private final Map<String, Long> totals;
 
-  private RebalancePlan(Map<String, Shed> sheds, Map<String, Set<String>> members) {
+  private RebalancePlan(Map<String, Shed> sheds, Map<String, Set<String>> members, Map<String, Long> totals) {
     this.sheds = sheds;
     this.members = members;
+    this.totals = totals;
   }
 
   /**
@@ -70,14 +72,16 @@ public final class RebalancePlan {
     });
     Map<String, Shed> sheds = new TreeMap<>();
     Map<String, Set<String>> members = new TreeMap<>();
+    Map<String, Long> totals = new TreeMap<>();
     for (String service : services) {
       List<BackendRecord> pool = byId.values().stream()
           .filter(r -> r.service().equals(service) && r.choosable())
           .sorted(Comparator.comparing(BackendRecord::id)).toList();
       members.put(service, pool.stream().map(BackendRecord::id).collect(TreeSet::new, Set::add, Set::addAll));
+      totals.put(service, pool.stream().mapToLong(BackendRecord::connections).sum());
       planService(pool, localIds, coolingDown, threshold, sheds);
     }
-    return new RebalancePlan(sheds, members);
+    return new RebalancePlan(sheds, members, totals);
   }
 
   private static void planService(List<BackendRecord> pool, Set<String> localIds, Set<String> coolingDown,
@@ -143,5 +147,10 @@ public final class RebalancePlan {
   /** The choosable backends of each local backend's service, by service: a round acts only once they stay put. */
   public Map<String, Set<String>> members() {
     return members;
+  }
+
+  /** The connections of each local backend's service (over its choosable backends), by service. */
+  public Map<String, Long> totals() {
+    return totals;
   }
 }

@@ -28,9 +28,10 @@ import java.util.function.Supplier;
  * its part of what the under-share backends lack to move ({@link BackendVerticle#shed}). Then that
  * backend cools down (its move deadline plus two load-report periods, and two periods after the last of
  * its asked clients arrived elsewhere, as far as it can tell) so the registry shows the moves before it
- * is judged again; a round waits
- * while a local move is in flight and while its service's set of backends is still changing
- * ({@link RebalanceGate}). Confined to the given context.
+ * is judged again. A round waits while a local move is in flight, while the service's total is short of
+ * what it was at this node's last shed (clients between backends; at most a drain's deadline), and
+ * while the service's set of backends is still changing ({@link RebalanceGate}). Confined to the given
+ * context.
  */
 public final class Rebalancer {
 
@@ -44,6 +45,8 @@ public final class Rebalancer {
   private final BackendOptions options;
   private final Supplier<? extends Collection<BackendVerticle>> backends;
   private final RebalanceGate gate;
+  /** How long a round waits at most for the service total to come back after a shed. */
+  private final long recoveryWaitMs;
   private long timer = -1;
   private boolean stopped;
   private boolean inRound;
@@ -60,6 +63,8 @@ public final class Rebalancer {
     this.backends = backends;
     this.gate = new RebalanceGate(options.getRebalanceDeadlineMs() + 2 * options.getLoadReportMs(),
         2 * options.getLoadReportMs());
+    // as long as a plain drain gives clients to move, never less than the cooldown
+    this.recoveryWaitMs = Math.max(options.getDrainMs(), options.getRebalanceDeadlineMs() + 2 * options.getLoadReportMs());
   }
 
   public void start() {
@@ -118,10 +123,12 @@ public final class Rebalancer {
     for (Map.Entry<String, Set<String>> service : plan.members().entrySet()) {
       // every service is recorded, so no short-circuit
       settled &= gate.settled(service.getKey(), service.getValue());
+      settled &= gate.recovered(service.getKey(), plan.totals().get(service.getKey()), now);
     }
     if (!quiet || !settled || plan.sheds().isEmpty()) {
       return Future.succeededFuture(List.of());
     }
+    plan.totals().forEach((service, total) -> gate.shedFrom(service, total, now, recoveryWaitMs));
     List<Future<Asked>> asked = new ArrayList<>();
     for (RebalancePlan.Shed shed : plan.sheds()) {
       local.stream().filter(b -> b.record().id().equals(shed.backend())).findFirst().ifPresent(b -> asked.add(

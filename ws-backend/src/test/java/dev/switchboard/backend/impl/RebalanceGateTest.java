@@ -40,4 +40,17 @@ class RebalanceGateTest {
     assertTrue(gate.quiet(Set.of(), 6_000));
     assertEquals(Set.of(), gate.coolingDown(7_000), "two report periods after it was last seen in flight");
   }
+
+  @Test
+  void whileMovedClientsAreBetweenBackendsTheServiceTotalIsShortAndNoRoundJudges() {
+    RebalanceGate gate = new RebalanceGate(4_000, 2_000);
+    assertTrue(gate.recovered("chat", 6_000, 0), "nothing shed yet");
+    gate.shedFrom("chat", 6_000, 0, 30_000);
+    assertFalse(gate.recovered("chat", 3_138, 8_000), "2,862 clients closed at their deadline, not yet back");
+    assertFalse(gate.recovered("chat", 5_600, 9_000));
+    assertTrue(gate.recovered("chat", 5_990, 10_000), "back, give or take organic churn");
+    assertTrue(gate.recovered("chat", 3_000, 11_000), "judged afresh once back");
+    gate.shedFrom("chat", 6_000, 20_000, 30_000);
+    assertTrue(gate.recovered("chat", 3_000, 50_000), "clients that never come back stop blocking after the wait");
+  }
 }

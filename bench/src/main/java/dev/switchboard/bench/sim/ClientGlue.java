@@ -1,0 +1,436 @@
+package dev.switchboard.bench.sim;
+
+import dev.switchboard.client.Backoff;
+import dev.switchboard.client.MoveHint;
+import dev.switchboard.client.policy.Policy;
+import dev.switchboard.client.policy.Selector;
+import dev.switchboard.model.BackendRecord;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The clients, one connection each (pool 1). This is the glue: {@code SwitchboardClient} is bound to
+ * Vert.x, so its decision order is restated here around the real pieces — {@link Selector} (one per
+ * list snapshot), {@link Backoff#spreadMs} / {@link Backoff#delayMs}, {@link MoveHint#targets}. Each
+ * method names the client method it restates; nothing else is decided here.
+ *
+ * <p>Per client: a handful of ints and bytes. The backends a client failed on or lost lately live in
+ * sparse maps: only clients in trouble have entries.
+ */
+final class ClientGlue {
+
+  private static final int NONE = Fleet.NONE;
+  private static final byte MOVING = 1; // the attempt in flight replaces the open connection
+  private static final byte ASKED = 2; // its backend asked it to move (a session is asked once)
+  private static final byte LOST = 4; // lost its backend, not yet connected again
+  private static final byte IDLE = 8; // found no backend to try: waits for the next list
+
+  /** A drain frame one backend sent in one round, read as the client reads it. */
+  record Ask(int backend, MoveHint hint, long askedAtUs) {
+  }
+
+  private final Simulation sim;
+  private final Fleet fleet;
+  private final SimConfig config;
+  final int[] at;
+  final int[] pending;
+  private final int[] pendingDue;
+  private final int[] fillDue;
+  private final int[] moveDue;
+  private final int[] askOf;
+  final int[] connectedAt;
+  private final int[] lastMovedAt;
+  private final byte[] flags;
+  final byte[] moves;
+  private final byte[] attempt;
+  private final int[] moving;
+  private final long[] strandedAtUs;
+  private final List<Ask> asks = new ArrayList<>();
+  private final Map<Integer, Recent> failedAt = new HashMap<>();
+  private final Map<Integer, Recent> lostAt = new HashMap<>();
+  private final Map<Integer, Selector> ownSelectors = new HashMap<>();
+  private int ownSelectorsEpoch = -1;
+  private int[] idle = new int[64];
+  private int idleCount;
+
+  ClientGlue(Simulation sim, Fleet fleet, SimConfig config) {
+    this.sim = sim;
+    this.fleet = fleet;
+    this.config = config;
+    int n = config.clients();
+    at = filled(n);
+    pending = filled(n);
+    pendingDue = filled(n);
+    fillDue = filled(n);
+    moveDue = filled(n);
+    askOf = filled(n);
+    connectedAt = new int[n];
+    lastMovedAt = new int[n];
+    Arrays.fill(lastMovedAt, Integer.MIN_VALUE / 2);
+    flags = new byte[n];
+    moves = new byte[n];
+    attempt = new byte[n];
+    moving = new int[fleet.size];
+    strandedAtUs = new long[fleet.size];
+    Arrays.fill(strandedAtUs, Long.MIN_VALUE / 4);
+  }
+
+  private static int[] filled(int n) {
+    int[] a = new int[n];
+    Arrays.fill(a, NONE);
+    return a;
+  }
+
+  /** The fleet before the event: client {@code c} on {@code b} since {@code sinceUs}. */
+  void place(int c, int b, int sinceUs) {
+    at[c] = b;
+    connectedAt[c] = sinceUs;
+    fleet.place(b, c);
+  }
+
+  // ---- SwitchboardClient.fill / pick / connect ------------------------------------------------
+
+  /** {@code fill()}: with pool 1, one attempt when there is neither an open connection nor one opening. */
+  void fill(int c) {
+    if (at[c] != NONE || pending[c] != NONE) {
+      return;
+    }
+    BackendRecord target = pick(c, b -> true);
+    if (target == null) {
+      // the client tries again on its next list event
+      if ((flags[c] & IDLE) == 0) {
+        flags[c] |= IDLE;
+        if (idleCount == idle.length) {
+          idle = Arrays.copyOf(idle, idleCount * 2);
+        }
+        idle[idleCount++] = c;
+      }
+      return;
+    }
+    connect(c, Fleet.index(target), false);
+  }
+
+  /**
+   * {@code pick(allowed)}: the policy's pick among allowed backends not in the pool, first among those
+   * that did not fail lately, then among any but one whose established connection was just lost.
+   */
+  private BackendRecord pick(int c, Predicate<BackendRecord> allowed) {
+    Selector selector = selector(c);
+    int open = at[c];
+    int opening = pending[c];
+    Recent failed = recent(failedAt, c);
+    Recent lost = recent(lostAt, c);
+    Predicate<BackendRecord> unused = b -> {
+      int i = Fleet.index(b);
+      return i != open && i != opening && allowed.test(b);
+    };
+    BackendRecord pick = selector.pick(null, failed == null ? unused : b -> unused.test(b) && !failed.has(Fleet.index(b)));
+    if (pick != null || (failed == null && lost == null)) {
+      return pick; // without entries the second pass is the first again, and draws nothing
+    }
+    return selector.pick(null, lost == null ? unused : b -> unused.test(b) && !lost.has(Fleet.index(b)));
+  }
+
+  /**
+   * The client's selector over the current list. Random and least-loaded keep no per-client state, so
+   * every client shares the snapshot's one; round-robin keeps a counter, so a client gets its own, kept
+   * while it has an attempt in flight or failing (the picks that may come again within one snapshot).
+   */
+  private Selector selector(int c) {
+    if (config.policy() != Policy.ROUND_ROBIN) {
+      return sim.sharedSelector();
+    }
+    if (ownSelectorsEpoch != sim.epoch()) {
+      ownSelectors.clear();
+      ownSelectorsEpoch = sim.epoch();
+    }
+    return ownSelectors.computeIfAbsent(c, k -> config.policy().selector(sim.list(), sim.policyRandom()));
+  }
+
+  /** {@code connect(backend, replaces)}: the attempt's outcome comes one connect latency later. */
+  private void connect(int c, int b, boolean move) {
+    sim.countAttempt(b, lostAt.containsKey(c) && lostAt.get(c).has(b));
+    pending[c] = b;
+    flags[c] = (byte) (move ? flags[c] | MOVING : flags[c] & ~MOVING);
+    long due = sim.now() + sim.connectLatencyUs();
+    pendingDue[c] = (int) due;
+    sim.schedule(due, Simulation.CONNECTED, c);
+  }
+
+  /** The attempt's outcome: open (a move then closes the old connection) or failed ({@code attemptFailed}). */
+  void connected(int c) {
+    if (pending[c] == NONE || pendingDue[c] != sim.now()) {
+      return; // abandoned
+    }
+    int b = pending[c];
+    boolean move = (flags[c] & MOVING) != 0;
+    pending[c] = NONE;
+    flags[c] &= ~MOVING;
+    ownSelectors.remove(c);
+    if (!fleet.accepts(b)) {
+      sim.countFailedAttempt();
+      recentOrNew(failedAt, c).put(b, (int) sim.now());
+      retryLater(c);
+      return;
+    }
+    if (move) {
+      leave(c, at[c]);
+      sim.countPlannedMove();
+      moved(c);
+    }
+    if ((flags[c] & LOST) != 0) {
+      flags[c] &= ~LOST;
+      sim.countReconnect(c);
+      moved(c);
+    }
+    at[c] = b;
+    connectedAt[c] = (int) sim.now();
+    fleet.arrive(b, c);
+    // the real client resets the backoff once a connection has stayed up for an interval
+    attempt[c] = 0;
+  }
+
+  private void moved(int c) {
+    if (moves[c] < Byte.MAX_VALUE) {
+      moves[c]++;
+    }
+    lastMovedAt[c] = (int) sim.now();
+  }
+
+  /** {@code retryLater()}: exponential backoff with full jitter, unless a timer is already set. */
+  private void retryLater(int c) {
+    if (fillDue[c] != NONE) {
+      return;
+    }
+    long delayMs = Backoff.delayMs(attempt[c], config.baseMs(), config.maxMs(), config.jitter(), sim.policyRandom());
+    if (attempt[c] < 30) {
+      attempt[c]++;
+    }
+    setFillTimer(c, sim.now() + Math.max(1, delayMs) * 1000);
+  }
+
+  private void setFillTimer(int c, long dueUs) {
+    fillDue[c] = (int) dueUs;
+    sim.schedule(dueUs, Simulation.FILL, c);
+  }
+
+  void fillTimer(int c) {
+    if (fillDue[c] != sim.now()) {
+      return; // cancelled or replaced
+    }
+    fillDue[c] = NONE;
+    fill(c);
+  }
+
+  // ---- SwitchboardClient.onList ---------------------------------------------------------------
+
+  /**
+   * {@code onList()} after a list event: give up attempts to backends no longer listed, fail over from
+   * open ones, cancel backoffs when a new backend appeared, fill where no timer is pending. Only the
+   * clients it can change are visited: all of them when membership changed, the idle ones otherwise.
+   */
+  void onList(boolean membershipChanged, boolean newcomer) {
+    if (membershipChanged) {
+      for (int c = 0; c < at.length; c++) {
+        if (pending[c] != NONE && !sim.listed(pending[c])) {
+          pending[c] = NONE; // abandon(): no failure counted, no backoff
+          flags[c] &= ~MOVING;
+        }
+        if (at[c] != NONE && !sim.listed(at[c])) {
+          failover(c, at[c]); // at once: it is gone for everyone
+        }
+        if (newcomer && fillDue[c] != NONE) {
+          fillDue[c] = NONE;
+        }
+        if (fillDue[c] == NONE) {
+          fill(c);
+        }
+      }
+    }
+    int[] waiting = Arrays.copyOf(idle, idleCount);
+    idleCount = 0;
+    for (int c : waiting) {
+      flags[c] &= ~IDLE;
+      if (fillDue[c] == NONE) {
+        fill(c);
+      }
+    }
+  }
+
+  // ---- SwitchboardClient.failover / refillAfterLoss -------------------------------------------
+
+  /** Its backend closed the connection: kill -9 (the kernel closes it) or a rebalance deadline. */
+  void socketClosed(int c, int b) {
+    if (at[c] == b) {
+      failover(c, b);
+    }
+  }
+
+  /**
+   * {@code failover()}: out of the pool, never back to {@code lost} while another is listed (lostAt),
+   * and the first attempt elsewhere after {@link Backoff#spreadMs}. A move in flight simply goes on as
+   * the refill (the real client keeps it opening as well).
+   */
+  private void failover(int c, int lost) {
+    leave(c, lost);
+    at[c] = NONE;
+    flags[c] = (byte) ((flags[c] | LOST) & ~MOVING);
+    recentOrNew(lostAt, c).put(lost, (int) sim.now());
+    // refillAfterLoss(): the lost backend's listed count (as the client last saw it) against the survivors
+    int displaced = sim.publishedConnections(lost);
+    int survivors = sim.choosableListed() - (sim.listedChoosable(lost) ? 1 : 0);
+    long delayMs = Backoff.spreadMs(displaced, survivors, config.failoverRate(), config.maxMs(), sim.policyRandom());
+    fillDue[c] = NONE; // a pending backoff belongs to earlier failures
+    if (delayMs < 1) {
+      fill(c);
+    } else {
+      setFillTimer(c, sim.now() + delayMs * 1000);
+    }
+  }
+
+  /** The connection to {@code b} closes; an asked session no longer counts as moving (BackendVerticle). */
+  private void leave(int c, int b) {
+    fleet.detach(b, c);
+    if ((flags[c] & ASKED) != 0) {
+      flags[c] &= ~ASKED;
+      moving[b]--;
+    }
+  }
+
+  /**
+   * {@code BackendVerticle.movesInFlight}: backend {@code b} still holds clients it asked to move, or closed
+   * one at its deadline less than a deadline ago.
+   */
+  boolean movesInFlight(int b) {
+    return moving[b] > 0 || sim.now() - strandedAtUs[b] < config.rebalanceDeadlineMs() * 1000;
+  }
+
+  // ---- drain frames: SwitchboardClient.onFrame("drain") / moveAway ----------------------------
+
+  /** Registers one round's drain frame of backend {@code b}; returns its index for {@link #ask}. */
+  int newAsk(int b, MoveHint hint) {
+    asks.add(new Ask(b, hint, sim.now()));
+    return asks.size() - 1;
+  }
+
+  /**
+   * A drain frame reaches client {@code c}: it moves at a random moment within half the deadline, and
+   * its backend closes it at the deadline if it is still there.
+   */
+  void ask(int c, int askIndex, long holdDownUs) {
+    if (sim.now() - lastMovedAt[c] < holdDownUs) {
+      sim.countHoldDownViolation();
+    }
+    Ask ask = asks.get(askIndex);
+    flags[c] |= ASKED;
+    moving[ask.backend()]++;
+    askOf[c] = askIndex;
+    long deliveredUs = sim.now() + sim.connectLatencyUs() / 2;
+    long timerMs = Math.max(1, (long) (sim.policyRandom().getAsDouble() * ask.hint().deadlineMs() / 2));
+    moveDue[c] = (int) (deliveredUs + timerMs * 1000);
+    sim.schedule(moveDue[c], Simulation.MOVE, c);
+    sim.schedule(ask.askedAtUs() + Math.max(1, ask.hint().deadlineMs()) * 1000, Simulation.DEADLINE, c);
+  }
+
+  /** {@code moveAway(from, hint)}: a policy pick among the hint's targets, or stay. */
+  void moveTimer(int c) {
+    if (moveDue[c] != sim.now()) {
+      return;
+    }
+    moveDue[c] = NONE;
+    Ask ask = asks.get(askOf[c]);
+    if (at[c] != ask.backend() || pending[c] != NONE) {
+      return;
+    }
+    BackendRecord target = pick(c, ask.hint().targets(sim.list()));
+    if (target == null) {
+      sim.countDeclinedMove();
+      return;
+    }
+    connect(c, Fleet.index(target), true);
+  }
+
+  /** The asking backend closes a session still there at the deadline (BackendSession.drain). */
+  void deadline(int c) {
+    if (askOf[c] == NONE || (flags[c] & ASKED) == 0) {
+      return;
+    }
+    Ask ask = asks.get(askOf[c]);
+    if (at[c] == ask.backend() && ask.askedAtUs() + Math.max(1, ask.hint().deadlineMs()) * 1000 == sim.now()) {
+      sim.countClosedAtDeadline();
+      strandedAtUs[ask.backend()] = sim.now();
+      failover(c, ask.backend());
+    }
+  }
+
+  boolean asked(int c) {
+    return (flags[c] & ASKED) != 0;
+  }
+
+  // ---- failedAt / lostAt ----------------------------------------------------------------------
+
+  /** The client's recent entries, dropping those older than the backoff cap or no longer listed. */
+  private Recent recent(Map<Integer, Recent> map, int c) {
+    Recent r = map.get(c);
+    if (r == null) {
+      return null;
+    }
+    r.prune(sim.now() - config.maxMs() * 1000, sim);
+    if (r.size == 0) {
+      map.remove(c);
+      return null;
+    }
+    return r;
+  }
+
+  private static Recent recentOrNew(Map<Integer, Recent> map, int c) {
+    return map.computeIfAbsent(c, k -> new Recent());
+  }
+
+  /** Backend index → when, for one client; a few entries at most. */
+  static final class Recent {
+    private int[] backends = new int[2];
+    private int[] times = new int[2];
+    private int size;
+
+    boolean has(int b) {
+      for (int i = 0; i < size; i++) {
+        if (backends[i] == b) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    void put(int b, int timeUs) {
+      for (int i = 0; i < size; i++) {
+        if (backends[i] == b) {
+          times[i] = timeUs;
+          return;
+        }
+      }
+      if (size == backends.length) {
+        backends = Arrays.copyOf(backends, size * 2);
+        times = Arrays.copyOf(times, size * 2);
+      }
+      backends[size] = b;
+      times[size++] = timeUs;
+    }
+
+    void prune(long olderThanUs, Simulation sim) {
+      int kept = 0;
+      for (int i = 0; i < size; i++) {
+        if (times[i] >= olderThanUs && sim.listed(backends[i])) {
+          backends[kept] = backends[i];
+          times[kept++] = times[i];
+        }
+      }
+      size = kept;
+    }
+  }
+}
