@@ -45,6 +45,9 @@ final class ClientGlue {
   private final int[] askOf;
   final int[] connectedAt;
   private final int[] lastMovedAt;
+  private final boolean[] movedIn;
+  private Map<String, BackendRecord> byId = new HashMap<>();
+  private long byIdEpoch = -1;
   private final byte[] flags;
   final byte[] moves;
   private final byte[] attempt;
@@ -71,6 +74,7 @@ final class ClientGlue {
     askOf = filled(n);
     connectedAt = new int[n];
     lastMovedAt = new int[n];
+    movedIn = new boolean[n];
     Arrays.fill(lastMovedAt, Integer.MIN_VALUE / 2);
     flags = new byte[n];
     moves = new byte[n];
@@ -129,11 +133,33 @@ final class ClientGlue {
       int i = Fleet.index(b);
       return i != open && i != opening && allowed.test(b);
     };
-    BackendRecord pick = selector.pick(null, failed == null ? unused : b -> unused.test(b) && !failed.has(Fleet.index(b)));
-    if (pick != null || (failed == null && lost == null)) {
-      return pick; // without entries the second pass is the first again, and draws nothing
+    Predicate<BackendRecord> notLost = lost == null ? unused : b -> unused.test(b) && !lost.has(Fleet.index(b));
+    BackendRecord pick = selector.pick(null, failed == null ? notLost : b -> notLost.test(b) && !failed.has(Fleet.index(b)));
+    if (pick != null || failed == null) {
+      return pick; // without failed entries the second pass is the first again, and draws nothing
     }
-    return selector.pick(null, lost == null ? unused : b -> unused.test(b) && !lost.has(Fleet.index(b)));
+    return selector.pick(null, notLost);
+  }
+
+  /** {@code usable()}: not in the pool, neither failed nor lost lately. */
+  private Predicate<BackendRecord> usable(int c) {
+    int open = at[c];
+    int opening = pending[c];
+    Recent failed = recent(failedAt, c);
+    Recent lost = recent(lostAt, c);
+    return b -> {
+      int i = Fleet.index(b);
+      return i != open && i != opening && (failed == null || !failed.has(i)) && (lost == null || !lost.has(i));
+    };
+  }
+
+  private Map<String, BackendRecord> byId() {
+    if (byIdEpoch != sim.epoch()) {
+      byId = new HashMap<>();
+      sim.list().forEach(b -> byId.put(b.id(), b));
+      byIdEpoch = sim.epoch();
+    }
+    return byId;
   }
 
   /**
@@ -183,6 +209,7 @@ final class ClientGlue {
       sim.countPlannedMove();
       moved(c);
     }
+    movedIn[c] = move || (flags[c] & LOST) != 0; // the real client says so with ?moved=
     if ((flags[c] & LOST) != 0) {
       flags[c] &= ~LOST;
       sim.countReconnect(c);
@@ -337,7 +364,7 @@ final class ClientGlue {
     sim.schedule(ask.askedAtUs() + Math.max(1, ask.hint().deadlineMs()) * 1000, Simulation.DEADLINE, c);
   }
 
-  /** {@code moveAway(from, hint)}: a policy pick among the hint's targets, or stay. */
+  /** {@code moveAway(from, hint)}: the first usable preferred backend, else a policy pick among the hint's targets, or stay. */
   void moveTimer(int c) {
     if (moveDue[c] != sim.now()) {
       return;
@@ -347,7 +374,10 @@ final class ClientGlue {
     if (at[c] != ask.backend() || pending[c] != NONE) {
       return;
     }
-    BackendRecord target = pick(c, ask.hint().targets(sim.list()));
+    BackendRecord target = ask.hint().preferred(byId(), usable(c));
+    if (target == null) {
+      target = pick(c, ask.hint().targets(sim.list()));
+    }
     if (target == null) {
       sim.countDeclinedMove();
       return;
@@ -366,6 +396,11 @@ final class ClientGlue {
       strandedAtUs[ask.backend()] = sim.now();
       failover(c, ask.backend());
     }
+  }
+
+  /** Whether the client's connection replaced one it moved off or lost (the upgrade's {@code ?moved=}). */
+  boolean movedIn(int c) {
+    return movedIn[c];
   }
 
   boolean asked(int c) {

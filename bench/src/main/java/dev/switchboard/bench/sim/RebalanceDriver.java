@@ -64,7 +64,7 @@ final class RebalanceDriver {
     for (RebalancePlan.Shed shed : plan.sheds()) {
       // BackendVerticle.shed: the sessions oldest first, past the hold-down, not asked already
       List<Integer> asked = ShedPicker.pick(fleet.oldestFirst(b), shed.count(), sim.now() * 1000, holdDownNanos,
-          c -> clients.connectedAt[c] * 1000L, clients::asked);
+          c -> clients.connectedAt[c] * 1000L, clients::movedIn, clients::asked);
       if (asked.isEmpty()) {
         continue;
       }
