@@ -25,7 +25,8 @@ import java.util.function.Supplier;
 /**
  * The rebalance rounds of one node. Every interval it reads the registry, plans with the local
  * backends' live counts ({@link RebalancePlan}) and has each local backend that holds too many ask
- * its part of what the under-share backends lack to move ({@link BackendVerticle#shed}). Then that
+ * its part of what the under-share backends lack to move, each asked client to its own target of the
+ * allocation ({@link BackendVerticle#shed}). Then that
  * backend cools down (its move deadline plus two load-report periods, and two periods after the last of
  * its asked clients arrived elsewhere, as far as it can tell) so the registry shows the moves before it
  * is judged again; a round waits
@@ -125,7 +126,7 @@ public final class Rebalancer {
     List<Future<Asked>> asked = new ArrayList<>();
     for (RebalancePlan.Shed shed : plan.sheds()) {
       local.stream().filter(b -> b.record().id().equals(shed.backend())).findFirst().ifPresent(b -> asked.add(
-          b.shed(shed.count(), options.getRebalanceDeadlineMs(), shed.prefer())
+          b.shed(shed, options.getRebalanceDeadlineMs())
               .map(n -> new Asked(shed, n))
               .recover(e -> {
                 log.warn("rebalance: {} could not shed: {}", shed.backend(), e.toString());
@@ -141,8 +142,8 @@ public final class Rebalancer {
       RebalancePlan.Shed shed = a.shed();
       if (a.asked() > 0) {
         gate.shed(shed.backend(), now);
-        log.info("rebalance: {} holds {} (fair share {}), asked {} of {} clients to move, prefer {}", shed.backend(),
-            shed.connections(), Math.round(shed.share()), a.asked(), shed.count(), shed.prefer());
+        log.info("rebalance: {} holds {} (fair share {}), asked {} of {} clients to move, to {}", shed.backend(),
+            shed.connections(), Math.round(shed.share()), a.asked(), shed.count(), shed.moves());
       } else {
         log.debug("rebalance: {} holds {} (fair share {}) but every client is within the hold-down", shed.backend(),
             shed.connections(), Math.round(shed.share()));
