@@ -14,9 +14,11 @@ import java.util.Set;
  *       periods) after the last of those clients left, so the next judgement sees the moves in the
  *       registry instead of stale counts.</li>
  *   <li>Quiet node: no round judges while a local backend still holds clients it asked to move.</li>
- *   <li>Settled membership: after a service's set of backends changed, the round waits one interval,
- *       so a scale-out that deploys its backends one by one is judged once, whole, not as a series of
- *       partial targets that each cause a wave of moves.</li>
+ *   <li>Settled membership: after a service's set of backends changed (one appeared or disappeared),
+ *       no round judges it for {@code settleMs} (two load-report periods), so every count in the
+ *       registry has been reported since the change (a kill's survivors see what their peers took in
+ *       before anyone sheds), and a scale-out that deploys its backends one by one is judged once,
+ *       whole, not as a series of partial targets that each cause a wave of moves.</li>
  * </ul>
  */
 public final class RebalanceGate {
@@ -25,20 +27,30 @@ public final class RebalanceGate {
   private final long settleMs;
   private final Map<String, Long> coolUntil = new HashMap<>();
   private final Map<String, Set<String>> lastMembers = new HashMap<>();
+  private final Map<String, Long> changedAt = new HashMap<>();
 
   /**
    * @param cooldownMs how long a backend waits after it shed: its move deadline plus two load-report periods
-   * @param settleMs how long it waits after its last asked client left: two load-report periods
+   * @param settleMs how long it waits after its last asked client left, and how long a service waits
+   *     after its set of backends changed: two load-report periods
    */
   public RebalanceGate(long cooldownMs, long settleMs) {
     this.cooldownMs = cooldownMs;
     this.settleMs = settleMs;
   }
 
-  /** Whether {@code service} has the same backends as in the previous round; remembers them for the next. */
-  public boolean settled(String service, Set<String> members) {
+  /**
+   * Whether {@code service} may be judged at {@code now}: its backends are those of the previous
+   * round and have not changed for {@code settleMs}. Remembers them for the next round; the first
+   * sight counts as a change.
+   */
+  public boolean settled(String service, Set<String> members, long now) {
     Set<String> before = lastMembers.put(service, Set.copyOf(members));
-    return members.equals(before);
+    if (!members.equals(before)) {
+      changedAt.put(service, now);
+      return false;
+    }
+    return now - changedAt.get(service) >= settleMs;
   }
 
   /** {@code backend} asked clients to move at {@code now}: it waits out the cooldown. */

@@ -30,8 +30,8 @@ import java.util.function.Supplier;
  * backend cools down (its move deadline plus two load-report periods, and two periods after the last of
  * its asked clients arrived elsewhere, as far as it can tell) so the registry shows the moves before it
  * is judged again; a round waits
- * while a local move is in flight and while its service's set of backends is still changing
- * ({@link RebalanceGate}). Confined to the given context.
+ * while a local move is in flight and for two load-report periods after its service's set of
+ * backends changed ({@link RebalanceGate}). Confined to the given context.
  */
 public final class Rebalancer {
 
@@ -118,7 +118,7 @@ public final class Rebalancer {
     boolean settled = true;
     for (Map.Entry<String, Set<String>> service : plan.members().entrySet()) {
       // every service is recorded, so no short-circuit
-      settled &= gate.settled(service.getKey(), service.getValue());
+      settled &= gate.settled(service.getKey(), service.getValue(), now);
     }
     if (!quiet || !settled || plan.sheds().isEmpty()) {
       return Future.succeededFuture(List.of());
