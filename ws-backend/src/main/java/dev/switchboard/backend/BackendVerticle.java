@@ -3,6 +3,7 @@ package dev.switchboard.backend;
 import dev.switchboard.backend.impl.BackendRegistration;
 import dev.switchboard.backend.impl.BackendSession;
 import dev.switchboard.backend.impl.NodeHeartbeat;
+import dev.switchboard.backend.impl.RebalancePlan;
 import dev.switchboard.backend.impl.RoomService;
 import dev.switchboard.backend.impl.ShedPicker;
 import dev.switchboard.cluster.ClusterNode;
@@ -21,6 +22,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -156,25 +158,33 @@ public final class BackendVerticle extends VerticleBase {
   }
 
   /**
-   * Rebalance: asks up to {@code count} clients to move within {@code deadlineMs}, preferably to one
-   * of {@code prefer} (best first, at most {@link WsMessage.Drain#MAX_PREFER}); the backend stays
-   * {@code UP}. A client that moved here less than the hold-down ago ({@link BackendOptions#getRebalanceHoldDownMs()})
-   * is never asked, and of the others the oldest go first ({@link ShedPicker}). Completes with how many
+   * Rebalance: asks up to {@code shed.count()} clients to move within {@code deadlineMs}, each to its
+   * own target: the first {@code c1} asked to the allocation's first target, the next {@code c2} to the
+   * second, … Each gets a {@code drain} whose {@code prefer} names its target first, then the shedder's
+   * other targets ({@link RebalancePlan.Shed#prefer(int)}); the backend stays {@code UP}. A client
+   * that moved here less than the hold-down ago ({@link BackendOptions#getRebalanceHoldDownMs()}) is
+   * never asked, and of the others the oldest go first ({@link ShedPicker}). Completes with how many
    * were asked.
    */
-  public Future<Integer> shed(int count, long deadlineMs, List<String> prefer) {
-    WsMessage.Drain frame;
+  public Future<Integer> shed(RebalancePlan.Shed shed, long deadlineMs) {
+    List<WsMessage.Drain> frames = new ArrayList<>(shed.moves().size());
     try {
-      frame = WsMessage.Drain.rebalance(deadlineMs, prefer);
+      for (int k = 0; k < shed.moves().size(); k++) {
+        frames.add(WsMessage.Drain.rebalance(deadlineMs, shed.prefer(k)));
+      }
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
     Promise<Integer> promise = Promise.promise();
     context.runOnContext(v -> {
-      List<BackendSession> asked = ShedPicker.pick(List.copyOf(sessions.values()), count, System.nanoTime(),
+      List<BackendSession> asked = ShedPicker.pick(List.copyOf(sessions.values()), shed.count(), System.nanoTime(),
           TimeUnit.MILLISECONDS.toNanos(options.getRebalanceHoldDownMs()), BackendSession::connectedAtNanos,
           BackendSession::movedIn, BackendSession::draining);
-      asked.forEach(s -> s.drain(vertx, frame));
+      List<List<BackendSession>> groups = ShedPicker.assign(asked, shed.moves());
+      for (int k = 0; k < groups.size(); k++) {
+        WsMessage.Drain frame = frames.get(k);
+        groups.get(k).forEach(s -> s.drain(vertx, frame));
+      }
       movingCount += asked.size();
       promise.complete(asked.size());
     });

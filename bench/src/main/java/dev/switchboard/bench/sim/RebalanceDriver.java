@@ -54,7 +54,7 @@ final class RebalanceDriver {
     RebalancePlan plan = RebalancePlan.of(sim.list(), List.of(live), gate.coolingDown(nowMs), config.rebalanceThreshold());
     boolean settled = true;
     for (Map.Entry<String, Set<String>> service : plan.members().entrySet()) {
-      settled &= gate.settled(service.getKey(), service.getValue());
+      settled &= gate.settled(service.getKey(), service.getValue(), nowMs);
       settled &= gate.recovered(service.getKey(), plan.totals().get(service.getKey()), nowMs);
     }
     if (!quiet || !settled || plan.sheds().isEmpty()) {
@@ -68,10 +68,14 @@ final class RebalanceDriver {
       if (asked.isEmpty()) {
         continue;
       }
-      WsMessage.Drain frame = WsMessage.Drain.rebalance(config.rebalanceDeadlineMs(), shed.prefer());
-      int ask = clients.newAsk(b, MoveHint.of(frame.toJson()));
-      for (int c : asked) {
-        clients.ask(c, ask, config.rebalanceHoldDownMs() * 1000);
+      // each asked client to its own target of the allocation, as BackendVerticle.shed does
+      List<List<Integer>> groups = ShedPicker.assign(asked, shed.moves());
+      for (int k = 0; k < groups.size(); k++) {
+        WsMessage.Drain frame = WsMessage.Drain.rebalance(config.rebalanceDeadlineMs(), shed.prefer(k));
+        int ask = clients.newAsk(b, MoveHint.of(frame.toJson()));
+        for (int c : groups.get(k)) {
+          clients.ask(c, ask, config.rebalanceHoldDownMs() * 1000);
+        }
       }
       sim.countAsked(asked.size());
       gate.shed(shed.backend(), nowMs);

@@ -16,9 +16,11 @@ import java.util.Set;
  *   <li>Quiet node: no round judges while a local backend's asked clients may still be on their way,
  *       nor while its service's total is short of what it was when this node shed: the missing
  *       clients are between backends, and shares computed without them would be too small.</li>
- *   <li>Settled membership: after a service's set of backends changed, the round waits one interval,
- *       so a scale-out that deploys its backends one by one is judged once, whole, not as a series of
- *       partial targets that each cause a wave of moves.</li>
+ *   <li>Settled membership: after a service's set of backends changed (one appeared or disappeared),
+ *       no round judges it for {@code settleMs} (two load-report periods), so every count in the
+ *       registry has been reported since the change (a kill's survivors see what their peers took in
+ *       before anyone sheds), and a scale-out that deploys its backends one by one is judged once,
+ *       whole, not as a series of partial targets that each cause a wave of moves.</li>
  * </ul>
  */
 public final class RebalanceGate {
@@ -35,20 +37,30 @@ public final class RebalanceGate {
 
   /** The share of the total that must be back before a round judges again (the rest may be organic churn). */
   static final double RECOVERED = 0.95;
+  private final Map<String, Long> changedAt = new HashMap<>();
 
   /**
    * @param cooldownMs how long a backend waits after it shed: its move deadline plus two load-report periods
-   * @param settleMs how long it waits after its last asked client left: two load-report periods
+   * @param settleMs how long it waits after its last asked client left, and how long a service waits
+   *     after its set of backends changed: two load-report periods
    */
   public RebalanceGate(long cooldownMs, long settleMs) {
     this.cooldownMs = cooldownMs;
     this.settleMs = settleMs;
   }
 
-  /** Whether {@code service} has the same backends as in the previous round; remembers them for the next. */
-  public boolean settled(String service, Set<String> members) {
+  /**
+   * Whether {@code service} may be judged at {@code now}: its backends are those of the previous
+   * round and have not changed for {@code settleMs}. Remembers them for the next round; the first
+   * sight counts as a change.
+   */
+  public boolean settled(String service, Set<String> members, long now) {
     Set<String> before = lastMembers.put(service, Set.copyOf(members));
-    return members.equals(before);
+    if (!members.equals(before)) {
+      changedAt.put(service, now);
+      return false;
+    }
+    return now - changedAt.get(service) >= settleMs;
   }
 
   /**

@@ -25,13 +25,14 @@ import java.util.function.Supplier;
 /**
  * The rebalance rounds of one node. Every interval it reads the registry, plans with the local
  * backends' live counts ({@link RebalancePlan}) and has each local backend that holds too many ask
- * its part of what the under-share backends lack to move ({@link BackendVerticle#shed}). Then that
+ * its part of what the under-share backends lack to move, each asked client to its own target of the
+ * allocation ({@link BackendVerticle#shed}). Then that
  * backend cools down (its move deadline plus two load-report periods, and two periods after the last of
  * its asked clients arrived elsewhere, as far as it can tell) so the registry shows the moves before it
  * is judged again. A round waits while a local move is in flight, while the service's total is short of
- * what it was at this node's last shed (clients between backends; at most a drain's deadline), and
- * while the service's set of backends is still changing ({@link RebalanceGate}). Confined to the given
- * context.
+ * what it was at this node's last shed (clients between backends; at most a drain's deadline), and for
+ * two load-report periods after the service's set of backends changed ({@link RebalanceGate}). Confined
+ * to the given context.
  */
 public final class Rebalancer {
 
@@ -122,7 +123,7 @@ public final class Rebalancer {
     boolean settled = true;
     for (Map.Entry<String, Set<String>> service : plan.members().entrySet()) {
       // every service is recorded, so no short-circuit
-      settled &= gate.settled(service.getKey(), service.getValue());
+      settled &= gate.settled(service.getKey(), service.getValue(), now);
       settled &= gate.recovered(service.getKey(), plan.totals().get(service.getKey()), now);
     }
     if (!quiet || !settled || plan.sheds().isEmpty()) {
@@ -132,7 +133,7 @@ public final class Rebalancer {
     List<Future<Asked>> asked = new ArrayList<>();
     for (RebalancePlan.Shed shed : plan.sheds()) {
       local.stream().filter(b -> b.record().id().equals(shed.backend())).findFirst().ifPresent(b -> asked.add(
-          b.shed(shed.count(), options.getRebalanceDeadlineMs(), shed.prefer())
+          b.shed(shed, options.getRebalanceDeadlineMs())
               .map(n -> new Asked(shed, n))
               .recover(e -> {
                 log.warn("rebalance: {} could not shed: {}", shed.backend(), e.toString());
@@ -148,8 +149,8 @@ public final class Rebalancer {
       RebalancePlan.Shed shed = a.shed();
       if (a.asked() > 0) {
         gate.shed(shed.backend(), now);
-        log.info("rebalance: {} holds {} (fair share {}), asked {} of {} clients to move, prefer {}", shed.backend(),
-            shed.connections(), Math.round(shed.share()), a.asked(), shed.count(), shed.prefer());
+        log.info("rebalance: {} holds {} (fair share {}), asked {} of {} clients to move, to {}", shed.backend(),
+            shed.connections(), Math.round(shed.share()), a.asked(), shed.count(), shed.moves());
       } else {
         log.debug("rebalance: {} holds {} (fair share {}) but every client is within the hold-down", shed.backend(),
             shed.connections(), Math.round(shed.share()));

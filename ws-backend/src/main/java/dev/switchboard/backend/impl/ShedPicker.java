@@ -14,6 +14,9 @@ import java.util.function.ToLongFunction;
  * oldest go first: a client that moved is the newest on its new backend, so it is asked again only
  * after every client there that has not moved since — nobody moves twice while others have not moved
  * once.
+ *
+ * <p>The asked clients are then given their targets in the allocation's proportions: the first
+ * {@code c1} go to the first target, the next {@code c2} to the second, and so on.
  */
 public final class ShedPicker {
 
@@ -37,5 +40,20 @@ public final class ShedPicker {
       }
     }
     return picked;
+  }
+
+  /**
+   * Splits {@code asked} over {@code moves}: group k holds the next {@code moves.get(k).count()}
+   * clients in order (fewer, or none, once {@code asked} runs out); one group per move.
+   */
+  public static <T> List<List<T>> assign(List<T> asked, List<RebalancePlan.Move> moves) {
+    List<List<T>> groups = new ArrayList<>(moves.size());
+    int from = 0;
+    for (RebalancePlan.Move move : moves) {
+      int to = Math.min(asked.size(), from + move.count());
+      groups.add(asked.subList(from, to));
+      from = to;
+    }
+    return groups;
   }
 }

@@ -11,14 +11,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RebalanceGateTest {
 
   @Test
-  void aServiceWhoseBackendsChangedWaitsOneRound() {
-    RebalanceGate gate = new RebalanceGate(1_000, 500);
-    assertFalse(gate.settled("chat", Set.of("a", "b")), "first sight");
-    assertTrue(gate.settled("chat", Set.of("a", "b")));
-    assertFalse(gate.settled("chat", Set.of("a", "b", "c")), "a scale-out may still be deploying");
-    assertTrue(gate.settled("chat", Set.of("a", "b", "c")));
-    assertFalse(gate.settled("other", Set.of("x")));
-    assertTrue(gate.settled("chat", Set.of("a", "b", "c")), "services are judged apart");
+  void aServiceWhoseBackendsChangedIsNotJudgedForTwoLoadReportPeriods() {
+    RebalanceGate gate = new RebalanceGate(4_000, 2_000);
+    assertFalse(gate.settled("chat", Set.of("a", "b"), 0), "first sight");
+    assertFalse(gate.settled("chat", Set.of("a", "b"), 1_000));
+    assertTrue(gate.settled("chat", Set.of("a", "b"), 2_000));
+    assertFalse(gate.settled("chat", Set.of("a"), 3_000), "b was killed: a's registry view is up to a period stale");
+    assertFalse(gate.settled("chat", Set.of("a"), 4_000), "one round is not enough");
+    assertTrue(gate.settled("chat", Set.of("a"), 5_000));
+    assertFalse(gate.settled("chat", Set.of("a", "c"), 6_000), "a scale-out may still be deploying");
+    assertFalse(gate.settled("chat", Set.of("a", "c", "d"), 7_000), "each change restarts the wait");
+    assertFalse(gate.settled("chat", Set.of("a", "c", "d"), 8_000));
+    assertFalse(gate.settled("other", Set.of("x"), 9_000));
+    assertTrue(gate.settled("chat", Set.of("a", "c", "d"), 9_000), "services are judged apart");
   }
 
   @Test

@@ -5,11 +5,12 @@ import dev.switchboard.model.BackendState;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,20 +43,93 @@ class RebalancePlanTest {
     assertEquals(1_100, plan.count("a"));
     assertEquals(1_000, plan.count("b"));
     assertEquals(900, plan.count("c"), "each sheds down to its share, never below");
-    plan.sheds().forEach(s -> assertEquals(List.of("d", "e", "f"), s.prefer()));
+    assertEquals(Map.of("d", 1_000, "e", 1_000, "f", 1_000), received(plan), "each empty one gets exactly what it lacks");
+    for (String shedder : List.of("a", "b", "c")) {
+      assertEquals(List.of("d", "e", "f"), moves(plan, shedder).stream().map(RebalancePlan.Move::target).toList(),
+          shedder + " spreads over every target, as they lack alike");
+    }
+  }
+
+  private static List<RebalancePlan.Move> moves(RebalancePlan plan, String backend) {
+    return plan.sheds().stream().filter(s -> s.backend().equals(backend)).findFirst().orElseThrow().moves();
+  }
+
+  /** Where the asked clients of every shed land when each goes to its {@code prefer[0]}. */
+  private static Map<String, Integer> received(RebalancePlan plan) {
+    Map<String, Integer> received = new TreeMap<>();
+    for (RebalancePlan.Shed shed : plan.sheds()) {
+      List<Integer> asked = IntStream.range(0, shed.count()).boxed().toList();
+      List<List<Integer>> groups = ShedPicker.assign(asked, shed.moves());
+      for (int k = 0; k < groups.size(); k++) {
+        received.merge(shed.prefer(k).get(0), groups.get(k).size(), Integer::sum);
+      }
+    }
+    return received;
   }
 
   @Test
-  void aScaleOutConvergesInOneRoundWhenClientsFollowPrefer() {
+  void twoSheddersSplitTheirMoversOverTwoNewcomersInProportionToWhatEachLacks() {
+    List<BackendRecord> all = List.of(backend("s0", 36), backend("s1", 44), backend("n0", 0), backend("n1", 0));
+    RebalancePlan plan = RebalancePlan.of(all, all, Set.of(), THRESHOLD);
+    assertEquals(List.of(new RebalancePlan.Move("n0", 8), new RebalancePlan.Move("n1", 8)), moves(plan, "s0"));
+    assertEquals(List.of(new RebalancePlan.Move("n0", 12), new RebalancePlan.Move("n1", 12)), moves(plan, "s1"));
+    assertEquals(Map.of("n0", 20, "n1", 20), received(plan), "each newcomer gets exactly what it lacks, not 30/10");
+    RebalancePlan.Shed s1 = plan.sheds().stream().filter(s -> s.backend().equals("s1")).findFirst().orElseThrow();
+    assertEquals(List.of("n0", "n1"), s1.prefer(0));
+    assertEquals(List.of("n1", "n0"), s1.prefer(1), "its target first, then the shedder's other targets");
+  }
+
+  @Test
+  void aScaleOutFromOneHundredToTwoHundredFillsEveryTargetExactlyFromEveryShedder() {
+    List<BackendRecord> all = new ArrayList<>();
+    IntStream.range(0, 100).forEach(i -> all.add(backend(String.format("old%03d", i), 5_000)));
+    IntStream.range(0, 100).forEach(i -> all.add(backend(String.format("new%03d", i), 0)));
+    RebalancePlan plan = RebalancePlan.of(all, all, Set.of(), THRESHOLD);
+    assertEquals(100, plan.sheds().size());
+    Map<String, Integer> received = received(plan);
+    assertEquals(100, received.size());
+    received.forEach((id, n) -> assertEquals(2_500, n, id + " receives exactly its deficit"));
+    plan.sheds().forEach(s -> assertEquals(100, s.moves().size(), s.backend() + " sends 25 to each newcomer"));
+  }
+
+  @Test
+  void unevenSheddersFillEveryTargetExactly() {
+    List<BackendRecord> all = new ArrayList<>();
+    // 1,505 .. 2,495 over 100 backends and 100 empty ones: 200,000 in all, a share of 1,000 each
+    IntStream.range(0, 100).forEach(i -> all.add(backend(String.format("old%03d", i), 1_505 + 10 * i)));
+    IntStream.range(0, 100).forEach(i -> all.add(backend(String.format("new%03d", i), 0)));
+    RebalancePlan plan = RebalancePlan.of(all, all, Set.of(), THRESHOLD);
+    for (RebalancePlan.Shed shed : plan.sheds()) {
+      assertEquals(shed.connections() - 1_000, shed.count(), shed.backend() + " sheds down to its share");
+      assertEquals(shed.count(), shed.moves().stream().mapToInt(RebalancePlan.Move::count).sum());
+    }
+    Map<String, Integer> received = received(plan);
+    assertEquals(100, received.size());
+    received.forEach((id, n) -> assertEquals(1_000, n, id + " receives exactly its deficit, never more"));
+  }
+
+  @Test
+  void aShedderCoolingDownLeavesTheOthersRowsAsTheyWere() {
+    List<BackendRecord> all = List.of(backend("s0", 36), backend("s1", 44), backend("n0", 0), backend("n1", 0));
+    RebalancePlan cooling = RebalancePlan.of(all, all, Set.of("s0"), THRESHOLD);
+    assertEquals(0, cooling.count("s0"));
+    assertEquals(List.of(new RebalancePlan.Move("n0", 12), new RebalancePlan.Move("n1", 12)), moves(cooling, "s1"),
+        "s1 sends to each newcomer its part, whether s0 acts this round or not");
+    RebalancePlan remote = RebalancePlan.of(all, List.of(all.get(1)), Set.of(), THRESHOLD);
+    assertEquals(moves(cooling, "s1"), moves(remote, "s1"), "every node computes the same rows");
+  }
+
+  @Test
+  void aScaleOutConvergesInOneRoundWhenClientsGoToTheirFirstPreference() {
     Map<String, Integer> load = new HashMap<>(Map.of("a", 2_000, "b", 2_000, "c", 2_000, "d", 0, "e", 0, "f", 0));
     List<BackendRecord> all = load.entrySet().stream().map(e -> backend(e.getKey(), e.getValue())).toList();
     RebalancePlan plan = RebalancePlan.of(all, all, Set.of(), THRESHOLD);
     for (RebalancePlan.Shed shed : plan.sheds()) {
-      for (int i = 0; i < shed.count(); i++) {
-        // each moved client goes to the preferred backend that lacks most right now
-        String to = shed.prefer().stream().min(Comparator.comparing(load::get)).orElseThrow();
-        load.merge(shed.backend(), -1, Integer::sum);
-        load.merge(to, 1, Integer::sum);
+      for (int k = 0; k < shed.moves().size(); k++) {
+        // each moved client goes to its prefer[0]
+        int n = shed.moves().get(k).count();
+        load.merge(shed.backend(), -n, Integer::sum);
+        load.merge(shed.prefer(k).get(0), n, Integer::sum);
       }
     }
     assertEquals(3_000, totalShed(plan), "the minimum that must move");
@@ -79,7 +153,8 @@ class RebalancePlanTest {
         backend("b", 0, 100, 10_000, BackendState.UP), backend("c", 0, 200, 10_000, BackendState.UP));
     RebalancePlan plan = RebalancePlan.of(all, all, Set.of(), THRESHOLD);
     assertEquals(450, plan.count("a"), "a weight-100 backend of 400 in all keeps a quarter of 600");
-    assertEquals(List.of("c", "b"), plan.sheds().iterator().next().prefer(), "c lacks 300, b 150");
+    assertEquals(List.of(new RebalancePlan.Move("c", 300), new RebalancePlan.Move("b", 150)), moves(plan, "a"),
+        "c lacks 300, b 150");
   }
 
   @Test
@@ -118,7 +193,7 @@ class RebalancePlanTest {
         backend("leaving", 500, 100, 10_000, BackendState.DRAINING));
     RebalancePlan plan = RebalancePlan.of(all, List.of(all.get(0)), Set.of(), THRESHOLD);
     assertEquals(200, plan.count("a"));
-    assertEquals(List.of("b"), plan.sheds().iterator().next().prefer());
+    assertEquals(List.of("b"), plan.sheds().iterator().next().targets());
     assertEquals(Map.of("chat", Set.of("a", "b")), plan.members());
   }
 
@@ -131,11 +206,16 @@ class RebalancePlanTest {
   }
 
   @Test
-  void aPreferListNamesAtMostSixteenBackendsLackingMostFirst() {
+  void aPreferListNamesItsTargetFirstAndAtMostSixteenBackends() {
     List<BackendRecord> all = new ArrayList<>(List.of(backend("big", 4_000)));
     IntStream.range(0, 20).forEach(i -> all.add(backend(String.format("n%02d", i), i)));
-    List<String> prefer = RebalancePlan.of(all, List.of(all.get(0)), Set.of(), THRESHOLD).sheds().iterator().next().prefer();
-    assertEquals(16, prefer.size());
-    assertEquals(IntStream.range(0, 16).mapToObj(i -> String.format("n%02d", i)).toList(), prefer);
+    RebalancePlan.Shed shed = RebalancePlan.of(all, List.of(all.get(0)), Set.of(), THRESHOLD).sheds().iterator().next();
+    assertEquals(IntStream.range(0, 20).mapToObj(i -> String.format("n%02d", i)).toList(), shed.targets(),
+        "most lacking first");
+    assertEquals(IntStream.range(0, 16).mapToObj(i -> String.format("n%02d", i)).toList(), shed.prefer(0));
+    List<String> last = shed.prefer(19);
+    assertEquals(16, last.size());
+    assertEquals("n19", last.get(0));
+    assertEquals(IntStream.range(0, 15).mapToObj(i -> String.format("n%02d", i)).toList(), last.subList(1, 16));
   }
 }

@@ -59,4 +59,14 @@ class ShedPickerTest {
     assertEquals(List.of("a"), pick(sessions, 1, 100));
     assertEquals(List.of(), pick(sessions, 0, 100));
   }
+
+  @Test
+  void theAskedClientsGoToTheTargetsInTheAllocationsCounts() {
+    List<RebalancePlan.Move> moves = List.of(new RebalancePlan.Move("x", 3), new RebalancePlan.Move("y", 5),
+        new RebalancePlan.Move("z", 2));
+    List<Integer> asked = List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+    assertEquals(List.of(List.of(0, 1, 2), List.of(3, 4, 5, 6, 7), List.of(8, 9)), ShedPicker.assign(asked, moves));
+    assertEquals(List.of(List.of(0, 1, 2), List.of(3, 4, 5), List.of()), ShedPicker.assign(asked.subList(0, 6), moves),
+        "when the hold-down leaves fewer to ask, the last targets get fewer");
+  }
 }
