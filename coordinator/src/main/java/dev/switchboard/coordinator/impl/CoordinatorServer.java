@@ -43,6 +43,7 @@ public final class CoordinatorServer {
   private final CoordinatorMetrics metrics;
   private final RegistryWatcher watcher;
   private final ViewReconciler reconciler;
+  private final BackendProbe probe;
   private final Buffer keepAlive = Buffer.buffer(SseWriter.comment("keep-alive"));
   private MessageConsumer<Object> heartbeats;
   private MessageConsumer<Object> reports;
@@ -58,7 +59,8 @@ public final class CoordinatorServer {
     this.hub = new SubscriberHub(options.getMaxSubscribers());
     this.metrics = new CoordinatorMetrics(view, hub);
     this.watcher = new RegistryWatcher(vertx, context, hazelcast);
-    this.reconciler = new ViewReconciler(options, view, metrics, watcher, System::nanoTime, this::publish);
+    this.probe = new BackendProbe(vertx, options.getProbeTimeoutMs());
+    this.reconciler = new ViewReconciler(options, view, metrics, watcher, probe, System::nanoTime, this::publish);
   }
 
   /** Loads the view, then listens; completes with the bound HTTP port. */
@@ -91,6 +93,7 @@ public final class CoordinatorServer {
     }
     watcher.stop();
     hub.closeAll();
+    probe.close();
     return server == null ? Future.succeededFuture() : server.close();
   }
 
@@ -115,6 +118,7 @@ public final class CoordinatorServer {
         .put("backend", ctx.pathParam("id"))
         .put("reporters", reconciler.reporters(ctx.pathParam("id")))
         .put("threshold", options.getReportThreshold())
+        .put("probing", reconciler.isProbing(ctx.pathParam("id")))
         .put("quarantined", reconciler.isQuarantined(ctx.pathParam("id")))));
     router.get("/health/live").handler(ctx -> json(ctx.response(), 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::readiness);
