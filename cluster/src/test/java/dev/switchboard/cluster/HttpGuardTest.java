@@ -126,4 +126,21 @@ class HttpGuardTest {
       assertTrue(ms >= HEADER_TIMEOUT_MS - 50 && ms < 3_000, "closed after " + ms + " ms");
     }
   }
+
+  @Test
+  void anIdleConnectionIsClosedAfterTheIdleTimeout() throws Exception {
+    int idlePort = HttpGuard.guard(vertx, vertx.createHttpServer(HttpGuard.options(new HttpServerOptions(), 300)), 0,
+        req -> req.response().end("ok")).listen(0, "127.0.0.1").await(10, TimeUnit.SECONDS).actualPort();
+    try (Socket socket = new Socket("127.0.0.1", idlePort)) {
+      socket.setSoTimeout(5_000);
+      socket.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      byte[] buffer = new byte[1024];
+      assertTrue(new String(buffer, 0, in.read(buffer), StandardCharsets.US_ASCII).endsWith("ok"));
+      long start = System.nanoTime();
+      assertEquals(-1, in.read(), "closed when idle");
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertTrue(ms >= 250 && ms < 3_000, "closed after " + ms + " ms");
+    }
+  }
 }
