@@ -111,7 +111,6 @@ public final class CoordinatorServer {
 
   private Router router() {
     Router router = Router.router(vertx);
-    router.route().handler(CoordinatorServer::decodable);
     router.route().handler(ctx -> {
       ctx.response().putHeader("Access-Control-Allow-Origin", options.getAllowedOrigin());
       if (ctx.request().method() == HttpMethod.OPTIONS) {
@@ -124,6 +123,7 @@ public final class CoordinatorServer {
         ctx.next();
       }
     });
+    router.route().handler(CoordinatorServer::decodable); // after CORS, so a browser can read the 400
     router.get("/v1/backends").handler(this::list);
     router.get("/v1/backends/stream").handler(this::stream);
     router.post("/v1/backends/:id/reports").handler(BodyHandler.create(false).setBodyLimit(1024)).handler(this::report);
