@@ -23,7 +23,7 @@ import java.util.function.Function;
 /**
  * Admin endpoints, mounted only when a token is configured: drain a backend, scale a node's backend
  * count, list nodes. Each needs {@code Authorization: Bearer <token>} (401 otherwise) and is carried
- * out by the backend node itself, over the event bus. Every admin request, refused or not, leaves one
+ * out by the backend node itself, over the event bus. Every request routed here, refused or not, leaves one
  * audit line (logger {@value #AUDIT_LOGGER}): who (source address, whether the token matched), what
  * (method, path, the command sent) and the outcome (status); the log line's time is the when.
  */

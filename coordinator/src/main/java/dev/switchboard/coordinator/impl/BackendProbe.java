@@ -45,7 +45,7 @@ final class BackendProbe implements ViewReconciler.Probe {
       }
       String why = e instanceof TimeoutException ? "no upgrade answer within " + timeoutMs + " ms"
           : e instanceof UpgradeRejectedException rejected ? "upgrade answered " + rejected.getStatus()
-          : String.valueOf(e);
+          : e.getMessage() != null ? e.getMessage() : e.toString();
       return Future.failedFuture(new IllegalStateException(record.url() + ": " + why, e));
     });
   }
