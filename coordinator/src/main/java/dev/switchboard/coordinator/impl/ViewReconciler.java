@@ -168,11 +168,11 @@ final class ViewReconciler {
 
   /** A probe's outcome: a backend that answered stays listed and its reports are cleared; one that did not is quarantined. */
   private void onProbed(String id, AsyncResult<Void> outcome) {
-    boolean reachable = outcome.succeeded();
-    if (!outliers.probed(id, reachable, clock.getAsLong())) {
-      if (reachable) {
-        log.info("backend {} answered this coordinator's probe: stays listed, its reports are cleared", id);
-      }
+    if (!outliers.isProbing(id)) {
+      return; // the backend left the registry meanwhile
+    }
+    if (!outliers.probed(id, outcome.succeeded(), clock.getAsLong())) {
+      log.info("backend {} answered this coordinator's probe: stays listed, its reports are cleared", id);
       return;
     }
     view.remove(id, RemoveReason.UNREACHABLE.wire()).ifPresent(sink);
