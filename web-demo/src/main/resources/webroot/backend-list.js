@@ -35,8 +35,8 @@ export function startIndex(coordinators, key, random = Math.random) {
  * @param {Function} [options.setTimeout=globalThis.setTimeout]
  * @param {Function} [options.clearTimeout=globalThis.clearTimeout]
  *
- * Events (`event.detail`): `change` ({backends: records, type: 'snapshot'|'upsert'|'remove'}),
- * `coordinator` ({url, streaming}) when the stream opens or fails.
+ * Events (`event.detail`): `change` ({backends: records, type: 'snapshot'|'upsert'|'remove', and for a
+ * remove `removed`: {id, reason}}), `coordinator` ({url, streaming}) when the stream opens or fails.
  */
 export class BackendList extends EventTarget {
   constructor(options = {}) {
@@ -121,6 +121,7 @@ export class BackendList extends EventTarget {
     source.addEventListener('remove', (e) => this.onEvent(e, (data) => {
       if (typeof data.id !== 'string') throw new TypeError('remove without id');
       this.backends.delete(data.id);
+      return { removed: { id: data.id, reason: typeof data.reason === 'string' ? data.reason : 'unknown' } };
     }));
     source.onerror = () => {
       // EventSource would retry the same coordinator; we move to the next one instead
@@ -139,15 +140,16 @@ export class BackendList extends EventTarget {
   }
 
   onEvent(event, apply) {
+    let extra;
     try {
-      apply(JSON.parse(event.data));
+      extra = apply(JSON.parse(event.data));
     } catch (err) {
       console.warn('switchboard: ignoring malformed list event', event.type, err);
       return;
     }
     this.failures = 0;
     if (event.lastEventId) this.lastEventId = event.lastEventId;
-    this.emit('change', { backends: [...this.backends.values()], type: event.type });
+    this.emit('change', { backends: [...this.backends.values()], type: event.type, ...extra });
   }
 
   emit(type, detail) {

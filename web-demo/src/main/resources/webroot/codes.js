@@ -16,3 +16,9 @@ export const MoveReason = Object.freeze({
   /** failure: a ping went unanswered within the timeout */
   HEARTBEAT_TIMEOUT: 'heartbeat-timeout',
 });
+
+/** Why a `remove` list event took a backend off the list (the coordinator's reasons, docs/protocol.md). */
+export const RemoveReason = Object.freeze({
+  /** clients reported it unreachable and the coordinator's own probe failed too; a connection that works stays */
+  UNREACHABLE: 'unreachable',
+});

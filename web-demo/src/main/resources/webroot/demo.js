@@ -125,7 +125,9 @@ function renderFleet() {
 }
 
 const config = await (await fetch('config.json')).json();
-admin = config.admin ?? null;
+// the admin settings come only inside the page the demo server served, never from config.json
+const adminMeta = document.querySelector('meta[name="switchboard-admin"]')?.content;
+admin = adminMeta ? JSON.parse(adminMeta) : null;
 if (admin) {
   $('controls').hidden = false;
   const scaleBy = (delta) => {

@@ -84,7 +84,8 @@ export interface BackendListOptions {
 }
 
 export interface BackendListEventMap {
-  change: CustomEvent<{ backends: BackendRecord[]; type: 'snapshot' | 'upsert' | 'remove' }>;
+  /** `removed` comes with `remove`: the id and the coordinator's reason (e.g. `unreachable`, `deregistered`). */
+  change: CustomEvent<{ backends: BackendRecord[]; type: 'snapshot' | 'upsert' | 'remove'; removed?: { id: string; reason: string } }>;
   coordinator: CustomEvent<{ url: string; streaming: boolean }>;
 }
 

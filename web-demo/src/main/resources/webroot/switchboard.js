@@ -5,7 +5,7 @@
 
 import { backoff, spread } from './backoff.js';
 import { BackendList } from './backend-list.js';
-import { MoveReason } from './codes.js';
+import { MoveReason, RemoveReason } from './codes.js';
 import { moveHint, moveTargets, preferredTarget } from './move-hint.js';
 import { createSelector } from './policies.js';
 
@@ -103,7 +103,7 @@ export class Switchboard extends EventTarget {
       coordinators: o.coordinators, service: o.service, key: o.key, random: this.env.random,
       EventSource: o.EventSource, fetch: o.fetch, setTimeout: this.env.setTimeout, clearTimeout: this.env.clearTimeout,
     });
-    this.onListChange = () => this.onList();
+    this.onListChange = (e) => this.onList(e.detail);
     this.state = State.OFFLINE;
     this.open = []; // ready connections; [0] is the primary
     this.opening = []; // waiting for a welcome (or, replacing the primary, for their rooms)
@@ -218,7 +218,8 @@ export class Switchboard extends EventTarget {
 
   // ---- list and pool ------------------------------------------------------------------------
 
-  onList() {
+  /** Applies a list change (`change` is the list's `change` detail; absent when the client starts on a known list). */
+  onList(change) {
     if (this.stopped) return;
     const backends = this.list.backends;
     this.selector = createSelector(this.options.policy, [...backends.values()], this.env.random);
@@ -235,8 +236,16 @@ export class Switchboard extends EventTarget {
     // removal forces a failover at once; a DRAINING backend sends `drain` and we move make-before-break
     for (const c of [...this.open]) {
       const listed = backends.get(c.backend.id);
-      if (listed) c.listedConnections = listed.connections; // how many a loss of it displaces
-      else this.failover(c, MoveReason.REMOVED, 'backend left the list');
+      const removed = change?.removed?.id === c.backend.id ? change.removed : null;
+      if (listed) {
+        c.listedConnections = listed.connections; // how many a loss of it displaces
+        c.keptUnlisted = false;
+      } else if (removed?.reason === RemoveReason.UNREACHABLE) {
+        // others could not reach it, but this connection works: keep it (heartbeats judge it), choose it for nothing new
+        c.keptUnlisted = true;
+      } else if (!c.keptUnlisted || removed) {
+        this.failover(c, MoveReason.REMOVED, 'backend left the list');
+      }
     }
     if (newcomer && this.retryTimer) {
       this.clearLater(this.retryTimer); // a new backend is new hope: try it now rather than after the backoff

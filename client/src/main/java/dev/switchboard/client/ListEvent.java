@@ -1,6 +1,7 @@
 package dev.switchboard.client;
 
 import dev.switchboard.model.BackendRecord;
+import dev.switchboard.model.RemoveReason;
 
 import java.util.List;
 
@@ -18,7 +19,12 @@ public sealed interface ListEvent {
   record Upsert(String eventId, BackendRecord backend) implements ListEvent {
   }
 
-  /** A backend left the list, for {@code reason} (deregistered, expired, node-left, …). */
+  /** A backend left the list, for {@code reason} (deregistered, expired, node-left, unreachable, …). */
   record Remove(String eventId, String id, String reason) implements ListEvent {
+
+    /** The reason as a code; one this client does not know is {@link RemoveReason#OTHER}. */
+    public RemoveReason removeReason() {
+      return RemoveReason.fromWire(reason);
+    }
   }
 }

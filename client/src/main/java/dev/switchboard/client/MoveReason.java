@@ -6,7 +6,10 @@ public enum MoveReason {
   DRAIN("drain", true),
   /** Planned: the backend is above its fair share and asked this client to move to an under-share one. */
   REBALANCE("rebalance", true),
-  /** Failure: the backend left the list (its node died, froze or was quarantined). */
+  /**
+   * Failure: the backend left the list (it stopped, its node died or froze). Not for a backend removed as
+   * {@code unreachable}: a connection to it that answers its heartbeats stays.
+   */
   REMOVED("removed", false),
   /** Failure: the connection closed unasked. */
   CLOSED("closed", false),

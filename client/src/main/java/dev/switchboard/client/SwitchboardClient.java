@@ -4,6 +4,7 @@ import dev.switchboard.client.policy.Policy;
 import dev.switchboard.client.policy.Selector;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.BackendState;
+import dev.switchboard.model.RemoveReason;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -73,6 +74,8 @@ public final class SwitchboardClient {
     Set<String> awaitingJoins;
     boolean ready;
     boolean abandoned;
+    /** Its backend left the list as {@code unreachable}, but this connection works: kept while it answers heartbeats. */
+    boolean keptUnlisted;
     long openedAt;
     long heardAt;
     long pingId;
@@ -192,7 +195,7 @@ public final class SwitchboardClient {
   /** Follows the list and connects; completes once the first connection is open. */
   public Future<Void> start() {
     return onContext(() -> {
-      list.handler(e -> onList());
+      list.handler(this::onList);
       heartbeatTimer = vertx.setPeriodic(Math.max(50, Math.min(options.getIntervalMs(), options.getTimeoutMs() / 2)), id -> tick());
       return list.open().compose(v -> firstOpen.future());
     });
@@ -314,7 +317,7 @@ public final class SwitchboardClient {
 
   // ---- list and pool --------------------------------------------------------------------------
 
-  private void onList() {
+  private void onList(ListEvent change) {
     Collection<BackendRecord> backends = list.backends().values();
     selector = policy.selector(List.copyOf(backends), random);
     emit(lists, List.copyOf(backends));
@@ -332,8 +335,13 @@ public final class SwitchboardClient {
       BackendRecord listed = list.backends().get(c.backend.id());
       if (listed != null) {
         c.listedConnections = listed.connections();
-      }
-      if (!list.backends().containsKey(c.backend.id())) {
+        c.keptUnlisted = false;
+      } else if (change instanceof ListEvent.Remove remove && remove.id().equals(c.backend.id())
+          && remove.removeReason() == RemoveReason.UNREACHABLE) {
+        // others could not reach it, but this connection works: keep it (heartbeats judge it), choose it for nothing new
+        c.keptUnlisted = true;
+        log.info("backend {} left the list as unreachable; its connection here works and stays", c.backend.id());
+      } else if (!c.keptUnlisted || change instanceof ListEvent.Remove remove && remove.id().equals(c.backend.id())) {
         failover(c, MoveReason.REMOVED, "backend left the list"); // at once: it is gone for everyone
       }
     }

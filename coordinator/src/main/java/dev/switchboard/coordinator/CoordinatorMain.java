@@ -30,7 +30,13 @@ public final class CoordinatorMain {
         .option("report-threshold", "SWITCHBOARD_REPORT_THRESHOLD", CoordinatorOptions.DEFAULT_REPORT_THRESHOLD,
             "distinct client addresses reporting a backend unreachable (within 30 s) that hide it")
         .option("quarantine-ms", "SWITCHBOARD_QUARANTINE_MS", CoordinatorOptions.DEFAULT_QUARANTINE_MS,
-            "how long a backend reported unreachable stays off the list")
+            "how long a backend reported unreachable (and failing this coordinator's probe) stays off the list")
+        .option("probe-timeout-ms", "SWITCHBOARD_PROBE_TIMEOUT_MS", CoordinatorOptions.DEFAULT_PROBE_TIMEOUT_MS,
+            "deadline of the probe (TCP connect + WebSocket upgrade) of a backend clients reported unreachable")
+        .option("idle-timeout-ms", "SWITCHBOARD_IDLE_TIMEOUT_MS", CoordinatorOptions.DEFAULT_IDLE_TIMEOUT_MS,
+            "close HTTP connections with nothing read or written this long (must exceed --keep-alive-ms)")
+        .option("header-timeout-ms", "SWITCHBOARD_HEADER_TIMEOUT_MS", CoordinatorOptions.DEFAULT_HEADER_TIMEOUT_MS,
+            "close a connection that sends no complete request head this long after it opened or after its last response")
         .option("suspect-ms", "SWITCHBOARD_SUSPECT_MS", CoordinatorOptions.DEFAULT_SUSPECT_MS,
             "mark the backends of a node silent for this long suspect (still listed, chosen for no new connection)")
         .option("liveness-timeout-ms", "SWITCHBOARD_LIVENESS_TIMEOUT_MS", CoordinatorOptions.DEFAULT_LIVENESS_TIMEOUT_MS,
@@ -39,6 +45,17 @@ public final class CoordinatorMain {
   }
 
   public static CoordinatorOptions options(CommandLine.Values values) {
+    try {
+      return parsed(values).validate();
+    } catch (IllegalArgumentException e) {
+      if (e instanceof CommandLine.UsageException) {
+        throw e;
+      }
+      throw new CommandLine.UsageException(e.getMessage());
+    }
+  }
+
+  private static CoordinatorOptions parsed(CommandLine.Values values) {
     return new CoordinatorOptions()
         .setPort(values.getInt("port"))
         .setHost(values.get("host"))
@@ -50,7 +67,10 @@ public final class CoordinatorMain {
         .setKeepAliveMs(values.getInt("keep-alive-ms"))
         .setAdminToken(values.get("admin-token"))
         .setReportThreshold(values.getInt("report-threshold"))
-        .setQuarantineMs(values.getInt("quarantine-ms"));
+        .setQuarantineMs(values.getInt("quarantine-ms"))
+        .setProbeTimeoutMs(values.getInt("probe-timeout-ms"))
+        .setIdleTimeoutMs(values.getInt("idle-timeout-ms"))
+        .setHeaderTimeoutMs(values.getInt("header-timeout-ms"));
   }
 
   public static void main(String[] args) {

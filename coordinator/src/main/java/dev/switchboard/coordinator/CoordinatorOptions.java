@@ -27,8 +27,20 @@ public final class CoordinatorOptions {
   /** Distinct client addresses that must report a backend unreachable, within the window, to hide it. */
   public static final int DEFAULT_REPORT_THRESHOLD = 3;
   public static final long DEFAULT_REPORT_WINDOW_MS = 30_000;
-  /** How long a backend reported unreachable stays off the list before it is tried again. */
+  /** How long a backend reported unreachable (and failing the coordinator's probe) stays off the list before it is tried again. */
   public static final long DEFAULT_QUARANTINE_MS = 30_000;
+  /**
+   * Deadline of the coordinator's own probe (TCP connect + WebSocket upgrade) of a backend that clients
+   * reported unreachable; only a failed probe quarantines it.
+   */
+  public static final long DEFAULT_PROBE_TIMEOUT_MS = 2_000;
+  /**
+   * An HTTP connection with nothing read or written for this long is closed. Streams write a keep-alive
+   * every {@link #DEFAULT_KEEP_ALIVE_MS}, so this must exceed the keep-alive period.
+   */
+  public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000;
+  /** A connection that has not sent a complete request head (line and headers) this long after it opened, or after its last response, is closed. */
+  public static final long DEFAULT_HEADER_TIMEOUT_MS = 10_000;
 
   private String host = DEFAULT_HOST;
   private int port = DEFAULT_PORT;
@@ -45,6 +57,9 @@ public final class CoordinatorOptions {
   private int reportThreshold = DEFAULT_REPORT_THRESHOLD;
   private long reportWindowMs = DEFAULT_REPORT_WINDOW_MS;
   private long quarantineMs = DEFAULT_QUARANTINE_MS;
+  private long probeTimeoutMs = DEFAULT_PROBE_TIMEOUT_MS;
+  private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
+  private long headerTimeoutMs = DEFAULT_HEADER_TIMEOUT_MS;
 
   public CoordinatorOptions() {
   }
@@ -69,6 +84,9 @@ public final class CoordinatorOptions {
     reportThreshold = json.getInteger("reportThreshold", DEFAULT_REPORT_THRESHOLD);
     reportWindowMs = json.getLong("reportWindowMs", DEFAULT_REPORT_WINDOW_MS);
     quarantineMs = json.getLong("quarantineMs", DEFAULT_QUARANTINE_MS);
+    probeTimeoutMs = json.getLong("probeTimeoutMs", DEFAULT_PROBE_TIMEOUT_MS);
+    idleTimeoutMs = json.getLong("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS);
+    headerTimeoutMs = json.getLong("headerTimeoutMs", DEFAULT_HEADER_TIMEOUT_MS);
   }
 
   public JsonObject toJson() {
@@ -86,7 +104,10 @@ public final class CoordinatorOptions {
         .put("livenessCheckMs", livenessCheckMs)
         .put("reportThreshold", reportThreshold)
         .put("reportWindowMs", reportWindowMs)
-        .put("quarantineMs", quarantineMs);
+        .put("quarantineMs", quarantineMs)
+        .put("probeTimeoutMs", probeTimeoutMs)
+        .put("idleTimeoutMs", idleTimeoutMs)
+        .put("headerTimeoutMs", headerTimeoutMs);
     return adminToken == null ? json : json.put("adminToken", adminToken);
   }
 
@@ -238,6 +259,49 @@ public final class CoordinatorOptions {
 
   public CoordinatorOptions setQuarantineMs(long quarantineMs) {
     this.quarantineMs = quarantineMs;
+    return this;
+  }
+
+  public long getProbeTimeoutMs() {
+    return probeTimeoutMs;
+  }
+
+  public CoordinatorOptions setProbeTimeoutMs(long probeTimeoutMs) {
+    this.probeTimeoutMs = positive("probeTimeoutMs", probeTimeoutMs);
+    return this;
+  }
+
+  public long getIdleTimeoutMs() {
+    return idleTimeoutMs;
+  }
+
+  /** Closes HTTP connections idle this long; must exceed the keep-alive period (checked at start). */
+  public CoordinatorOptions setIdleTimeoutMs(long idleTimeoutMs) {
+    this.idleTimeoutMs = positive("idleTimeoutMs", idleTimeoutMs);
+    return this;
+  }
+
+  public long getHeaderTimeoutMs() {
+    return headerTimeoutMs;
+  }
+
+  /** Closes a connection that does not complete a request head this long after it opened or after its last response. */
+  public CoordinatorOptions setHeaderTimeoutMs(long headerTimeoutMs) {
+    this.headerTimeoutMs = positive("headerTimeoutMs", headerTimeoutMs);
+    return this;
+  }
+
+  /**
+   * Checks the settings that only make sense together: the idle timeout must exceed the keep-alive
+   * period, or every quiet SSE stream would be cut.
+   *
+   * @throws IllegalArgumentException naming the conflict
+   */
+  public CoordinatorOptions validate() {
+    if (idleTimeoutMs <= keepAliveMs) {
+      throw new IllegalArgumentException("idleTimeoutMs (" + idleTimeoutMs + ") must exceed keepAliveMs (" + keepAliveMs
+          + "): streams are kept alive by a comment every keepAliveMs");
+    }
     return this;
   }
 }

@@ -4,11 +4,16 @@ import io.vertx.core.json.JsonArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.IOException;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The demo as a person sees it: the demo jar's embedded cluster, its page in a real headless Chromium. */
@@ -27,6 +32,7 @@ class DemoPageIT {
             cluster.args("--port", "0", "--page-port", "0", "--port-base", "0"));
          Browser browser = Browser.start()) {
       String page = demo.awaitLine("open (http://localhost:\\d+/)", Duration.ofSeconds(120)).group(1);
+      assertTokenOnlyInThePageItServed(page);
       browser.open(page);
       JsonArray[] state = new JsonArray[1];
       Http.await("3 backends, an open connection and a round-trip time on the page", Duration.ofSeconds(30), () -> {
@@ -76,6 +82,32 @@ class DemoPageIT {
         return gone && now.getInteger(4) == 30 && now.getInteger(5) == 30 && failovers > failoversBefore;
       });
       browser.screenshot(Path.of(System.getProperty("switchboard.logs", "target/it-logs"), "demo-page-after-kill.png"));
+    }
+  }
+
+  /**
+   * The admin token is in the page the server served, not in /config.json, and a request naming another
+   * host (a DNS-rebinding page) gets 421 and no token.
+   */
+  private static void assertTokenOnlyInThePageItServed(String page) throws Exception {
+    String html = Http.get(page).body();
+    assertTrue(html.contains("<meta name=\"switchboard-admin\" content=\"{&quot;token&quot;:"), html);
+    String config = Http.get(page + "config.json").body();
+    assertFalse(config.contains("token"), config);
+    int port = URI.create(page).getPort();
+    for (String path : new String[] {"/", "/config.json"}) {
+      String rebound = rawGet(port, path, "rebind.example:" + port);
+      assertTrue(rebound.startsWith("HTTP/1.1 421"), rebound);
+      assertFalse(rebound.contains("token"), rebound);
+    }
+  }
+
+  private static String rawGet(int port, String path, String host) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 }

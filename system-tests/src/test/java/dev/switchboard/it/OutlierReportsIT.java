@@ -1,7 +1,13 @@
 package dev.switchboard.it;
 
+import dev.switchboard.cluster.ClusterNames;
+import dev.switchboard.cluster.ClusterNode;
+import dev.switchboard.demo.DemoPageVerticle;
+import dev.switchboard.model.BackendRecord;
+import dev.switchboard.model.BackendState;
 import dev.switchboard.model.SseEvent;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,18 +15,23 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Outlier detection gathered from clients: a backend that distinct clients report unreachable leaves
- * every coordinator's list for a quarantine, then returns; one client alone cannot evict it.
+ * Outlier detection gathered from clients: distinct clients reporting a backend get each coordinator to
+ * probe it itself; one whose port is closed leaves every list for a quarantine, then returns; a
+ * healthy one stays listed however many report it; one client alone cannot even get a probe.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class OutlierReportsIT {
@@ -83,21 +94,74 @@ class OutlierReportsIT {
     return Http.getJson(coordinator.base() + "/v1/backends/" + backend + "/reports").getInteger("reporters");
   }
 
+  private static boolean is(SseEvent e, String type, String id) {
+    return e.event().equals(type) && id.equals(new JsonObject(e.data()).getString("id"));
+  }
+
+  private static boolean listed(TestCluster.Coordinator c, String id) throws Exception {
+    return Http.getJson(c.base() + "/v1/backends").encode().contains("\"id\":\"" + id + "\"");
+  }
+
   @Test
-  void threeClientsReportingABackendTakeItOffEveryListUntilItsQuarantineEnds() throws Exception {
+  void threeClientsReportingAHealthyBackendDoNotTakeItOffAnyList() throws Exception {
     String id = node.ids().get(0);
     try (SseProbe onFirst = SseProbe.open(vertx, coordinator.base() + "/v1/backends/stream", null);
          SseProbe onOther = SseProbe.open(vertx, other.base() + "/v1/backends/stream", null)) {
+      long answeredBefore = coordinator.process().count("backend " + id + " answered this coordinator's probe");
+      for (String from : new String[] {"127.0.0.2", "127.0.0.3", "127.0.0.4"}) {
+        assertEquals(202, report(id, from));
+      }
+      // each coordinator probes it (TCP connect + upgrade to its URL), finds it reachable and clears the reports
+      for (TestCluster.Coordinator c : List.of(coordinator, other)) {
+        Http.await("the probe to pass on " + c.base(), SHORT,
+            () -> c.process().count("backend " + id + " answered this coordinator's probe") > (c == coordinator ? answeredBefore : 0));
+        JsonObject reports = Http.getJson(c.base() + "/v1/backends/" + id + "/reports");
+        assertEquals(0, reports.getInteger("reporters"), reports.encode());
+        assertFalse(reports.getBoolean("quarantined"), reports.encode());
+        assertTrue(listed(c, id), "still listed on " + c.base());
+      }
+      for (SseProbe probe : new SseProbe[] {onFirst, onOther}) {
+        assertTrue(probe.collect(Duration.ofMillis(500)).stream().noneMatch(a -> is(a.event(), "remove", id)), "no remove of " + id);
+      }
+    }
+  }
+
+  @Test
+  void threeClientsReportingABackendWhosePortIsClosedTakeItOffEveryListUntilItsQuarantineEnds() throws Exception {
+    // a registered backend whose port nobody listens on, on a node that keeps heartbeating: only a probe can tell
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    ClusterNode testNode = ClusterNode.start(cluster.liteMemberOptions()).await(90, TimeUnit.SECONDS);
+    String id = testNode.nodeId().substring(0, 8) + "-closed";
+    BackendRecord record = new BackendRecord(id, "chat", "ws://127.0.0.1:" + closedPort + "/ws", testNode.nodeId(), "local",
+        BackendState.UP, 0, 100, 100, System.currentTimeMillis());
+    long[] seq = {0};
+    long heartbeat = testNode.vertx().setPeriodic(0, 500, t -> testNode.vertx().eventBus().publish(ClusterNames.HEARTBEAT_ADDRESS,
+        new JsonObject().put("node", testNode.nodeId()).put("backend", id).put("seq", seq[0]++)));
+    Map<String, Object> registry = testNode.hazelcast().getMap(ClusterNames.BACKENDS_MAP);
+    try (SseProbe onFirst = SseProbe.open(vertx, coordinator.base() + "/v1/backends/stream", null);
+         SseProbe onOther = SseProbe.open(vertx, other.base() + "/v1/backends/stream", null)) {
+      registry.put(id, record.toJson().encode());
+      onFirst.awaitEvent(e -> is(e, "upsert", id), SHORT);
+      onOther.awaitEvent(e -> is(e, "upsert", id), SHORT);
       for (String from : new String[] {"127.0.0.2", "127.0.0.3", "127.0.0.4"}) {
         assertEquals(202, report(id, from));
       }
       for (SseProbe probe : new SseProbe[] {onFirst, onOther}) {
-        SseEvent removed = probe.awaitEvent(e -> e.event().equals("remove")
-            && new JsonObject(e.data()).getString("id").equals(id), SHORT);
+        SseEvent removed = probe.awaitEvent(e -> is(e, "remove", id), SHORT);
         assertEquals("unreachable", new JsonObject(removed.data()).getString("reason"));
       }
-      onFirst.awaitEvent(e -> e.event().equals("upsert") && new JsonObject(e.data()).getString("id").equals(id), SHORT);
-      onOther.awaitEvent(e -> e.event().equals("upsert") && new JsonObject(e.data()).getString("id").equals(id), SHORT);
+      coordinator.process().awaitLine("backend " + id + " reported unreachable by 3 clients and this coordinator's probe failed too",
+          SHORT);
+      // the quarantine (2 s here) ends and it is judged afresh: listed again
+      onFirst.awaitEvent(e -> is(e, "upsert", id), SHORT);
+      onOther.awaitEvent(e -> is(e, "upsert", id), SHORT);
+    } finally {
+      testNode.vertx().cancelTimer(heartbeat);
+      registry.remove(id);
+      testNode.close().await(30, TimeUnit.SECONDS);
     }
   }
 
@@ -115,5 +179,72 @@ class OutlierReportsIT {
   @Test
   void reportsOfUnknownBackendsAre404() throws Exception {
     assertEquals(404, report("no-such-backend", "127.0.0.5"));
+  }
+
+  /**
+   * switchboard.js in headless Chromium, with real WebSockets to the real backends and the list fed by
+   * a stand-in EventSource: a remove with reason {@code unreachable} leaves a connection that answers
+   * its heartbeats where it is (through unrelated changes too); another remove of it moves the client.
+   */
+  @Test
+  void aBrowserClientKeepsAWorkingConnectionWhenItsBackendIsRemovedAsUnreachable() throws Exception {
+    DemoPageVerticle page = new DemoPageVerticle("127.0.0.1", 0, List.of(coordinator.base()));
+    vertx.deployVerticle(page).await(30, TimeUnit.SECONDS);
+    JsonArray records = new JsonArray(Http.getJson(coordinator.base() + "/v1/backends").getJsonArray("backends").stream()
+        .filter(r -> node.ids().contains(((JsonObject) r).getString("id"))).toList());
+    try (Browser browser = Browser.start()) {
+      browser.open("http://127.0.0.1:" + page.actualPort() + "/config.json");
+      Object result = browser.evalAsync("""
+          const [records, done] = arguments;
+          (async () => {
+            const { Switchboard } = await import('/switchboard.js');
+            const until = async (what, cond) => {
+              const end = Date.now() + 15000;
+              while (!cond()) {
+                if (Date.now() > end) throw new Error('timed out waiting for ' + what);
+                await new Promise((r) => setTimeout(r, 20));
+              }
+            };
+            class FakeEventSource extends EventTarget {
+              constructor(url) { super(); FakeEventSource.last = this; this.readyState = 1; }
+              close() { this.readyState = 2; }
+              emit(type, data, lastEventId) { this.dispatchEvent(new MessageEvent(type, { data: JSON.stringify(data), lastEventId })); }
+            }
+            const c = new Switchboard({ coordinators: ['http://coordinator.invalid'], EventSource: FakeEventSource,
+              intervalMs: 200, timeoutMs: 1000, fetch: () => Promise.resolve() });
+            const failovers = [];
+            let pongs = 0;
+            c.addEventListener('failover', (e) => failovers.push(e.detail.reason));
+            c.addEventListener('rtt', () => pongs++);
+            c.start();
+            const es = FakeEventSource.last;
+            es.emit('snapshot', { backends: records }, 'e-1');
+            await until('an open connection', () => c.state === 'open');
+            const kept = c.backend.id;
+            const other = records.find((r) => r.id !== kept);
+            es.emit('remove', { id: kept, reason: 'unreachable' }, 'e-2');
+            const afterRemove = pongs;
+            await until('5 more pongs', () => pongs >= afterRemove + 5);
+            es.emit('upsert', { ...other, connections: 1 }, 'e-3');
+            const afterUpsert = pongs;
+            await until('5 more pongs', () => pongs >= afterUpsert + 5);
+            const stayed = { backend: c.backend?.id, state: c.state, failovers: [...failovers], listed: [...c.backends.keys()] };
+            es.emit('remove', { id: kept, reason: 'deregistered' }, 'e-4');
+            await until('the client on the other backend', () => c.backend?.id === other.id);
+            const moved = { backend: c.backend.id, failovers: [...failovers] };
+            c.stop();
+            return { kept, other: other.id, stayed, moved };
+          })().then(done).catch((e) => done('error: ' + e));
+          """, new JsonArray().add(records));
+      if (!(result instanceof JsonObject r)) {
+        throw new AssertionError(String.valueOf(result));
+      }
+      JsonObject stayed = r.getJsonObject("stayed");
+      assertEquals(r.getString("kept"), stayed.getString("backend"), r.encode());
+      assertEquals("open", stayed.getString("state"), r.encode());
+      assertEquals(new JsonArray(), stayed.getJsonArray("failovers"), r.encode());
+      assertEquals(new JsonArray().add(r.getString("other")), stayed.getJsonArray("listed"), r.encode());
+      assertEquals(new JsonArray().add("removed"), r.getJsonObject("moved").getJsonArray("failovers"), r.encode());
+    }
   }
 }

@@ -15,35 +15,106 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Backend nodes of the embedded demo that run as JVMs of their own, so that the page can kill one
- * (kill -9) and a person can watch the clients fail over. At most {@link #MAX_NODES}; all are killed
- * when the demo stops. Blocking: call off the event loop.
+ * (kill -9) and a person can watch the clients fail over. At most {@link #MAX_NODES}, counting the
+ * ones still starting: a slot is taken before a JVM is launched, so parallel requests cannot start
+ * more. All are killed when the demo stops. Blocking: call off the event loop.
  */
 final class DemoNodes {
 
   static final int MAX_NODES = 4;
   private static final Pattern READY = Pattern.compile("switchboard backend node ready: \\d+ backends \\(node (\\S+)\\)");
 
-  private record Node(Process process, String nodeId) {
+  /** A started node: its process and its cluster node id. */
+  record Node(Process process, String nodeId) {
   }
 
-  private final ClusterOptions cluster;
+  /** Launches one node and returns it once it is ready (blocking); throws when it does not start. */
+  @FunctionalInterface
+  interface Spawner {
+    Node spawn() throws Exception;
+  }
+
+  /** Refused: {@link #MAX_NODES} nodes run or are starting. */
+  static final class CapReachedException extends IllegalStateException {
+    CapReachedException() {
+      super("the demo runs at most " + MAX_NODES + " extra nodes");
+    }
+  }
+
+  private final Spawner spawner;
+  private final Semaphore slots = new Semaphore(MAX_NODES);
   private final Map<Long, Node> nodes = new ConcurrentHashMap<>();
 
   DemoNodes(ClusterOptions cluster) {
-    this.cluster = cluster;
+    this(() -> spawnJvm(cluster));
   }
 
-  /** Starts a backend-node JVM with one backend; returns {@code {"pid","node"}} once it registered. */
-  JsonObject start() throws IOException, InterruptedException {
-    if (nodes.size() >= MAX_NODES) {
-      throw new IllegalStateException("the demo runs at most " + MAX_NODES + " extra nodes");
+  DemoNodes(Spawner spawner) {
+    this.spawner = spawner;
+  }
+
+  /**
+   * Starts a backend-node JVM with one backend; returns {@code {"pid","node"}} once it registered.
+   *
+   * @throws CapReachedException when {@link #MAX_NODES} run or are starting
+   */
+  JsonObject start() throws Exception {
+    if (!slots.tryAcquire()) {
+      throw new CapReachedException();
     }
+    Node node;
+    try {
+      node = spawner.spawn();
+    } catch (Exception | Error e) {
+      slots.release();
+      throw e;
+    }
+    nodes.put(node.process().pid(), node);
+    return new JsonObject().put("pid", node.process().pid()).put("node", node.nodeId());
+  }
+
+  /** kill -9 of a node this demo started; false when there is no such node. */
+  boolean kill(long pid) throws InterruptedException {
+    Node node = nodes.remove(pid);
+    if (node == null) {
+      return false;
+    }
+    slots.release();
+    node.process().destroyForcibly();
+    node.process().waitFor(10, TimeUnit.SECONDS);
+    return true;
+  }
+
+  /** {@code [{"pid","node"}]} of the live nodes; the slots of nodes that exited are freed. */
+  JsonArray list() {
+    nodes.forEach((pid, n) -> {
+      if (!n.process().isAlive() && nodes.remove(pid, n)) {
+        slots.release();
+      }
+    });
+    JsonArray all = new JsonArray();
+    nodes.forEach((pid, n) -> all.add(new JsonObject().put("pid", pid).put("node", n.nodeId())));
+    return all;
+  }
+
+  void killAll() {
+    nodes.forEach((pid, n) -> {
+      if (nodes.remove(pid, n)) {
+        slots.release();
+        n.process().destroyForcibly();
+      }
+    });
+  }
+
+  /** Launches {@code BackendMain} from this jar with one backend, and waits up to 90 s for its ready line. */
+  private static Node spawnJvm(ClusterOptions cluster) throws IOException {
     String java = ProcessHandle.current().info().command().orElse("java");
     String jar = Path.of(DemoNodes.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toString();
     List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-Djava.net.preferIPv4Stack=true", "-cp", jar,
@@ -69,36 +140,10 @@ final class DemoNodes {
     reader.setDaemon(true);
     reader.start();
     try {
-      String nodeId = ready.get(90, TimeUnit.SECONDS);
-      nodes.put(process.pid(), new Node(process, nodeId));
-      return new JsonObject().put("pid", process.pid()).put("node", nodeId);
+      return new Node(process, ready.get(90, TimeUnit.SECONDS));
     } catch (Exception e) {
       process.destroyForcibly();
       throw new IllegalStateException("the backend node did not start: " + e.getMessage(), e);
     }
-  }
-
-  /** kill -9 of a node this demo started; false when there is no such node. */
-  boolean kill(long pid) throws InterruptedException {
-    Node node = nodes.remove(pid);
-    if (node == null) {
-      return false;
-    }
-    node.process().destroyForcibly();
-    node.process().waitFor(10, TimeUnit.SECONDS);
-    return true;
-  }
-
-  /** {@code [{"pid","node"}]} of the live nodes. */
-  JsonArray list() {
-    nodes.values().removeIf(n -> !n.process().isAlive());
-    JsonArray all = new JsonArray();
-    nodes.forEach((pid, n) -> all.add(new JsonObject().put("pid", pid).put("node", n.nodeId())));
-    return all;
-  }
-
-  void killAll() {
-    nodes.values().forEach(n -> n.process().destroyForcibly());
-    nodes.clear();
   }
 }

@@ -7,6 +7,7 @@ import dev.switchboard.backend.impl.RebalancePlan;
 import dev.switchboard.backend.impl.RoomService;
 import dev.switchboard.backend.impl.ShedPicker;
 import dev.switchboard.cluster.ClusterNode;
+import dev.switchboard.cluster.HttpGuard;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.BackendState;
 import dev.switchboard.model.DrainReason;
@@ -97,8 +98,8 @@ public final class BackendVerticle extends VerticleBase {
     HttpServerOptions serverOptions = new HttpServerOptions()
         .setMaxWebSocketFrameSize(backstop)
         .setMaxWebSocketMessageSize(backstop);
-    return vertx.createHttpServer(serverOptions)
-        .requestHandler(this::onRequest)
+    // HttpGuard: requests Vert.x cannot decode (414, 431, 400) get a JSON body like every other refusal
+    return HttpGuard.guard(vertx, vertx.createHttpServer(HttpGuard.options(serverOptions, 0)), 0, this::onRequest)
         .listen(port, options.getHost())
         .compose(s -> {
           server = s;

@@ -11,6 +11,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -21,11 +23,20 @@ import java.util.function.Function;
 /**
  * Admin endpoints, mounted only when a token is configured: drain a backend, scale a node's backend
  * count, list nodes. Each needs {@code Authorization: Bearer <token>} (401 otherwise) and is carried
- * out by the backend node itself, over the event bus.
+ * out by the backend node itself, over the event bus. Every request routed here, refused or not, leaves one
+ * audit line (logger {@value #AUDIT_LOGGER}): who (source address, whether the token matched), what
+ * (method, path, the command sent) and the outcome (status); the log line's time is the when.
  */
 final class AdminApi {
 
+  static final String AUDIT_LOGGER = "switchboard.audit";
+  private static final Logger audit = LoggerFactory.getLogger(AUDIT_LOGGER);
   private static final long COMMAND_TIMEOUT_MS = 15_000;
+  /** Scale bounds; the backend node checks them too. */
+  static final int MAX_INSTANCES = 1_000;
+  /** Routing-context keys of the audit line: the command a request sent, and whether its token matched. */
+  private static final String AUDIT_COMMAND = "switchboard.audit.command";
+  private static final String AUDIT_AUTHORIZED = "switchboard.audit.authorized";
 
   private final Vertx vertx;
   private final byte[] token;
@@ -40,11 +51,36 @@ final class AdminApi {
   }
 
   void mount(Router router) {
-    router.route("/v1/admin/*").handler(this::authorize);
-    router.post("/v1/admin/*").handler(BodyHandler.create().setBodyLimit(4096));
+    router.route("/v1/admin/*").handler(AdminApi::auditOnEnd).handler(this::authorize);
+    router.post("/v1/admin/*").handler(BodyHandler.create(false).setBodyLimit(4096));
     router.post("/v1/admin/backends/:id/drain").handler(this::drain);
     router.post("/v1/admin/nodes/:node/scale").handler(this::scale);
     router.get("/v1/admin/nodes").handler(this::nodes);
+  }
+
+  /** Logs the request's audit line once its response is sent (or its connection is gone). */
+  private static void auditOnEnd(RoutingContext ctx) {
+    long start = System.nanoTime();
+    String from = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().toString();
+    String what = ctx.request().method() + " " + clip(ctx.request().uri());
+    ctx.addEndHandler(ar -> {
+      int status = ctx.response().getStatusCode();
+      Object command = ctx.get(AUDIT_COMMAND);
+      String line = "admin {} from {} ({}): {}{} in {} ms";
+      Object[] args = {what, from, ctx.get(AUDIT_AUTHORIZED, false) ? "token ok" : "no valid token",
+          ar.succeeded() ? status : "connection lost before the answer, would be " + status,
+          command == null ? "" : ", sent " + command, (System.nanoTime() - start) / 1_000_000};
+      if (status == 401 || status >= 500 || ar.failed()) {
+        audit.warn(line, args);
+      } else {
+        audit.info(line, args);
+      }
+    });
+    ctx.next();
+  }
+
+  private static String clip(String text) {
+    return text.length() > 200 ? text.substring(0, 200) + "…" : text;
   }
 
   private void authorize(RoutingContext ctx) {
@@ -54,6 +90,7 @@ final class AdminApi {
       error(ctx, 401, "admin endpoints need 'Authorization: Bearer <token>'");
       return;
     }
+    ctx.put(AUDIT_AUTHORIZED, true);
     ctx.next();
   }
 
@@ -82,18 +119,26 @@ final class AdminApi {
   }
 
   private void scale(RoutingContext ctx) {
-    Integer instances = null;
-    try {
-      JsonObject body = ctx.body().length() == 0 ? new JsonObject() : ctx.body().asJsonObject();
-      instances = body.getInteger("instances");
-    } catch (RuntimeException e) {
-      // answered below
-    }
+    Integer instances = instances(ctx);
     if (instances == null) {
-      error(ctx, 400, "body must be {\"instances\": n}");
+      error(ctx, 400, "body must be {\"instances\": n} with n a JSON integer in 0.." + MAX_INSTANCES);
       return;
     }
     send(ctx, ctx.pathParam("node"), new JsonObject().put("op", "scale").put("instances", instances), 200);
+  }
+
+  /** The {@code instances} of a scale body when it is a JSON integer (not 1.5, 1e2 or "3") in range; else null. */
+  static Integer instances(RoutingContext ctx) {
+    try {
+      return ctx.body().length() == 0 ? null : instances(ctx.body().asJsonObject());
+    } catch (RuntimeException e) { // not JSON, or JSON but not an object
+      return null;
+    }
+  }
+
+  static Integer instances(JsonObject body) {
+    // the JSON parser gives Integer or Long for integer literals only; 1.5, 1e2 and 3.0 come as Double
+    return body != null && body.getValue("instances") instanceof Integer n && n >= 0 && n <= MAX_INSTANCES ? n : null;
   }
 
   private void nodes(RoutingContext ctx) {
@@ -107,6 +152,7 @@ final class AdminApi {
   }
 
   private void send(RoutingContext ctx, String node, JsonObject command, int status) {
+    ctx.put(AUDIT_COMMAND, command.encode());
     vertx.eventBus().<JsonObject>request(ClusterNames.NODE_CONTROL_PREFIX + node, command,
             new DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MS))
         .onSuccess(reply -> ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")

@@ -2,8 +2,10 @@ package dev.switchboard.coordinator.impl;
 
 import com.hazelcast.core.HazelcastInstance;
 import dev.switchboard.cluster.ClusterNames;
+import dev.switchboard.cluster.HttpGuard;
 import dev.switchboard.coordinator.CoordinatorOptions;
 import dev.switchboard.model.SseWriter;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -12,6 +14,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
@@ -23,6 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -43,6 +47,7 @@ public final class CoordinatorServer {
   private final CoordinatorMetrics metrics;
   private final RegistryWatcher watcher;
   private final ViewReconciler reconciler;
+  private final BackendProbe probe;
   private final Buffer keepAlive = Buffer.buffer(SseWriter.comment("keep-alive"));
   private MessageConsumer<Object> heartbeats;
   private MessageConsumer<Object> reports;
@@ -58,11 +63,17 @@ public final class CoordinatorServer {
     this.hub = new SubscriberHub(options.getMaxSubscribers());
     this.metrics = new CoordinatorMetrics(view, hub);
     this.watcher = new RegistryWatcher(vertx, context, hazelcast);
-    this.reconciler = new ViewReconciler(options, view, metrics, watcher, System::nanoTime, this::publish);
+    this.probe = new BackendProbe(vertx, options.getProbeTimeoutMs());
+    this.reconciler = new ViewReconciler(options, view, metrics, watcher, probe, System::nanoTime, this::publish);
   }
 
   /** Loads the view, then listens; completes with the bound HTTP port. */
   public Future<Integer> start() {
+    try {
+      options.validate();
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
     heartbeats = vertx.eventBus().consumer(ClusterNames.HEARTBEAT_ADDRESS, this::onHeartbeat);
     reports = vertx.eventBus().consumer(ClusterNames.REPORTS_ADDRESS, this::onReport);
     return Future.all(heartbeats.completion(), reports.completion())
@@ -73,7 +84,10 @@ public final class CoordinatorServer {
           ready = true;
           return v;
         })
-        .compose(v -> vertx.createHttpServer().requestHandler(router()).listen(options.getPort(), options.getHost()))
+        .compose(v -> HttpGuard.guard(vertx,
+                vertx.createHttpServer(HttpGuard.options(new HttpServerOptions(), options.getIdleTimeoutMs())),
+                options.getHeaderTimeoutMs(), router())
+            .listen(options.getPort(), options.getHost()))
         .map(s -> {
           server = s;
           keepAliveTimer = vertx.setPeriodic(options.getKeepAliveMs(), id -> hub.broadcastAll(keepAlive));
@@ -91,6 +105,7 @@ public final class CoordinatorServer {
     }
     watcher.stop();
     hub.closeAll();
+    probe.close();
     return server == null ? Future.succeededFuture() : server.close();
   }
 
@@ -108,13 +123,15 @@ public final class CoordinatorServer {
         ctx.next();
       }
     });
+    router.route().handler(CoordinatorServer::decodable); // after CORS, so a browser can read the 400
     router.get("/v1/backends").handler(this::list);
     router.get("/v1/backends/stream").handler(this::stream);
-    router.post("/v1/backends/:id/reports").handler(BodyHandler.create().setBodyLimit(1024)).handler(this::report);
+    router.post("/v1/backends/:id/reports").handler(BodyHandler.create(false).setBodyLimit(1024)).handler(this::report);
     router.get("/v1/backends/:id/reports").handler(ctx -> json(ctx.response(), 200, new JsonObject()
         .put("backend", ctx.pathParam("id"))
         .put("reporters", reconciler.reporters(ctx.pathParam("id")))
         .put("threshold", options.getReportThreshold())
+        .put("probing", reconciler.isProbing(ctx.pathParam("id")))
         .put("quarantined", reconciler.isQuarantined(ctx.pathParam("id")))));
     router.get("/health/live").handler(ctx -> json(ctx.response(), 200, new JsonObject().put("status", "UP")));
     router.get("/health/ready").handler(this::readiness);
@@ -123,13 +140,41 @@ public final class CoordinatorServer {
     if (options.getAdminToken() != null) {
       new AdminApi(vertx, options.getAdminToken(), reconciler.registry()::get, reconciler.registry().values()).mount(router);
     }
-    router.errorHandler(404, ctx -> error(ctx.response(), 404, "no such resource: " + ctx.request().path()));
-    router.errorHandler(405, ctx -> error(ctx.response(), 405, "method not allowed"));
+    // every 4xx the router itself produces (a bad path encoding, 413 from the body limit, …) gets a JSON body too
+    for (int status = 400; status < 500; status++) {
+      String reason = HttpResponseStatus.valueOf(status).reasonPhrase().toLowerCase(Locale.ROOT);
+      int code = status;
+      router.errorHandler(status, ctx -> failed(ctx, code, reason));
+    }
+    router.errorHandler(404, ctx -> failed(ctx, 404, "no such resource: " + ctx.request().path()));
+    router.errorHandler(405, ctx -> failed(ctx, 405, "method not allowed"));
+    router.errorHandler(413, ctx -> failed(ctx, 413, "request body too large"));
     router.errorHandler(500, ctx -> {
       log.error("request {} failed", ctx.request().path(), ctx.failure());
-      error(ctx.response(), 500, "internal error");
+      failed(ctx, 500, "internal error");
     });
     return router;
+  }
+
+  /** A query string that is not valid percent-encoding is the client's fault: 400, not a 500 and a stack trace. */
+  private static void decodable(RoutingContext ctx) {
+    try {
+      ctx.request().params();
+      ctx.queryParams();
+    } catch (IllegalArgumentException e) {
+      error(ctx.response(), 400, "the query string is not valid percent-encoding");
+      return;
+    }
+    ctx.next();
+  }
+
+  /** A router failure's answer; a response already under way (a stream) is closed instead. */
+  private static void failed(RoutingContext ctx, int status, String message) {
+    if (ctx.response().headWritten()) {
+      ctx.request().connection().close();
+    } else {
+      error(ctx.response(), status, message);
+    }
   }
 
   private void list(RoutingContext ctx) {

@@ -5,6 +5,8 @@ import dev.switchboard.coordinator.impl.NodeLiveness.State;
 import dev.switchboard.coordinator.impl.NodeLiveness.Transition;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.InvalidRecordException;
+import dev.switchboard.model.RemoveReason;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -22,16 +24,22 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * The rule of the list: a registry record is listed while its node is not expired and clients have not
- * reported it unreachable, flagged {@code suspect} while its node is suspect. Takes registry changes,
- * heartbeats, client reports and clock ticks, and emits each change of the view to a sink. Knows
- * nothing of HTTP; the cluster comes in as {@link Cluster}, the clock as a {@link LongSupplier} of
- * nanoseconds. Confined to the coordinator's event loop.
+ * The rule of the list: a registry record is listed while its node is not expired and it is not
+ * quarantined (clients reported it unreachable and this coordinator's own probe failed too), flagged
+ * {@code suspect} while its node is suspect. Takes registry changes, heartbeats, client reports, probe
+ * outcomes and clock ticks, and emits each change of the view to a sink. Knows nothing of HTTP; the
+ * cluster comes in as {@link Cluster}, the probe as a {@link Probe}, the clock as a {@link LongSupplier}
+ * of nanoseconds. Confined to the coordinator's event loop.
  */
 final class ViewReconciler {
 
   private static final Logger log = LoggerFactory.getLogger(ViewReconciler.class);
   private static final long NOTABLE_STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  /**
+   * After a backend answered a probe its reports are ignored this long: clients report a backend at
+   * most once per 10 s each, so reporters that keep at it cost at most one probe per 10 s.
+   */
+  static final long PROBE_PASSED_QUIET_MS = 10_000;
 
   /** What the reconciler needs of the cluster. */
   interface Cluster {
@@ -43,9 +51,20 @@ final class ViewReconciler {
     Future<Void> delete(String id);
   }
 
+  /** How the coordinator checks a reported backend itself. */
+  interface Probe {
+
+    /**
+     * Succeeds when the backend answers at its URL (a WebSocket upgrade, or a refusal such as 503 full
+     * or draining: reachable either way); fails, saying why, when it cannot be reached in time.
+     */
+    Future<Void> reach(BackendRecord record);
+  }
+
   private final BackendView view;
   private final CoordinatorMetrics metrics;
   private final Cluster cluster;
+  private final Probe probe;
   private final LongSupplier clock;
   private final Consumer<ViewEvent> sink;
   private final NodeLiveness liveness;
@@ -58,16 +77,17 @@ final class ViewReconciler {
   private final Map<String, String> invalidLogged = new HashMap<>();
 
   ViewReconciler(CoordinatorOptions options, BackendView view, CoordinatorMetrics metrics, Cluster cluster,
-      LongSupplier clock, Consumer<ViewEvent> sink) {
+      Probe probe, LongSupplier clock, Consumer<ViewEvent> sink) {
     this.view = view;
     this.metrics = metrics;
     this.cluster = cluster;
+    this.probe = probe;
     this.clock = clock;
     this.sink = sink;
     this.liveness = new NodeLiveness(TimeUnit.MILLISECONDS.toNanos(options.getSuspectMs()),
         TimeUnit.MILLISECONDS.toNanos(options.getLivenessTimeoutMs()), TimeUnit.MILLISECONDS.toNanos(options.getLivenessCheckMs()));
     this.outliers = new OutlierDetector(options.getReportThreshold(), TimeUnit.MILLISECONDS.toNanos(options.getReportWindowMs()),
-        TimeUnit.MILLISECONDS.toNanos(options.getQuarantineMs()), 64);
+        TimeUnit.MILLISECONDS.toNanos(options.getQuarantineMs()), TimeUnit.MILLISECONDS.toNanos(PROBE_PASSED_QUIET_MS), 64);
     this.reportThreshold = options.getReportThreshold();
     this.quarantineMs = options.getQuarantineMs();
   }
@@ -84,6 +104,11 @@ final class ViewReconciler {
 
   boolean isQuarantined(String id) {
     return outliers.isQuarantined(id);
+  }
+
+  /** Whether this coordinator is probing the backend (its reports reached the threshold). */
+  boolean isProbing(String id) {
+    return outliers.isProbing(id);
   }
 
   /** Applies one change of the cluster registry. */
@@ -118,14 +143,41 @@ final class ViewReconciler {
     });
   }
 
-  /** A client could not reach a listed backend; returns true when this report takes it off the list. */
-  boolean report(String id, String reporter) {
-    if (!registry.containsKey(id) || !outliers.report(id, reporter, clock.getAsLong())) {
-      return false;
+  /**
+   * A client could not reach a listed backend. When this report completes the threshold the backend is
+   * probed; it leaves the list only if the probe fails too ({@link #onProbed}).
+   */
+  OutlierDetector.Verdict report(String id, String reporter) {
+    BackendRecord record = registry.get(id);
+    if (record == null) {
+      return OutlierDetector.Verdict.IGNORED;
     }
-    view.remove(id, "unreachable").ifPresent(sink);
-    log.warn("backend {} reported unreachable by {} clients: off the list for {} ms", id, reportThreshold, quarantineMs);
-    return true;
+    OutlierDetector.Verdict verdict = outliers.report(id, reporter, clock.getAsLong());
+    if (verdict == OutlierDetector.Verdict.PROBE) {
+      log.info("backend {} reported unreachable by {} clients: probing {}", id, reportThreshold, record.url());
+      Future<Void> probed;
+      try {
+        probed = probe.reach(record);
+      } catch (RuntimeException e) {
+        probed = Future.failedFuture(e);
+      }
+      probed.onComplete(ar -> onProbed(id, ar));
+    }
+    return verdict;
+  }
+
+  /** A probe's outcome: a backend that answered stays listed and its reports are cleared; one that did not is quarantined. */
+  private void onProbed(String id, AsyncResult<Void> outcome) {
+    if (!outliers.isProbing(id)) {
+      return; // the backend left the registry meanwhile
+    }
+    if (!outliers.probed(id, outcome.succeeded(), clock.getAsLong())) {
+      log.info("backend {} answered this coordinator's probe: stays listed, its reports are cleared", id);
+      return;
+    }
+    view.remove(id, RemoveReason.UNREACHABLE.wire()).ifPresent(sink);
+    log.warn("backend {} reported unreachable by {} clients and this coordinator's probe failed too ({}): off the list for {} ms",
+        id, reportThreshold, outcome.cause() == null ? "no detail" : outcome.cause().getMessage(), quarantineMs);
   }
 
   /** Runs the periodic checks: silent nodes turn suspect, then expire; quarantines end. */

@@ -5,12 +5,15 @@ import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.BackendState;
 import dev.switchboard.model.SseEvent;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -18,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The listing rule without HTTP or Hazelcast: an injected clock, a fake cluster, the view's events as text. */
+/** The listing rule without HTTP or Hazelcast: an injected clock, a fake cluster and probe, the view's events as text. */
 class ViewReconcilerTest {
 
   private static final long CHECK_MS = 100;
@@ -28,6 +31,8 @@ class ViewReconcilerTest {
   private final List<SseEvent> emitted = new ArrayList<>();
   private final BackendView view = new BackendView("ep", 100);
   private final CoordinatorMetrics metrics = new CoordinatorMetrics(view, new SubscriberHub(10));
+  /** Probes asked for, by backend id, in order; the test completes them. */
+  private final Map<String, Promise<Void>> probes = new LinkedHashMap<>();
   /** The injected clock, in ms (the reconciler reads nanoseconds). */
   private long nowMs;
   private final ViewReconciler reconciler = new ViewReconciler(
@@ -44,6 +49,10 @@ class ViewReconcilerTest {
           deleted.add(id);
           return Future.succeededFuture();
         }
+      }, record -> {
+        Promise<Void> probe = Promise.promise();
+        probes.put(record.id(), probe);
+        return probe.future();
       }, () -> TimeUnit.MILLISECONDS.toNanos(nowMs), e -> emitted.addAll(BackendViewTest.parse(e.frame())));
 
   private static BackendRecord record(String id, String node) {
@@ -218,13 +227,22 @@ class ViewReconcilerTest {
     assertTrue(reconciler.registry().isEmpty());
   }
 
+  private void reportedByThree(String id) {
+    reconciler.report(id, "10.0.0.1");
+    reconciler.report(id, "10.0.0.2");
+    reconciler.report(id, "10.0.0.3");
+  }
+
   @Test
-  void threeReportersQuarantineABackendUntilItsQuarantineEnds() {
+  void threeReportersGetTheBackendProbedAndAFailedProbeQuarantinesItUntilItsQuarantineEnds() {
     put(record("a", "n1"));
     changes();
-    assertFalse(reconciler.report("a", "10.0.0.1"));
-    assertFalse(reconciler.report("a", "10.0.0.2"));
-    assertTrue(reconciler.report("a", "10.0.0.3"));
+    assertEquals(OutlierDetector.Verdict.COUNTED, reconciler.report("a", "10.0.0.1"));
+    assertEquals(OutlierDetector.Verdict.COUNTED, reconciler.report("a", "10.0.0.2"));
+    assertEquals(OutlierDetector.Verdict.PROBE, reconciler.report("a", "10.0.0.3"));
+    assertEquals(List.of("a"), List.copyOf(probes.keySet()));
+    assertEquals(List.of(), changes(), "listed while the probe runs");
+    probes.get("a").fail("connection refused");
     assertEquals(List.of("remove a unreachable"), changes());
     assertTrue(reconciler.isQuarantined("a"));
     put(record("a", "n1").withConnections(1));
@@ -232,15 +250,41 @@ class ViewReconcilerTest {
     assertEquals(List.of(), changes(), "hidden while quarantined, whatever its backend writes");
     runUntil(5_000, "n1");
     assertEquals(List.of("upsert a"), changes());
-    assertFalse(reconciler.report("ghost", "10.0.0.1"), "unknown backends are not counted");
+    assertEquals(OutlierDetector.Verdict.IGNORED, reconciler.report("ghost", "10.0.0.1"), "unknown backends are not counted");
+  }
+
+  @Test
+  void aBackendThatAnswersTheProbeStaysListedHoweverManyReportIt() {
+    put(record("a", "n1"));
+    changes();
+    reportedByThree("a");
+    probes.remove("a").complete();
+    assertEquals(List.of(), changes());
+    assertFalse(reconciler.isQuarantined("a"));
+    assertEquals(0, reconciler.reporters("a"), "a passed probe clears the reports");
+    for (int i = 0; i < 20; i++) {
+      reconciler.report("a", "10.0.1." + i);
+    }
+    assertTrue(probes.isEmpty(), "no second probe right after a passed one");
+    assertEquals(List.of(), changes());
+  }
+
+  @Test
+  void aProbeThatEndsAfterItsBackendLeftChangesNothing() {
+    put(record("a", "n1"));
+    reportedByThree("a");
+    reconciler.apply(new RegistryChange.Removed("a", "deregistered"));
+    changes();
+    probes.get("a").fail("gone");
+    assertEquals(List.of(), changes());
+    assertFalse(reconciler.isQuarantined("a"));
   }
 
   @Test
   void aQuarantineThatEndsWhileItsNodeIsSuspectListsTheBackendSuspect() {
     put(record("a", "n1"));
-    reconciler.report("a", "10.0.0.1");
-    reconciler.report("a", "10.0.0.2");
-    reconciler.report("a", "10.0.0.3");
+    reportedByThree("a");
+    probes.get("a").fail("timeout");
     runUntil(3_500, "n1");
     changes();
     runUntil(5_000); // suspect from 4,600 on, while still hidden
