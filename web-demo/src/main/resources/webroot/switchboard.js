@@ -516,6 +516,8 @@ export class Switchboard extends EventTarget {
         o.awaitingJoins = null;
         this.open.push(o);
         this.emit('open', { backend: o.backend, session: o.session });
+      } else if (o.replaces === conn) {
+        o.replaces = null; // a replacement still opening is now the refill: no second one beside it
       }
     }
     if (at === 0 && this.open.length > 0) this.resume(this.open[0]);

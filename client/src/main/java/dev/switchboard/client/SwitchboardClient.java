@@ -70,7 +70,7 @@ public final class SwitchboardClient {
     final ClientWebSocket socket;
     final long startedAt = System.currentTimeMillis();
     /** The connection this one replaces once it is ready (make-before-break), or null. */
-    final Connection replaces;
+    Connection replaces;
     Set<String> awaitingJoins;
     boolean ready;
     boolean abandoned;
@@ -647,6 +647,8 @@ public final class SwitchboardClient {
         o.awaitingJoins = null;
         open.add(o);
         emit(opens, o.backend);
+      } else if (o.replaces == c) {
+        o.replaces = null; // a replacement still opening is now the refill: no second one beside it
       }
     }
     if (at == 0 && !open.isEmpty()) {

@@ -51,6 +51,7 @@ class BalanceIT {
     final Map<Integer, List<String>> moves = new ConcurrentHashMap<>();
     final List<String> failovers = new CopyOnWriteArrayList<>();
     final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+    volatile long lastMoveAt = System.nanoTime();
 
     Fleet(int size, String policy) {
       for (int i = 0; i < size; i++) {
@@ -58,8 +59,11 @@ class BalanceIT {
         SwitchboardClient c = new SwitchboardClient(fixture.vertx(), new SwitchboardClientOptions()
             .setCoordinators(List.of(fixture.coordinator().base())).setPolicy(policy).setKey("user-" + i)
             .setIntervalMs(1_000).setTimeoutMs(4_000))
-            .moveHandler(m -> moves.computeIfAbsent(index, k -> new CopyOnWriteArrayList<>())
-                .add(m.reason().code() + " " + m.from().id() + " -> " + m.to().id()))
+            .moveHandler(m -> {
+              lastMoveAt = System.nanoTime();
+              moves.computeIfAbsent(index, k -> new CopyOnWriteArrayList<>())
+                  .add(m.reason().code() + " " + m.from().id() + " -> " + m.to().id());
+            })
             .failoverHandler(f -> failovers.add(f.from().id() + " " + f.reason().code()))
             .connectHandler(b -> attempts.computeIfAbsent(b.id(), k -> new AtomicInteger()).incrementAndGet());
         clients.add(c);
@@ -122,7 +126,9 @@ class BalanceIT {
          Fleet fleet = new Fleet(80, "round-robin")) {
       fixture.awaitListed(2);
       fleet.startAll();
-      Http.await("the fleet on the old node", Duration.ofSeconds(20), () -> fleet.balanced(old.ids(), 1.10));
+      // balanced, and no rebalance of the old node's own in flight (3 s without a move: a round, its settle and its deadline)
+      Http.await("the fleet on the old node, settled", Duration.ofSeconds(30), () -> fleet.balanced(old.ids(), 1.10)
+          && System.nanoTime() - fleet.lastMoveAt > TimeUnit.SECONDS.toNanos(3));
       fleet.moves.clear(); // what counts is what the join causes
       try (TestCluster.BackendNode joined = fixture.cluster().backendNode("balance-new", 2)) {
         List<String> all = new ArrayList<>(old.ids());

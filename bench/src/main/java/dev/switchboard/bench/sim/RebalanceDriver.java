@@ -56,6 +56,7 @@ final class RebalanceDriver {
     for (Map.Entry<String, Set<String>> service : plan.members().entrySet()) {
       settled &= gate.settled(service.getKey(), service.getValue(), nowMs);
       settled &= gate.recovered(service.getKey(), plan.totals().get(service.getKey()), nowMs);
+      settled &= gate.steady(service.getKey(), plan.totals().get(service.getKey()));
     }
     if (!quiet || !settled || plan.sheds().isEmpty()) {
       return;

@@ -38,6 +38,10 @@ public final class RebalanceGate {
   /** The share of the total that must be back before a round judges again (the rest may be organic churn). */
   static final double RECOVERED = 0.95;
   private final Map<String, Long> changedAt = new HashMap<>();
+  private final Map<String, Long> lastTotal = new HashMap<>();
+
+  /** A service's total may move by this share between two rounds and still count as steady. */
+  static final double STEADY = 0.05;
 
   /**
    * @param cooldownMs how long a backend waits after it shed: its move deadline plus two load-report periods
@@ -61,6 +65,18 @@ public final class RebalanceGate {
       return false;
     }
     return now - changedAt.get(service) >= settleMs;
+  }
+
+  /**
+   * Whether {@code service}'s total is steady: within {@link #STEADY} (and at least 2 connections) of
+   * what it was in the previous round. Remembers it for the next round; the first sight is not steady.
+   * While a burst is still arriving, or a failover wave is still reconnecting, the counts are a
+   * snapshot of something in motion: shares computed from them would move clients for nothing (a
+   * judgement 9 against a share of 8, a second into a burst of 120, moved one).
+   */
+  public boolean steady(String service, long total) {
+    Long before = lastTotal.put(service, total);
+    return before != null && Math.abs(total - before) <= Math.max(2, STEADY * Math.max(total, before));
   }
 
   /**

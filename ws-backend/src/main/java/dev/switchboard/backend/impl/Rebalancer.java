@@ -125,6 +125,7 @@ public final class Rebalancer {
       // every service is recorded, so no short-circuit
       settled &= gate.settled(service.getKey(), service.getValue(), now);
       settled &= gate.recovered(service.getKey(), plan.totals().get(service.getKey()), now);
+      settled &= gate.steady(service.getKey(), plan.totals().get(service.getKey()));
     }
     if (!quiet || !settled || plan.sheds().isEmpty()) {
       return Future.succeededFuture(List.of());

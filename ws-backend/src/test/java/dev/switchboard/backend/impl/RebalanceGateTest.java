@@ -58,4 +58,16 @@ class RebalanceGateTest {
     gate.shedFrom("chat", 6_000, 20_000, 30_000);
     assertTrue(gate.recovered("chat", 3_000, 50_000), "clients that never come back stop blocking after the wait");
   }
+
+  @Test
+  void aServiceWhoseTotalIsStillMovingIsNotJudged() {
+    RebalanceGate gate = new RebalanceGate(4_000, 2_000);
+    assertFalse(gate.steady("chat", 17), "first sight");
+    assertFalse(gate.steady("chat", 60), "a burst still arriving");
+    assertFalse(gate.steady("chat", 110), "still arriving");
+    assertFalse(gate.steady("chat", 120), "10 more is over 5 % of 120");
+    assertTrue(gate.steady("chat", 124), "within 5 % of the round before");
+    assertTrue(gate.steady("chat", 121), "organic churn");
+    assertTrue(gate.steady("other", 0) == false && gate.steady("other", 2), "small services: 2 connections of slack");
+  }
 }
