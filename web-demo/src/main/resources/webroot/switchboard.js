@@ -480,7 +480,9 @@ export class Switchboard extends EventTarget {
     }
     if (this.open.includes(conn)) {
       this.emit('close', { backend: conn.backend, code: e.code, reason: e.reason });
-      this.failover(conn, MoveReason.CLOSED, `connection closed (${e.code})`, false);
+      // the backend closed us at its drain deadline while our move was under way: part of the move
+      const moving = this.opening.some((o) => o.replaces === conn);
+      this.failover(conn, MoveReason.CLOSED, `connection closed (${e.code})`, false, moving);
     }
   }
 
@@ -501,13 +503,15 @@ export class Switchboard extends EventTarget {
    * A connection failed: out of the pool at once; the next open one becomes primary; the refill goes
    * to another backend after a spread window sized so the lost backend's clients do not storm the rest.
    */
-  failover(conn, reason, detail, emitClose = true) {
+  failover(conn, reason, detail, emitClose = true, planned = false) {
     const at = this.open.indexOf(conn);
     if (at < 0) return;
     this.open.splice(at, 1);
-    this.lostAt.set(conn.backend.id, this.env.now()); // the list may still show it: never back while another is listed
     this.refillReason = reason; // the refill tells its backend it moved here
-    this.emit('failover', { from: conn.backend, reason, detail });
+    if (!planned) {
+      this.lostAt.set(conn.backend.id, this.env.now()); // the list may still show it: never back while another is listed
+      this.emit('failover', { from: conn.backend, reason, detail });
+    }
     if (emitClose) this.emit('close', { backend: conn.backend, code: 4000, reason: detail });
     closeQuietly(conn, 4000, detail);
     for (const o of [...this.opening]) {

@@ -603,7 +603,9 @@ public final class SwitchboardClient {
       return;
     }
     if (open.contains(c)) {
-      failover(c, MoveReason.CLOSED, "connection closed (" + c.socket.closeStatusCode() + ")");
+      // the backend closed us at its drain deadline while our move was under way: part of the move
+      boolean moving = opening.stream().anyMatch(o -> o.replaces == c);
+      failover(c, MoveReason.CLOSED, "connection closed (" + c.socket.closeStatusCode() + ")", moving);
     }
   }
 
@@ -631,14 +633,21 @@ public final class SwitchboardClient {
    * to another backend after a spread window sized so the lost backend's clients do not storm the rest.
    */
   private void failover(Connection c, MoveReason reason, String detail) {
+    failover(c, reason, detail, false);
+  }
+
+  /** {@code planned}: the connection closed while its planned move was under way; no failure to report. */
+  private void failover(Connection c, MoveReason reason, String detail, boolean planned) {
     int at = open.indexOf(c);
     if (at < 0) {
       return;
     }
     open.remove(at);
-    lostAt.put(c.backend.id(), System.currentTimeMillis()); // the list may still show it: never back while another is listed
     refillReason = reason;
-    emit(failovers, new Failover(c.backend, reason, detail));
+    if (!planned) {
+      lostAt.put(c.backend.id(), System.currentTimeMillis()); // the list may still show it: never back while another is listed
+      emit(failovers, new Failover(c.backend, reason, detail));
+    }
     emit(closes, c.backend);
     closeQuietly(c, (short) 4000, detail);
     for (Connection o : List.copyOf(opening)) {
