@@ -1,6 +1,7 @@
 package dev.switchboard.coordinator.impl;
 
 import dev.switchboard.cluster.ClusterNames;
+import dev.switchboard.cluster.ClusterSigner;
 import dev.switchboard.model.BackendRecord;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -21,19 +22,22 @@ import java.util.function.Function;
 /**
  * Admin endpoints, mounted only when a token is configured: drain a backend, scale a node's backend
  * count, list nodes. Each needs {@code Authorization: Bearer <token>} (401 otherwise) and is carried
- * out by the backend node itself, over the event bus.
+ * out by the backend node itself, over the event bus (signed when the cluster has a secret).
  */
 final class AdminApi {
 
   private static final long COMMAND_TIMEOUT_MS = 15_000;
 
   private final Vertx vertx;
+  private final ClusterSigner signer;
   private final byte[] token;
   private final Function<String, BackendRecord> lookup;
   private final Iterable<BackendRecord> records;
 
-  AdminApi(Vertx vertx, String token, Function<String, BackendRecord> lookup, Iterable<BackendRecord> records) {
+  AdminApi(Vertx vertx, ClusterSigner signer, String token, Function<String, BackendRecord> lookup,
+      Iterable<BackendRecord> records) {
     this.vertx = vertx;
+    this.signer = signer;
     this.token = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     this.lookup = lookup;
     this.records = records;
@@ -107,7 +111,8 @@ final class AdminApi {
   }
 
   private void send(RoutingContext ctx, String node, JsonObject command, int status) {
-    vertx.eventBus().<JsonObject>request(ClusterNames.NODE_CONTROL_PREFIX + node, command,
+    String address = ClusterNames.NODE_CONTROL_PREFIX + node;
+    vertx.eventBus().<JsonObject>request(address, signer.sealMessage(address, command),
             new DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MS))
         .onSuccess(reply -> ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
             .end(reply.body().encode()))

@@ -2,6 +2,7 @@ package dev.switchboard.coordinator.impl;
 
 import com.hazelcast.core.HazelcastInstance;
 import dev.switchboard.cluster.ClusterNames;
+import dev.switchboard.cluster.ClusterSigner;
 import dev.switchboard.coordinator.CoordinatorOptions;
 import dev.switchboard.model.SseWriter;
 import io.vertx.core.Context;
@@ -22,8 +23,10 @@ import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -43,6 +46,9 @@ public final class CoordinatorServer {
   private final CoordinatorMetrics metrics;
   private final RegistryWatcher watcher;
   private final ViewReconciler reconciler;
+  private final ClusterSigner signer;
+  /** Kinds of refused event-bus messages already logged as a warning; later ones go to debug. */
+  private final Set<String> refusalsLogged = new HashSet<>();
   private final Buffer keepAlive = Buffer.buffer(SseWriter.comment("keep-alive"));
   private MessageConsumer<Object> heartbeats;
   private MessageConsumer<Object> reports;
@@ -51,14 +57,17 @@ public final class CoordinatorServer {
   private long livenessTimer = -1;
   private boolean ready;
 
-  public CoordinatorServer(Vertx vertx, Context context, HazelcastInstance hazelcast, CoordinatorOptions options) {
+  /** @param signer checks registry records, heartbeats and reports, and signs reports and commands */
+  public CoordinatorServer(Vertx vertx, Context context, HazelcastInstance hazelcast, ClusterSigner signer,
+      CoordinatorOptions options) {
     this.vertx = vertx;
+    this.signer = signer;
     this.options = new CoordinatorOptions(options);
     this.view = new BackendView(options.getHistorySize());
     this.hub = new SubscriberHub(options.getMaxSubscribers());
     this.metrics = new CoordinatorMetrics(view, hub);
     this.watcher = new RegistryWatcher(vertx, context, hazelcast);
-    this.reconciler = new ViewReconciler(options, view, metrics, watcher, System::nanoTime, this::publish);
+    this.reconciler = new ViewReconciler(options, view, metrics, watcher, signer, System::nanoTime, this::publish);
   }
 
   /** Loads the view, then listens; completes with the bound HTTP port. */
@@ -121,7 +130,7 @@ public final class CoordinatorServer {
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
     if (options.getAdminToken() != null) {
-      new AdminApi(vertx, options.getAdminToken(), reconciler.registry()::get, reconciler.registry().values()).mount(router);
+      new AdminApi(vertx, signer, options.getAdminToken(), reconciler.registry()::get, reconciler.registry().values()).mount(router);
     }
     router.errorHandler(404, ctx -> error(ctx.response(), 404, "no such resource: " + ctx.request().path()));
     router.errorHandler(405, ctx -> error(ctx.response(), 405, "method not allowed"));
@@ -205,21 +214,40 @@ public final class CoordinatorServer {
       return;
     }
     String reporter = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
-    vertx.eventBus().publish(ClusterNames.REPORTS_ADDRESS, new JsonObject().put("backend", id).put("reporter", reporter));
+    vertx.eventBus().publish(ClusterNames.REPORTS_ADDRESS, signer.sealMessage(ClusterNames.REPORTS_ADDRESS,
+        new JsonObject().put("backend", id).put("reporter", reporter)));
     json(ctx.response(), 202, new JsonObject().put("backend", id).put("reporter", reporter)
         .put("threshold", options.getReportThreshold()));
   }
 
   private void onReport(Message<Object> message) {
-    if (message.body() instanceof JsonObject body && body.getValue("backend") instanceof String id
+    JsonObject body = open(message, CoordinatorMetrics.REFUSED_REPORT);
+    if (body != null && body.getValue("backend") instanceof String id
         && body.getValue("reporter") instanceof String reporter) {
       reconciler.report(id, reporter);
     }
   }
 
   private void onHeartbeat(Message<Object> message) {
-    if (message.body() instanceof JsonObject body && body.getValue("node") instanceof String node) {
+    JsonObject body = open(message, CoordinatorMetrics.REFUSED_HEARTBEAT);
+    if (body != null && body.getValue("node") instanceof String node) {
       reconciler.heard(node);
+    }
+  }
+
+  /** The body of a message a member signed (any JSON body without a secret); null, counted and logged, for any other. */
+  private JsonObject open(Message<Object> message, String kind) {
+    try {
+      return signer.openMessage(message.address(), message.body() instanceof JsonObject json ? json : null);
+    } catch (ClusterSigner.InvalidSignatureException e) {
+      metrics.refusedMessage(kind);
+      String what = "refused a " + kind + " on " + message.address() + " (" + e.failure() + "): " + e.getMessage();
+      if (refusalsLogged.add(kind + " " + e.failure())) {
+        log.warn("{} — further refusals of this kind are logged at debug", what);
+      } else {
+        log.debug(what);
+      }
+      return null;
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.switchboard.coordinator.impl;
 
+import dev.switchboard.cluster.ClusterSigner;
 import dev.switchboard.coordinator.CoordinatorOptions;
 import dev.switchboard.coordinator.impl.NodeLiveness.State;
 import dev.switchboard.coordinator.impl.NodeLiveness.Transition;
@@ -7,7 +8,6 @@ import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.InvalidRecordException;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -46,6 +46,7 @@ final class ViewReconciler {
   private final BackendView view;
   private final CoordinatorMetrics metrics;
   private final Cluster cluster;
+  private final ClusterSigner signer;
   private final LongSupplier clock;
   private final Consumer<ViewEvent> sink;
   private final NodeLiveness liveness;
@@ -59,9 +60,16 @@ final class ViewReconciler {
 
   ViewReconciler(CoordinatorOptions options, BackendView view, CoordinatorMetrics metrics, Cluster cluster,
       LongSupplier clock, Consumer<ViewEvent> sink) {
+    this(options, view, metrics, cluster, ClusterSigner.none(), clock, sink);
+  }
+
+  /** @param signer checks each registry entry's signature: an entry without a valid one is invalid */
+  ViewReconciler(CoordinatorOptions options, BackendView view, CoordinatorMetrics metrics, Cluster cluster,
+      ClusterSigner signer, LongSupplier clock, Consumer<ViewEvent> sink) {
     this.view = view;
     this.metrics = metrics;
     this.cluster = cluster;
+    this.signer = signer;
     this.clock = clock;
     this.sink = sink;
     this.liveness = new NodeLiveness(TimeUnit.MILLISECONDS.toNanos(options.getSuspectMs()),
@@ -166,11 +174,11 @@ final class ViewReconciler {
       if (!(put.value() instanceof String text)) {
         throw new InvalidRecordException("value", "must be the record's JSON text", put.value());
       }
-      record = BackendRecord.fromJson(new JsonObject(text));
+      record = BackendRecord.fromJson(signer.openRecord(text));
       if (!record.id().equals(put.key())) {
         throw new InvalidRecordException("id", "must equal the registry key '" + put.key() + "'", record.id());
       }
-    } catch (InvalidRecordException | DecodeException | ClassCastException e) {
+    } catch (InvalidRecordException | DecodeException | ClassCastException | ClusterSigner.InvalidSignatureException e) {
       String reason = e.getMessage();
       if (!reason.equals(invalidLogged.put(put.key(), reason))) {
         metrics.invalidRecord();
