@@ -318,7 +318,7 @@ public final class ClusterOptions {
     return tlsKey;
   }
 
-  /** PEM private key (PKCS#8 or PKCS#1) of {@code tlsCert}. */
+  /** PEM private key of {@code tlsCert} ({@code PRIVATE KEY}, {@code RSA PRIVATE KEY} or {@code EC PRIVATE KEY}). */
   public ClusterOptions setTlsKey(String tlsKey) {
     this.tlsKey = tlsKey;
     return this;
