@@ -46,7 +46,7 @@ public final class BackendNode {
   private Future<?> operations = Future.succeededFuture();
   private MessageConsumer<Object> control;
   private final Rebalancer rebalancer;
-  /** Kinds of refused commands already logged as a warning; later ones go to debug. */
+  /** Kinds of refused commands already logged as a warning; later ones go to debug. Confined to the control consumer's context. */
   private final Set<ClusterSigner.Failure> refusalsLogged = EnumSet.noneOf(ClusterSigner.Failure.class);
 
   public BackendNode(ClusterNode node, BackendOptions options) {
@@ -183,12 +183,8 @@ public final class BackendNode {
 
   /** A command that is not signed with the cluster secret, or is stale or replayed: refused, 401. */
   private void refuse(Message<Object> message, ClusterSigner.InvalidSignatureException e) {
-    boolean first;
-    synchronized (refusalsLogged) {
-      first = refusalsLogged.add(e.failure());
-    }
     String what = "refused a control command on " + message.address() + " (" + e.failure() + "): " + e.getMessage();
-    if (first) {
+    if (refusalsLogged.add(e.failure())) {
       log.warn("{} — further refusals of this kind are logged at debug", what);
     } else {
       log.debug(what);
