@@ -5,13 +5,15 @@ public final class ClusterNames {
 
   /**
    * Backend records: key = backend id, value = the record's JSON text (a {@code String}, which the
-   * Vert.x Hazelcast map stores unwrapped, so coordinators read it straight from the Hazelcast IMap).
+   * Vert.x Hazelcast map stores unwrapped, so coordinators read it straight from the Hazelcast IMap),
+   * signed with {@link ClusterSigner#sealRecord} when the cluster has a secret.
    */
   public static final String BACKENDS_MAP = "switchboard.backends";
 
   /**
    * Event-bus address of heartbeats: each backend publishes {@code {"node": …, "backend": …, "seq": n}}
-   * every liveness interval; coordinators hide the records of a node that falls silent.
+   * every liveness interval; coordinators hide the records of a node that falls silent. Sealed with
+   * {@link ClusterSigner#sealMessage} (as are reports and control commands) when the cluster has a secret.
    */
   public static final String HEARTBEAT_ADDRESS = "switchboard.heartbeat";
 

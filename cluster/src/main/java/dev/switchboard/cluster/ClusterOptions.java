@@ -7,12 +7,18 @@ import com.hazelcast.config.RingbufferConfig;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * How a node joins the Switchboard cluster. The defaults make separate JVMs on one machine find each
  * other over loopback TCP-IP join with no flags; set {@code members} and {@code host} for a real network.
+ * Hazelcast and the event bus bind to {@code host} only. A {@code secret} signs what members tell each
+ * other ({@link ClusterSigner}); it is required when {@code host} is not a loopback address. With
+ * {@code tlsCert}, {@code tlsKey} and {@code tlsCa} (PEM files) the event bus runs mutual TLS.
  */
 public final class ClusterOptions {
 
@@ -30,6 +36,10 @@ public final class ClusterOptions {
   public static final int DEFAULT_MAX_NO_HEARTBEAT_SECONDS = 10;
   /** Delay before Hazelcast merges a member that was dropped (and came back) into the cluster again. */
   public static final int MERGE_DELAY_SECONDS = 10;
+  /** Event-bus port; 0 takes a free one. */
+  public static final int DEFAULT_BUS_PORT = 0;
+  /** Shortest cluster secret accepted: anyone who can read the registry can try to guess it offline. */
+  public static final int MIN_SECRET_LENGTH = 16;
 
   private String clusterName = DEFAULT_CLUSTER_NAME;
   private String host = DEFAULT_HOST;
@@ -39,6 +49,11 @@ public final class ClusterOptions {
   private boolean liteMember;
   private int heartbeatSeconds = DEFAULT_HEARTBEAT_SECONDS;
   private int maxNoHeartbeatSeconds = DEFAULT_MAX_NO_HEARTBEAT_SECONDS;
+  private int busPort = DEFAULT_BUS_PORT;
+  private String secret;
+  private String tlsCert;
+  private String tlsKey;
+  private String tlsCa;
 
   public ClusterOptions() {
   }
@@ -56,6 +71,11 @@ public final class ClusterOptions {
     liteMember = json.getBoolean("liteMember", false);
     heartbeatSeconds = json.getInteger("heartbeatSeconds", DEFAULT_HEARTBEAT_SECONDS);
     maxNoHeartbeatSeconds = json.getInteger("maxNoHeartbeatSeconds", DEFAULT_MAX_NO_HEARTBEAT_SECONDS);
+    busPort = json.getInteger("busPort", DEFAULT_BUS_PORT);
+    secret = json.getString("secret");
+    tlsCert = json.getString("tlsCert");
+    tlsKey = json.getString("tlsKey");
+    tlsCa = json.getString("tlsCa");
   }
 
   public JsonObject toJson() {
@@ -66,8 +86,57 @@ public final class ClusterOptions {
         .put("members", members)
         .put("liteMember", liteMember)
         .put("heartbeatSeconds", heartbeatSeconds)
-        .put("maxNoHeartbeatSeconds", maxNoHeartbeatSeconds);
-    return publicHost == null ? json : json.put("publicHost", publicHost);
+        .put("maxNoHeartbeatSeconds", maxNoHeartbeatSeconds)
+        .put("busPort", busPort);
+    putIfSet(json, "publicHost", publicHost);
+    putIfSet(json, "secret", secret);
+    putIfSet(json, "tlsCert", tlsCert);
+    putIfSet(json, "tlsKey", tlsKey);
+    putIfSet(json, "tlsCa", tlsCa);
+    return json;
+  }
+
+  private static void putIfSet(JsonObject json, String name, String value) {
+    if (value != null) {
+      json.put(name, value);
+    }
+  }
+
+  /**
+   * Refuses settings that would open the cluster to its network: a non-loopback {@code host} without
+   * a secret, a secret shorter than {@link #MIN_SECRET_LENGTH}, TLS files given only in part.
+   *
+   * @throws IllegalArgumentException saying what to set, in launcher flag names
+   */
+  public ClusterOptions check() {
+    if (secret != null && secret.length() < MIN_SECRET_LENGTH) {
+      throw new IllegalArgumentException("--cluster-secret must be at least " + MIN_SECRET_LENGTH
+          + " characters (got " + secret.length() + ")");
+    }
+    if (secret == null && !bindsLoopback()) {
+      throw new IllegalArgumentException("--cluster-host " + host + " is not a loopback address: set --cluster-secret"
+          + " (or SWITCHBOARD_CLUSTER_SECRET), the same on every node, so that members accept only records and"
+          + " commands signed by each other (see docs/security.md)");
+    }
+    long tlsFiles = Stream.of(tlsCert, tlsKey, tlsCa).filter(f -> f != null).count();
+    if (tlsFiles != 0 && tlsFiles != 3) {
+      throw new IllegalArgumentException("event-bus TLS needs all of --cluster-tls-cert, --cluster-tls-key and --cluster-tls-ca");
+    }
+    return this;
+  }
+
+  /** Whether {@code host} is a loopback address (127.0.0.0/8, ::1): only this machine can reach the cluster. */
+  public boolean bindsLoopback() {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+
+  /** Whether the event bus runs mutual TLS. */
+  public boolean isTls() {
+    return tlsCert != null;
   }
 
   /** The Hazelcast configuration: Vert.x's defaults (its internal maps) plus our network and timing. */
@@ -84,6 +153,8 @@ public final class ClusterOptions {
     config.setProperty("hazelcast.wait.seconds.before.join", "1");
     config.setProperty("hazelcast.merge.first.run.delay.seconds", String.valueOf(MERGE_DELAY_SECONDS));
     config.setProperty("hazelcast.merge.next.run.delay.seconds", String.valueOf(MERGE_DELAY_SECONDS));
+    // without it Hazelcast listens on every interface (0.0.0.0), whatever the interface list says
+    config.setProperty("hazelcast.socket.bind.any", "false");
     config.addRingBufferConfig(new RingbufferConfig(ClusterNames.ROOM_PREFIX + "*")
         .setCapacity(ClusterNames.ROOM_HISTORY).setBackupCount(1));
     NetworkConfig network = config.getNetworkConfig();
@@ -210,6 +281,56 @@ public final class ClusterOptions {
 
   public ClusterOptions setMaxNoHeartbeatSeconds(int maxNoHeartbeatSeconds) {
     this.maxNoHeartbeatSeconds = maxNoHeartbeatSeconds;
+    return this;
+  }
+
+  public int getBusPort() {
+    return busPort;
+  }
+
+  /** The event bus's port on {@code host}; 0 (the default) takes a free one. */
+  public ClusterOptions setBusPort(int busPort) {
+    this.busPort = busPort;
+    return this;
+  }
+
+  public String getSecret() {
+    return secret;
+  }
+
+  /** The shared cluster secret; null or empty (the default) means nothing is signed. */
+  public ClusterOptions setSecret(String secret) {
+    this.secret = secret == null || secret.isEmpty() ? null : secret;
+    return this;
+  }
+
+  public String getTlsCert() {
+    return tlsCert;
+  }
+
+  /** PEM certificate (chain) this node shows on the event bus, as server and as client. */
+  public ClusterOptions setTlsCert(String tlsCert) {
+    this.tlsCert = tlsCert;
+    return this;
+  }
+
+  public String getTlsKey() {
+    return tlsKey;
+  }
+
+  /** PEM private key of {@code tlsCert} ({@code PRIVATE KEY}, {@code RSA PRIVATE KEY} or {@code EC PRIVATE KEY}). */
+  public ClusterOptions setTlsKey(String tlsKey) {
+    this.tlsKey = tlsKey;
+    return this;
+  }
+
+  public String getTlsCa() {
+    return tlsCa;
+  }
+
+  /** PEM certificate(s) of the CA that signed every member's event-bus certificate; the only ones trusted. */
+  public ClusterOptions setTlsCa(String tlsCa) {
+    this.tlsCa = tlsCa;
     return this;
   }
 }

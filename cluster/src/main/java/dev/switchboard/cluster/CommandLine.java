@@ -52,7 +52,18 @@ public final class CommandLine {
         .option("cluster-port", "SWITCHBOARD_CLUSTER_PORT", ClusterOptions.DEFAULT_PORT,
             "first Hazelcast port to try; the next free one is taken")
         .option("cluster-members", "SWITCHBOARD_CLUSTER_MEMBERS", ClusterOptions.DEFAULT_MEMBERS,
-            "TCP-IP join list: host, host:port or host:first-last, comma-separated");
+            "TCP-IP join list: host, host:port or host:first-last, comma-separated")
+        .option("cluster-bus-port", "SWITCHBOARD_CLUSTER_BUS_PORT", ClusterOptions.DEFAULT_BUS_PORT,
+            "event-bus port on --cluster-host; 0 takes a free one")
+        .option("cluster-secret", "SWITCHBOARD_CLUSTER_SECRET", null,
+            "shared secret (" + ClusterOptions.MIN_SECRET_LENGTH + "+ characters, the same on every node) that signs"
+                + " registry records, heartbeats, reports and control commands; required unless --cluster-host is"
+                + " a loopback address. Prefer the environment variable: a flag shows in ps")
+        .option("cluster-tls-cert", "SWITCHBOARD_CLUSTER_TLS_CERT", null,
+            "PEM certificate for mutual TLS on the event bus (with --cluster-tls-key and --cluster-tls-ca)")
+        .option("cluster-tls-key", "SWITCHBOARD_CLUSTER_TLS_KEY", null, "PEM private key of --cluster-tls-cert")
+        .option("cluster-tls-ca", "SWITCHBOARD_CLUSTER_TLS_CA", null,
+            "PEM CA certificate: the event bus accepts only members whose certificate it signed");
   }
 
   /** Parsed values: every option has one (possibly null when it has no default). */
@@ -96,13 +107,29 @@ public final class CommandLine {
       }
     }
 
+    /**
+     * The cluster options, checked ({@link ClusterOptions#check()}).
+     *
+     * @throws UsageException when they would open the cluster to its network (no secret on a
+     *     non-loopback address) or are incomplete
+     */
     public ClusterOptions clusterOptions() {
-      return new ClusterOptions()
+      ClusterOptions cluster = new ClusterOptions()
           .setClusterName(get("cluster-name"))
           .setHost(get("cluster-host"))
           .setPublicHost(get("cluster-public-host"))
           .setPort(getInt("cluster-port"))
-          .setMembers(get("cluster-members"));
+          .setMembers(get("cluster-members"))
+          .setBusPort(getInt("cluster-bus-port"))
+          .setSecret(get("cluster-secret"))
+          .setTlsCert(get("cluster-tls-cert"))
+          .setTlsKey(get("cluster-tls-key"))
+          .setTlsCa(get("cluster-tls-ca"));
+      try {
+        return cluster.check();
+      } catch (IllegalArgumentException e) {
+        throw new UsageException(e.getMessage());
+      }
     }
   }
 

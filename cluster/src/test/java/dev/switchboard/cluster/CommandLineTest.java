@@ -67,4 +67,52 @@ class CommandLineTest {
     assertEquals(5801, copy.getPort());
     assertEquals("t1", copy.toHazelcastConfig().getClusterName());
   }
+
+  @Test
+  void aNonLoopbackClusterHostWithoutASecretIsAUsageErrorThatNamesTheSecret() {
+    CommandLine.UsageException e = assertThrows(CommandLine.UsageException.class,
+        () -> cli.parse(new String[] {"--cluster-host", "0.0.0.0"}, Map.of()).clusterOptions());
+    assertTrue(e.getMessage().contains("--cluster-secret") && e.getMessage().contains("SWITCHBOARD_CLUSTER_SECRET"), e.getMessage());
+    ClusterOptions fromEnv = cli.parse(new String[] {"--cluster-host", "10.1.2.3"},
+        Map.of("SWITCHBOARD_CLUSTER_SECRET", "0123456789abcdef")).clusterOptions();
+    assertEquals("0123456789abcdef", fromEnv.getSecret());
+  }
+
+  @Test
+  void onLoopbackTheSecretIsOptionalButNeverShort() {
+    assertNull(cli.parse(new String[0], Map.of()).clusterOptions().getSecret());
+    assertNull(cli.parse(new String[] {"--cluster-host", "127.0.0.2"}, Map.of()).clusterOptions().getSecret());
+    assertThrows(CommandLine.UsageException.class,
+        () -> cli.parse(new String[] {"--cluster-secret", "short"}, Map.of()).clusterOptions());
+  }
+
+  @Test
+  void eventBusTlsNeedsCertificateKeyAndCaTogether() {
+    assertThrows(CommandLine.UsageException.class,
+        () -> cli.parse(new String[] {"--cluster-tls-cert", "c.pem", "--cluster-tls-key", "k.pem"}, Map.of()).clusterOptions());
+    ClusterOptions tls = cli.parse(new String[] {"--cluster-tls-cert", "c.pem", "--cluster-tls-key", "k.pem",
+        "--cluster-tls-ca", "ca.pem"}, Map.of()).clusterOptions();
+    assertTrue(tls.isTls());
+    assertTrue(ClusterNode.eventBusOptions(tls).isSsl());
+  }
+
+  @Test
+  void hazelcastAndTheEventBusBindTheClusterHostOnly() {
+    ClusterOptions options = cli.parse(new String[] {"--cluster-host", "127.0.0.1", "--cluster-bus-port", "5900"}, Map.of())
+        .clusterOptions();
+    var config = options.toHazelcastConfig();
+    assertEquals("false", config.getProperty("hazelcast.socket.bind.any"));
+    assertEquals(List.of("127.0.0.1"), List.copyOf(config.getNetworkConfig().getInterfaces().getInterfaces()));
+    var bus = ClusterNode.eventBusOptions(options);
+    assertEquals("127.0.0.1", bus.getHost());
+    assertEquals(5900, bus.getPort());
+  }
+
+  @Test
+  void theSecretAndTlsFilesSurviveTheJsonRoundTrip() {
+    ClusterOptions options = new ClusterOptions().setSecret("0123456789abcdef").setBusPort(7000)
+        .setTlsCert("c.pem").setTlsKey("k.pem").setTlsCa("ca.pem");
+    assertEquals(options.toJson(), new ClusterOptions(options).toJson());
+    assertEquals("0123456789abcdef", new ClusterOptions(options).getSecret());
+  }
 }

@@ -78,7 +78,7 @@ public final class CoordinatorMain {
       CoordinatorOptions options = options(values);
       ClusterNode node = ClusterNode.start(values.clusterOptions()).await(2, TimeUnit.MINUTES);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> close(node), "switchboard-shutdown"));
-      CoordinatorVerticle verticle = new CoordinatorVerticle(options, node.hazelcast());
+      CoordinatorVerticle verticle = new CoordinatorVerticle(options, node);
       node.vertx().deployVerticle(verticle).await(1, TimeUnit.MINUTES);
       System.out.printf("switchboard coordinator ready: http://%s:%d (node %s)%n",
           options.getHost(), verticle.actualPort(), node.nodeId());

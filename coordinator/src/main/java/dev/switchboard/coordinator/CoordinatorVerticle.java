@@ -1,6 +1,6 @@
 package dev.switchboard.coordinator;
 
-import com.hazelcast.core.HazelcastInstance;
+import dev.switchboard.cluster.ClusterNode;
 import dev.switchboard.coordinator.impl.CoordinatorServer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -12,18 +12,19 @@ import io.vertx.core.VerticleBase;
 public final class CoordinatorVerticle extends VerticleBase {
 
   private final CoordinatorOptions options;
-  private final HazelcastInstance hazelcast;
+  private final ClusterNode node;
   private CoordinatorServer server;
   private volatile int actualPort = -1;
 
-  public CoordinatorVerticle(CoordinatorOptions options, HazelcastInstance hazelcast) {
+  /** A coordinator over {@code node}'s Hazelcast member, checking and signing with its cluster secret. */
+  public CoordinatorVerticle(CoordinatorOptions options, ClusterNode node) {
     this.options = new CoordinatorOptions(options);
-    this.hazelcast = hazelcast;
+    this.node = node;
   }
 
   @Override
   public Future<?> start() {
-    server = new CoordinatorServer(vertx, context, hazelcast, options);
+    server = new CoordinatorServer(vertx, context, node.hazelcast(), node.signer(), options);
     return server.start().onSuccess(port -> actualPort = port);
   }
 

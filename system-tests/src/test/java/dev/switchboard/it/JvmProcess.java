@@ -131,6 +131,16 @@ final class JvmProcess implements AutoCloseable {
     }
   }
 
+  /** Waits for the process to exit by itself; returns its exit code. */
+  int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      synchronized (lines) {
+        throw new AssertionError(name + " did not exit within " + timeout + "; output:\n" + String.join("\n", lines));
+      }
+    }
+    return process.exitValue();
+  }
+
   /** SIGTERM: the shutdown hook runs; waits for the exit. */
   int terminate(Duration timeout) throws InterruptedException {
     process.destroy();

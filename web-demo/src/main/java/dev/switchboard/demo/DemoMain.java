@@ -45,6 +45,12 @@ public final class DemoMain {
         return;
       }
       ClusterOptions cluster = values.clusterOptions();
+      if (cluster.getSecret() == null) {
+        // members of the embedded cluster (and the node JVMs the page starts) sign with a secret of their own
+        byte[] secret = new byte[16];
+        new SecureRandom().nextBytes(secret);
+        cluster.setSecret(HexFormat.of().formatHex(secret));
+      }
       ClusterNode coordinatorNode = ClusterNode.start(cluster).await(2, TimeUnit.MINUTES);
       ClusterNode backendNode = ClusterNode.start(new ClusterOptions(cluster).setLiteMember(true)).await(2, TimeUnit.MINUTES);
       BackendNode backends = new BackendNode(backendNode, new BackendOptions()
@@ -60,7 +66,7 @@ public final class DemoMain {
       // the demo binds to 127.0.0.1 only; its page gets this token so a person can scale and drain
       String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
       CoordinatorVerticle coordinator = new CoordinatorVerticle(new CoordinatorOptions().setHost("127.0.0.1")
-          .setPort(values.getInt("port")).setAdminToken(token), coordinatorNode.hazelcast());
+          .setPort(values.getInt("port")).setAdminToken(token), coordinatorNode);
       coordinatorNode.vertx().deployVerticle(coordinator).await(1, TimeUnit.MINUTES);
       backends.start().await(1, TimeUnit.MINUTES);
       String coordinatorUrl = "http://127.0.0.1:" + coordinator.actualPort();

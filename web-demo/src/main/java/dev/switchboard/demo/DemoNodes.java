@@ -121,7 +121,12 @@ final class DemoNodes {
         BackendMain.class.getName(), "--instances", "1", "--port-base", "0", "--host", "127.0.0.1",
         "--cluster-name", cluster.getClusterName(), "--cluster-port", String.valueOf(cluster.getPort()),
         "--cluster-members", cluster.getMembers()));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    if (cluster.getSecret() != null) {
+      // through the environment, not a flag: a flag would show the secret in ps
+      builder.environment().put("SWITCHBOARD_CLUSTER_SECRET", cluster.getSecret());
+    }
+    Process process = builder.start();
     CompletableFuture<String> ready = new CompletableFuture<>();
     Thread reader = new Thread(() -> {
       try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {

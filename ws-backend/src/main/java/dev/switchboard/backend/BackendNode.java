@@ -3,6 +3,7 @@ package dev.switchboard.backend;
 import dev.switchboard.backend.impl.Rebalancer;
 import dev.switchboard.cluster.ClusterNames;
 import dev.switchboard.cluster.ClusterNode;
+import dev.switchboard.cluster.ClusterSigner;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -15,15 +16,18 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The backend verticles of one cluster node, with rooms on: deploys {@code instances} of them, each on
  * its own port; scales and drains them at run time (also on command over the event bus, see
- * {@link ClusterNames#NODE_CONTROL_PREFIX}); and runs the node's {@link Rebalancer}.
+ * {@link ClusterNames#NODE_CONTROL_PREFIX}, signed when the cluster has a secret); and runs the node's
+ * {@link Rebalancer}.
  */
 public final class BackendNode {
 
@@ -40,15 +44,17 @@ public final class BackendNode {
   private final Map<String, Deployed> deployed = new ConcurrentHashMap<>();
   private final AtomicInteger nextIndex = new AtomicInteger();
   private Future<?> operations = Future.succeededFuture();
-  private MessageConsumer<JsonObject> control;
+  private MessageConsumer<Object> control;
   private final Rebalancer rebalancer;
+  /** Kinds of refused commands already logged as a warning; later ones go to debug. Confined to the control consumer's context. */
+  private final Set<ClusterSigner.Failure> refusalsLogged = EnumSet.noneOf(ClusterSigner.Failure.class);
 
   public BackendNode(ClusterNode node, BackendOptions options) {
     this.vertx = node.vertx();
     this.context = vertx.getOrCreateContext();
     this.node = node;
     this.options = new BackendOptions(options);
-    this.rebalancer = new Rebalancer(vertx, context, this.options, this::backends);
+    this.rebalancer = new Rebalancer(vertx, context, this.options, node.signer(), this::backends);
   }
 
   /** Deploys the configured number of backends and starts listening for control commands. */
@@ -136,8 +142,15 @@ public final class BackendNode {
     return Future.succeededFuture(deployed.size());
   }
 
-  private void onControl(Message<JsonObject> message) {
-    JsonObject body = message.body() == null ? new JsonObject() : message.body();
+  private void onControl(Message<Object> message) {
+    JsonObject body;
+    try {
+      body = node.signer().openMessage(message.address(), message.body() instanceof JsonObject json ? json : null);
+    } catch (ClusterSigner.InvalidSignatureException e) {
+      refuse(message, e);
+      return;
+    }
+    body = body == null ? new JsonObject() : body;
     String op = body.getString("op", "");
     switch (op) {
       case "scale" -> {
@@ -166,5 +179,16 @@ public final class BackendNode {
       }
       default -> message.fail(400, "unknown op '" + op + "'");
     }
+  }
+
+  /** A command that is not signed with the cluster secret, or is stale or replayed: refused, 401. */
+  private void refuse(Message<Object> message, ClusterSigner.InvalidSignatureException e) {
+    String what = "refused a control command on " + message.address() + " (" + e.failure() + "): " + e.getMessage();
+    if (refusalsLogged.add(e.failure())) {
+      log.warn("{} — further refusals of this kind are logged at debug", what);
+    } else {
+      log.debug(what);
+    }
+    message.fail(401, "command refused: " + e.getMessage());
   }
 }

@@ -8,6 +8,7 @@ import dev.switchboard.backend.impl.RoomService;
 import dev.switchboard.backend.impl.ShedPicker;
 import dev.switchboard.cluster.ClusterNode;
 import dev.switchboard.cluster.HttpGuard;
+import dev.switchboard.cluster.ClusterSigner;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.BackendState;
 import dev.switchboard.model.DrainReason;
@@ -90,8 +91,10 @@ public final class BackendVerticle extends VerticleBase {
     if (cluster != null) {
       rooms = new RoomService(vertx, context, cluster.hazelcast());
     }
-    registration = new BackendRegistration(vertx, options.getLoadReportMs(), options.getRefreshMs());
-    heartbeat = new NodeHeartbeat(vertx, nodeId, id, options.getLivenessIntervalMs());
+    // without a cluster node there is no secret to sign with
+    ClusterSigner signer = cluster == null ? ClusterSigner.none() : cluster.signer();
+    registration = new BackendRegistration(vertx, signer, options.getLoadReportMs(), options.getRefreshMs());
+    heartbeat = new NodeHeartbeat(vertx, signer, nodeId, id, options.getLivenessIntervalMs());
     // Vert.x's own caps are only the memory backstop: it closes past them with 1000, so the session
     // enforces maxFrameBytes itself and closes with 1009
     int backstop = Math.max(4 * options.getMaxFrameBytes(), BackendOptions.DEFAULT_MAX_FRAME_BYTES);

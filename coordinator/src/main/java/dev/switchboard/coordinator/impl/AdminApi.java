@@ -1,6 +1,7 @@
 package dev.switchboard.coordinator.impl;
 
 import dev.switchboard.cluster.ClusterNames;
+import dev.switchboard.cluster.ClusterSigner;
 import dev.switchboard.model.BackendRecord;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -23,7 +24,7 @@ import java.util.function.Function;
 /**
  * Admin endpoints, mounted only when a token is configured: drain a backend, scale a node's backend
  * count, list nodes. Each needs {@code Authorization: Bearer <token>} (401 otherwise) and is carried
- * out by the backend node itself, over the event bus. Every request routed here, refused or not, leaves one
+ * out by the backend node itself, over the event bus (signed when the cluster has a secret). Every request routed here, refused or not, leaves one
  * audit line (logger {@value #AUDIT_LOGGER}): who (source address, whether the token matched), what
  * (method, path, the command sent) and the outcome (status); the log line's time is the when.
  */
@@ -39,12 +40,15 @@ final class AdminApi {
   private static final String AUDIT_AUTHORIZED = "switchboard.audit.authorized";
 
   private final Vertx vertx;
+  private final ClusterSigner signer;
   private final byte[] token;
   private final Function<String, BackendRecord> lookup;
   private final Iterable<BackendRecord> records;
 
-  AdminApi(Vertx vertx, String token, Function<String, BackendRecord> lookup, Iterable<BackendRecord> records) {
+  AdminApi(Vertx vertx, ClusterSigner signer, String token, Function<String, BackendRecord> lookup,
+      Iterable<BackendRecord> records) {
     this.vertx = vertx;
+    this.signer = signer;
     this.token = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     this.lookup = lookup;
     this.records = records;
@@ -153,7 +157,8 @@ final class AdminApi {
 
   private void send(RoutingContext ctx, String node, JsonObject command, int status) {
     ctx.put(AUDIT_COMMAND, command.encode());
-    vertx.eventBus().<JsonObject>request(ClusterNames.NODE_CONTROL_PREFIX + node, command,
+    String address = ClusterNames.NODE_CONTROL_PREFIX + node;
+    vertx.eventBus().<JsonObject>request(address, signer.sealMessage(address, command),
             new DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MS))
         .onSuccess(reply -> ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
             .end(reply.body().encode()))

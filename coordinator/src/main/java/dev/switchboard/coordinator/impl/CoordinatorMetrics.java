@@ -23,9 +23,13 @@ final class CoordinatorMetrics {
   static final String DETECTED_SUSPECT = "suspect";
   static final String DETECTED_EXPIRED = "expired";
   static final String DETECTED_NODE_LEFT = "node-left";
+  /** The {@code kind} labels of {@code switchboard_cluster_messages_refused_total}. */
+  static final String REFUSED_HEARTBEAT = "heartbeat";
+  static final String REFUSED_REPORT = "report";
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Counter invalidRecords;
+  private final Map<String, Counter> refused;
   private final Map<String, Timer> detection;
   private final Timer fanOut;
 
@@ -47,6 +51,9 @@ final class CoordinatorMetrics {
         .tag("state", SUSPECT).description("backends in the view").register(registry);
     invalidRecords = Counter.builder("switchboard.records.invalid")
         .description("registry entries rejected as invalid").register(registry);
+    refused = Stream.of(REFUSED_HEARTBEAT, REFUSED_REPORT).collect(Collectors.toUnmodifiableMap(Function.identity(),
+        kind -> Counter.builder("switchboard.cluster.messages.refused").tag("kind", kind)
+            .description("event-bus messages refused for a missing, wrong, stale or replayed signature").register(registry)));
     detection = Stream.of(DETECTED_SUSPECT, DETECTED_EXPIRED, DETECTED_NODE_LEFT)
         .collect(Collectors.toUnmodifiableMap(Function.identity(), this::detectionTimer));
     fanOut = Timer.builder("switchboard.fanout.latency")
@@ -62,6 +69,11 @@ final class CoordinatorMetrics {
 
   void invalidRecord() {
     invalidRecords.increment();
+  }
+
+  /** Counts an event-bus message of {@code kind} (one of the {@code REFUSED_*}) refused for its signature. */
+  void refusedMessage(String kind) {
+    refused.get(kind).increment();
   }
 
   /** Records how long a node had been silent when it was found {@code reason} (one of the {@code DETECTED_*}). */

@@ -3,6 +3,7 @@ package dev.switchboard.coordinator.impl;
 import com.hazelcast.core.HazelcastInstance;
 import dev.switchboard.cluster.ClusterNames;
 import dev.switchboard.cluster.HttpGuard;
+import dev.switchboard.cluster.ClusterSigner;
 import dev.switchboard.coordinator.CoordinatorOptions;
 import dev.switchboard.model.SseWriter;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -25,9 +26,11 @@ import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -48,6 +51,9 @@ public final class CoordinatorServer {
   private final RegistryWatcher watcher;
   private final ViewReconciler reconciler;
   private final BackendProbe probe;
+  private final ClusterSigner signer;
+  /** Kinds of refused event-bus messages already logged as a warning; later ones go to debug. */
+  private final Set<String> refusalsLogged = new HashSet<>();
   private final Buffer keepAlive = Buffer.buffer(SseWriter.comment("keep-alive"));
   private MessageConsumer<Object> heartbeats;
   private MessageConsumer<Object> reports;
@@ -56,15 +62,18 @@ public final class CoordinatorServer {
   private long livenessTimer = -1;
   private boolean ready;
 
-  public CoordinatorServer(Vertx vertx, Context context, HazelcastInstance hazelcast, CoordinatorOptions options) {
+  /** @param signer checks registry records, heartbeats and reports, and signs reports and commands */
+  public CoordinatorServer(Vertx vertx, Context context, HazelcastInstance hazelcast, ClusterSigner signer,
+      CoordinatorOptions options) {
     this.vertx = vertx;
+    this.signer = signer;
     this.options = new CoordinatorOptions(options);
     this.view = new BackendView(options.getHistorySize());
     this.hub = new SubscriberHub(options.getMaxSubscribers());
     this.metrics = new CoordinatorMetrics(view, hub);
     this.watcher = new RegistryWatcher(vertx, context, hazelcast);
     this.probe = new BackendProbe(vertx, options.getProbeTimeoutMs());
-    this.reconciler = new ViewReconciler(options, view, metrics, watcher, probe, System::nanoTime, this::publish);
+    this.reconciler = new ViewReconciler(options, view, metrics, watcher, probe, signer, System::nanoTime, this::publish);
   }
 
   /** Loads the view, then listens; completes with the bound HTTP port. */
@@ -138,7 +147,7 @@ public final class CoordinatorServer {
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
     if (options.getAdminToken() != null) {
-      new AdminApi(vertx, options.getAdminToken(), reconciler.registry()::get, reconciler.registry().values()).mount(router);
+      new AdminApi(vertx, signer, options.getAdminToken(), reconciler.registry()::get, reconciler.registry().values()).mount(router);
     }
     // every 4xx the router itself produces (a bad path encoding, 413 from the body limit, …) gets a JSON body too
     for (int status = 400; status < 500; status++) {
@@ -250,21 +259,40 @@ public final class CoordinatorServer {
       return;
     }
     String reporter = ctx.request().remoteAddress() == null ? "unknown" : ctx.request().remoteAddress().hostAddress();
-    vertx.eventBus().publish(ClusterNames.REPORTS_ADDRESS, new JsonObject().put("backend", id).put("reporter", reporter));
+    vertx.eventBus().publish(ClusterNames.REPORTS_ADDRESS, signer.sealMessage(ClusterNames.REPORTS_ADDRESS,
+        new JsonObject().put("backend", id).put("reporter", reporter)));
     json(ctx.response(), 202, new JsonObject().put("backend", id).put("reporter", reporter)
         .put("threshold", options.getReportThreshold()));
   }
 
   private void onReport(Message<Object> message) {
-    if (message.body() instanceof JsonObject body && body.getValue("backend") instanceof String id
+    JsonObject body = open(message, CoordinatorMetrics.REFUSED_REPORT);
+    if (body != null && body.getValue("backend") instanceof String id
         && body.getValue("reporter") instanceof String reporter) {
       reconciler.report(id, reporter);
     }
   }
 
   private void onHeartbeat(Message<Object> message) {
-    if (message.body() instanceof JsonObject body && body.getValue("node") instanceof String node) {
+    JsonObject body = open(message, CoordinatorMetrics.REFUSED_HEARTBEAT);
+    if (body != null && body.getValue("node") instanceof String node) {
       reconciler.heard(node);
+    }
+  }
+
+  /** The body of a message a member signed (any JSON body without a secret); null, counted and logged, for any other. */
+  private JsonObject open(Message<Object> message, String kind) {
+    try {
+      return signer.openMessage(message.address(), message.body() instanceof JsonObject json ? json : null);
+    } catch (ClusterSigner.InvalidSignatureException e) {
+      metrics.refusedMessage(kind);
+      String what = "refused a " + kind + " on " + message.address() + " (" + e.failure() + "): " + e.getMessage();
+      if (refusalsLogged.add(kind + " " + e.failure())) {
+        log.warn("{} — further refusals of this kind are logged at debug", what);
+      } else {
+        log.debug(what);
+      }
+      return null;
     }
   }
 

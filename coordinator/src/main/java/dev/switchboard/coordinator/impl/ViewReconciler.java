@@ -1,5 +1,6 @@
 package dev.switchboard.coordinator.impl;
 
+import dev.switchboard.cluster.ClusterSigner;
 import dev.switchboard.coordinator.CoordinatorOptions;
 import dev.switchboard.coordinator.impl.NodeLiveness.State;
 import dev.switchboard.coordinator.impl.NodeLiveness.Transition;
@@ -9,7 +10,6 @@ import dev.switchboard.model.RemoveReason;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.event.Level;
@@ -65,6 +65,7 @@ final class ViewReconciler {
   private final CoordinatorMetrics metrics;
   private final Cluster cluster;
   private final Probe probe;
+  private final ClusterSigner signer;
   private final LongSupplier clock;
   private final Consumer<ViewEvent> sink;
   private final NodeLiveness liveness;
@@ -78,10 +79,23 @@ final class ViewReconciler {
 
   ViewReconciler(CoordinatorOptions options, BackendView view, CoordinatorMetrics metrics, Cluster cluster,
       Probe probe, LongSupplier clock, Consumer<ViewEvent> sink) {
+    this(options, view, metrics, cluster, probe, ClusterSigner.none(), clock, sink);
+  }
+
+  /** A reconciler whose probe finds every reported backend unreachable (reports alone decide). */
+  ViewReconciler(CoordinatorOptions options, BackendView view, CoordinatorMetrics metrics, Cluster cluster,
+      ClusterSigner signer, LongSupplier clock, Consumer<ViewEvent> sink) {
+    this(options, view, metrics, cluster, record -> Future.failedFuture("not probed"), signer, clock, sink);
+  }
+
+  /** @param signer checks each registry entry's signature: an entry without a valid one is invalid */
+  ViewReconciler(CoordinatorOptions options, BackendView view, CoordinatorMetrics metrics, Cluster cluster,
+      Probe probe, ClusterSigner signer, LongSupplier clock, Consumer<ViewEvent> sink) {
     this.view = view;
     this.metrics = metrics;
     this.cluster = cluster;
     this.probe = probe;
+    this.signer = signer;
     this.clock = clock;
     this.sink = sink;
     this.liveness = new NodeLiveness(TimeUnit.MILLISECONDS.toNanos(options.getSuspectMs()),
@@ -218,11 +232,11 @@ final class ViewReconciler {
       if (!(put.value() instanceof String text)) {
         throw new InvalidRecordException("value", "must be the record's JSON text", put.value());
       }
-      record = BackendRecord.fromJson(new JsonObject(text));
+      record = BackendRecord.fromJson(signer.openRecord(text));
       if (!record.id().equals(put.key())) {
         throw new InvalidRecordException("id", "must equal the registry key '" + put.key() + "'", record.id());
       }
-    } catch (InvalidRecordException | DecodeException | ClassCastException e) {
+    } catch (InvalidRecordException | DecodeException | ClassCastException | ClusterSigner.InvalidSignatureException e) {
       String reason = e.getMessage();
       if (!reason.equals(invalidLogged.put(put.key(), reason))) {
         metrics.invalidRecord();

@@ -1,6 +1,7 @@
 package dev.switchboard.backend.impl;
 
 import dev.switchboard.cluster.ClusterNames;
+import dev.switchboard.cluster.ClusterSigner;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.BackendState;
 import io.vertx.core.Future;
@@ -11,13 +12,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A backend's record in the cluster registry. Load changes are coalesced: at most one write per
- * {@code reportIntervalMs}, always ending with the latest count. Confined to the verticle's context.
+ * {@code reportIntervalMs}, always ending with the latest count. The stored text is signed when the
+ * cluster has a secret. Confined to the verticle's context.
  */
 public final class BackendRegistration {
 
   private static final Logger log = LoggerFactory.getLogger(BackendRegistration.class);
 
   private final Vertx vertx;
+  private final ClusterSigner signer;
   private final long reportIntervalMs;
   private final long refreshMs;
   private long refreshTimer = -1;
@@ -27,8 +30,9 @@ public final class BackendRegistration {
   private long lastWriteAt;
   private long timer = -1;
 
-  public BackendRegistration(Vertx vertx, long reportIntervalMs, long refreshMs) {
+  public BackendRegistration(Vertx vertx, ClusterSigner signer, long reportIntervalMs, long refreshMs) {
     this.vertx = vertx;
+    this.signer = signer;
     this.reportIntervalMs = reportIntervalMs;
     this.refreshMs = refreshMs;
   }
@@ -92,6 +96,6 @@ public final class BackendRegistration {
   private Future<Void> write() {
     BackendRecord record = latest;
     lastWriteAt = System.currentTimeMillis();
-    return map.put(record.id(), record.toJson().encode()).onSuccess(v -> published = record);
+    return map.put(record.id(), signer.sealRecord(record.toJson())).onSuccess(v -> published = record);
   }
 }

@@ -3,12 +3,12 @@ package dev.switchboard.backend.impl;
 import dev.switchboard.backend.BackendOptions;
 import dev.switchboard.backend.BackendVerticle;
 import dev.switchboard.cluster.ClusterNames;
+import dev.switchboard.cluster.ClusterSigner;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.BackendState;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +44,7 @@ public final class Rebalancer {
   private final Vertx vertx;
   private final Context context;
   private final BackendOptions options;
+  private final ClusterSigner signer;
   private final Supplier<? extends Collection<BackendVerticle>> backends;
   private final RebalanceGate gate;
   /** How long a round waits at most for the service total to come back after a shed. */
@@ -54,13 +55,15 @@ public final class Rebalancer {
 
   /**
    * @param context where the rounds run
+   * @param signer checks the registry's records: a forged one must not make a backend shed its clients
    * @param backends the node's serving backends
    */
-  public Rebalancer(Vertx vertx, Context context, BackendOptions options,
+  public Rebalancer(Vertx vertx, Context context, BackendOptions options, ClusterSigner signer,
       Supplier<? extends Collection<BackendVerticle>> backends) {
     this.vertx = vertx;
     this.context = context;
     this.options = new BackendOptions(options);
+    this.signer = signer;
     this.backends = backends;
     this.gate = new RebalanceGate(options.getRebalanceDeadlineMs() + 2 * options.getLoadReportMs(),
         2 * options.getLoadReportMs());
@@ -106,9 +109,9 @@ public final class Rebalancer {
     List<BackendRecord> registry = new ArrayList<>();
     for (String v : values) {
       try {
-        registry.add(BackendRecord.fromJson(new JsonObject(v)));
-      } catch (RuntimeException e) {
-        // invalid entries are the coordinators' to report
+        registry.add(BackendRecord.fromJson(signer.openRecord(v)));
+      } catch (RuntimeException | ClusterSigner.InvalidSignatureException e) {
+        // invalid and unsigned entries are the coordinators' to report
       }
     }
     List<BackendRecord> live = local.stream().map(b -> {
