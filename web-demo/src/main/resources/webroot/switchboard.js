@@ -352,6 +352,21 @@ export class Switchboard extends EventTarget {
     this.updateState();
   }
 
+  /**
+   * Reports `b` only if it does not answer plain HTTP either: an opaque no-cors response means it is up
+   * and refused the upgrade (a bad ticket or origin must not get a healthy backend quarantined).
+   */
+  reportIfUnreachable(b) {
+    if (b.connections >= b.capacity) return; // full: it refused us, but it is reachable
+    const fetch = this.options.fetch ?? globalThis.fetch?.bind(globalThis);
+    if (!fetch) {
+      this.list.report(b.id, 'connect-failed');
+      return;
+    }
+    fetch(b.url.replace(/^ws/, 'http'), { mode: 'no-cors', cache: 'no-store' })
+      .then(() => {}, () => this.list.report(b.id, 'connect-failed'));
+  }
+
   abandon(conn) {
     remove(this.opening, conn);
     conn.abandoned = true;
@@ -509,8 +524,10 @@ export class Switchboard extends EventTarget {
   onClosed(conn, e) {
     if (this.opening.includes(conn)) {
       if (!conn.abandoned) {
-        // closed before the socket opened: unreachable (report); after: reachable but it went away
-        this.attemptFailed(conn, `closed before its welcome (${e.code})`, !conn.socketOpen);
+        // closed after the socket opened: reachable but it went away; before: unreachable, or an
+        // upgrade refused (401 ticket, 403 origin, 503), which a page cannot tell apart: probe first
+        this.attemptFailed(conn, `closed before its welcome (${e.code})`, false);
+        if (!conn.socketOpen) this.reportIfUnreachable(conn.backend);
       }
       return;
     }
