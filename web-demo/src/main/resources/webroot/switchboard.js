@@ -419,7 +419,7 @@ export class Switchboard extends EventTarget {
         }
         break;
       case 'error':
-        this.onRefused(msg);
+        this.onRefused(conn, msg);
         this.emit('message', msg);
         break;
       case 'drain': {
@@ -463,12 +463,16 @@ export class Switchboard extends EventTarget {
     this.rooms.set(msg.room, last == null ? msg.seq : Math.max(last, msg.seq));
     for (const { resolve } of this.joins.get(msg.room) ?? []) resolve(msg.seq);
     this.joins.delete(msg.room);
-    if (conn.awaitingJoins) {
-      conn.awaitingJoins.delete(msg.room);
-      if (conn.awaitingJoins.size === 0) {
-        conn.awaitingJoins = null;
-        if (conn.replaces && this.open.includes(conn.replaces)) this.swap(conn.replaces, conn);
-      }
+    this.joinSettled(conn, msg.room);
+  }
+
+  /** A replacement waiting for its rooms takes over once each was joined or refused. */
+  joinSettled(conn, room) {
+    if (!conn.awaitingJoins) return;
+    conn.awaitingJoins.delete(room);
+    if (conn.awaitingJoins.size === 0) {
+      conn.awaitingJoins = null;
+      if (conn.replaces && this.open.includes(conn.replaces)) this.swap(conn.replaces, conn);
     }
   }
 
@@ -496,8 +500,11 @@ export class Switchboard extends EventTarget {
     for (const id of this.publishes.keys()) this.sendPublish(conn, id);
   }
 
-  /** A `forbidden` error rejects the publish it names by id, or else its room's join (then not rejoined). */
-  onRefused(msg) {
+  /**
+   * A `forbidden` error rejects the publish it names by id, or else its room's join (then not rejoined:
+   * a replacement connection's new ticket may allow fewer rooms).
+   */
+  onRefused(conn, msg) {
     if (msg.code !== 'forbidden' || typeof msg.room !== 'string') return;
     const refused = new ForbiddenError(String(msg.message), msg.room, msg.id);
     if (msg.id != null) {
@@ -511,6 +518,7 @@ export class Switchboard extends EventTarget {
     this.rooms.delete(msg.room);
     for (const { reject } of this.joins.get(msg.room) ?? []) reject(refused);
     this.joins.delete(msg.room);
+    this.joinSettled(conn, msg.room);
   }
 
   onMessage(msg) {

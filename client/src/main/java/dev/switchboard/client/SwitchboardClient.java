@@ -517,7 +517,7 @@ public final class SwitchboardClient {
           }
         }
         case "error" -> {
-          onRefused(m);
+          onRefused(c, m);
           emit(messages, m);
         }
         case "drain" -> {
@@ -568,6 +568,11 @@ public final class SwitchboardClient {
     if (p != null) {
       p.tryComplete(seq);
     }
+    joinSettled(c, room);
+  }
+
+  /** A replacement waiting for its rooms takes over once each was joined or refused. */
+  private void joinSettled(Connection c, String room) {
     if (c.awaitingJoins != null) {
       c.awaitingJoins.remove(room);
       if (c.awaitingJoins.isEmpty()) {
@@ -608,9 +613,9 @@ public final class SwitchboardClient {
 
   /**
    * A {@code forbidden} error fails the publish it names (by id), or else the join of its room, which is
-   * then not rejoined after a failover.
+   * then not rejoined after a failover (a replacement connection's new ticket may allow fewer rooms).
    */
-  private void onRefused(JsonObject error) {
+  private void onRefused(Connection c, JsonObject error) {
     if (!ErrorCode.FORBIDDEN.wire().equals(error.getValue("code")) || !(error.getValue("room") instanceof String room)) {
       return;
     }
@@ -628,6 +633,7 @@ public final class SwitchboardClient {
     if (joined != null) {
       joined.tryFail(new ForbiddenException(room, null, message));
     }
+    joinSettled(c, room);
   }
 
   private void onMessage(JsonObject m) {
