@@ -1,5 +1,5 @@
 // What docs/client-js.md shows, checked against switchboard.d.ts. Compiles only if the types allow it.
-import { BackendList, ForbiddenError, MoveReason, State, Switchboard, backoff, type BackendRecord, type ClientState } from '../../main/resources/webroot/switchboard.js';
+import { BackendList, ErrorCode, ForbiddenError, MoveReason, State, Switchboard, backoff, type BackendRecord, type ClientState } from '../../main/resources/webroot/switchboard.js';
 
 const list = new BackendList({ coordinators: ['http://127.0.0.1:8080'], service: 'chat' });
 const sb = new Switchboard({ list, policy: 'sticky', key: 'user-42', connections: 2, queueSize: 100, jitter: 0.5 });
@@ -35,7 +35,7 @@ async function chat(): Promise<void> {
   try {
     await withTicket.join('admin');
   } catch (e) {
-    if (e instanceof ForbiddenError) console.log('refused', e.code, e.room, e.id, minted);
+    if (e instanceof ForbiddenError && e.code === ErrorCode.FORBIDDEN) console.log('refused', e.room, e.id, minted);
   }
   const since: number = await sb.join('lobby');
   const seq: number = await sb.publish('lobby', { text: 'hello' });

@@ -39,6 +39,18 @@ export declare const MoveReason: Readonly<{
   HEARTBEAT_TIMEOUT: 'heartbeat-timeout';
 }>;
 
+/** The `code` of a backend's `error` frame (docs/protocol.md). */
+export declare const ErrorCode: Readonly<{
+  BAD_JSON: 'bad-json';
+  UNKNOWN_TYPE: 'unknown-type';
+  BAD_MESSAGE: 'bad-message';
+  UNSUPPORTED: 'unsupported';
+  RATE_LIMITED: 'rate-limited';
+  PUBLISH_FAILED: 'publish-failed';
+  HISTORY_GAP: 'history-gap';
+  FORBIDDEN: 'forbidden';
+}>;
+
 export type PlannedMoveReason = 'drain' | 'rebalance';
 export type FailureReason = 'removed' | 'closed' | 'heartbeat-timeout';
 

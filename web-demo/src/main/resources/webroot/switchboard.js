@@ -5,13 +5,13 @@
 
 import { backoff, spread } from './backoff.js';
 import { BackendList } from './backend-list.js';
-import { MoveReason } from './codes.js';
+import { ErrorCode, MoveReason } from './codes.js';
 import { moveHint, moveTargets } from './move-hint.js';
 import { createSelector } from './policies.js';
 
 export { backoff, spread } from './backoff.js';
 export { BackendList } from './backend-list.js';
-export { MoveReason } from './codes.js';
+export { ErrorCode, MoveReason } from './codes.js';
 
 /** Pool states, emitted through the `state` event. */
 export const State = Object.freeze({
@@ -50,7 +50,7 @@ export class ForbiddenError extends Error {
   constructor(message, room, id) {
     super(message);
     this.name = 'ForbiddenError';
-    this.code = 'forbidden';
+    this.code = ErrorCode.FORBIDDEN;
     this.room = room;
     this.id = id;
   }
@@ -505,7 +505,7 @@ export class Switchboard extends EventTarget {
    * a replacement connection's new ticket may allow fewer rooms).
    */
   onRefused(conn, msg) {
-    if (msg.code !== 'forbidden' || typeof msg.room !== 'string') return;
+    if (msg.code !== ErrorCode.FORBIDDEN || typeof msg.room !== 'string') return;
     const refused = new ForbiddenError(String(msg.message), msg.room, msg.id);
     if (msg.id != null) {
       const p = this.publishes.get(msg.id);
