@@ -1,5 +1,5 @@
 // What docs/client-js.md shows, checked against switchboard.d.ts. Compiles only if the types allow it.
-import { BackendList, MoveReason, State, Switchboard, backoff, type BackendRecord, type ClientState } from '../../main/resources/webroot/switchboard.js';
+import { BackendList, ErrorCode, ForbiddenError, MoveReason, State, Switchboard, backoff, type BackendRecord, type ClientState } from '../../main/resources/webroot/switchboard.js';
 
 const list = new BackendList({ coordinators: ['http://127.0.0.1:8080'], service: 'chat' });
 const sb = new Switchboard({ list, policy: 'sticky', key: 'user-42', connections: 2, queueSize: 100, jitter: 0.5 });
@@ -18,7 +18,25 @@ sb.addEventListener('message', (e) => {
 list.addEventListener('change', (e) => console.log(e.detail.backends.length, e.detail.type));
 sb.start();
 
+// a ticket: a fixed string, or a function asked again before every connection attempt
+let minted = 0;
+const withTicket = new Switchboard({
+  coordinators: ['http://127.0.0.1:8080'],
+  ticket: async () => {
+    minted++;
+    const response = await fetch('/api/switchboard-ticket', { credentials: 'include' });
+    return response.text();
+  },
+});
+new Switchboard({ coordinators: ['http://127.0.0.1:8080'], ticket: 'eyJhbGciOiJIUzI1NiJ9.e30.sig' });
+new Switchboard({ coordinators: ['http://127.0.0.1:8080'], ticket: () => 'eyJhbGciOiJIUzI1NiJ9.e30.sig' });
+
 async function chat(): Promise<void> {
+  try {
+    await withTicket.join('admin');
+  } catch (e) {
+    if (e instanceof ForbiddenError && e.code === ErrorCode.FORBIDDEN) console.log('refused', e.room, e.id, minted);
+  }
   const since: number = await sb.join('lobby');
   const seq: number = await sb.publish('lobby', { text: 'hello' });
   const taken: boolean = sb.send({ type: 'echo', id: 1, data: 'ping' });
@@ -29,3 +47,5 @@ void chat();
 
 // @ts-expect-error: an unknown policy is a type error
 new Switchboard({ coordinators: ['http://x'], policy: 'fastest' });
+// @ts-expect-error: a ticket is a string or a function giving one
+new Switchboard({ coordinators: ['http://x'], ticket: 42 });

@@ -39,6 +39,18 @@ export declare const MoveReason: Readonly<{
   HEARTBEAT_TIMEOUT: 'heartbeat-timeout';
 }>;
 
+/** The `code` of a backend's `error` frame (docs/protocol.md). */
+export declare const ErrorCode: Readonly<{
+  BAD_JSON: 'bad-json';
+  UNKNOWN_TYPE: 'unknown-type';
+  BAD_MESSAGE: 'bad-message';
+  UNSUPPORTED: 'unsupported';
+  RATE_LIMITED: 'rate-limited';
+  PUBLISH_FAILED: 'publish-failed';
+  HISTORY_GAP: 'history-gap';
+  FORBIDDEN: 'forbidden';
+}>;
+
 export type PlannedMoveReason = 'drain' | 'rebalance';
 export type FailureReason = 'removed' | 'closed' | 'heartbeat-timeout';
 
@@ -50,6 +62,14 @@ export declare function backoff(attempt: number, baseMs: number, maxMs: number, 
 
 /** The first attempt after losing a backend waits uniformly within the window that keeps `displaced` arrivals at `ratePerBackend`/s on each survivor. */
 export declare function spread(displaced: number, survivors: number, ratePerBackend: number, maxMs: number, random?: () => number): number;
+
+/** A join or publish the backend refused (`error` code `forbidden`); `id` is the publish's id, absent for a join. */
+export declare class ForbiddenError extends Error {
+  constructor(message: string, room: string, id?: string | number);
+  readonly code: 'forbidden';
+  readonly room: string;
+  readonly id?: string | number;
+}
 
 /** A room message, delivered once, in seq order per room. */
 export interface RoomMessage {
@@ -134,6 +154,12 @@ export interface SwitchboardOptions {
   maxBufferedBytes?: number;
   /** Arrivals per second each surviving backend should take when a backend is lost (spreads the first attempt). Default 4000; 0 = none. */
   failoverRate?: number;
+  /**
+   * The signed ticket backends ask for, sent as `?ticket=` (URL-encoded): a string, or a function asked
+   * again before every connection attempt (first connect, refill, failover, move), e.g. to fetch a fresh
+   * one. A throw or rejection fails that attempt, which is retried with backoff. None by default.
+   */
+  ticket?: string | (() => string | Promise<string>);
   /** A list shared with other clients; `stop()` leaves it running. */
   list?: BackendList;
   WebSocket?: typeof WebSocket;
@@ -176,9 +202,9 @@ export declare class Switchboard extends EventTarget {
   stop(): void;
   /** Sends on an open connection, or queues; false when the queue is full and the message was not taken. */
   send(message: object): boolean;
-  /** Resolves with the seq the room starts after; rejoined from the last seq after a failover. */
+  /** Resolves with the seq the room starts after; rejoined from the last seq after a failover. Rejects with `ForbiddenError` when refused. */
   join(room: string): Promise<number>;
-  /** Resolves with the message's seq once stored; resent with the same id after a failover. */
+  /** Resolves with the message's seq once stored; resent with the same id after a failover. Rejects with `ForbiddenError` when refused. */
   publish(room: string, data: unknown): Promise<number>;
   addEventListener<K extends keyof SwitchboardEventMap>(type: K, listener: (event: SwitchboardEventMap[K]) => void,
     options?: boolean | AddEventListenerOptions): void;

@@ -5,13 +5,13 @@
 
 import { backoff, spread } from './backoff.js';
 import { BackendList } from './backend-list.js';
-import { MoveReason, RemoveReason } from './codes.js';
+import { ErrorCode, MoveReason, RemoveReason } from './codes.js';
 import { moveHint, moveTargets, preferredTarget } from './move-hint.js';
 import { createSelector } from './policies.js';
 
 export { backoff, spread } from './backoff.js';
 export { BackendList } from './backend-list.js';
-export { MoveReason } from './codes.js';
+export { ErrorCode, MoveReason } from './codes.js';
 
 /** Pool states, emitted through the `state` event. */
 export const State = Object.freeze({
@@ -42,7 +42,19 @@ const DEFAULTS = Object.freeze({
   jitter: 1,
   maxBufferedBytes: 1 << 20,
   failoverRate: 4000,
+  ticket: undefined,
 });
+
+/** A join or publish the backend refused (`error` code `forbidden`): the ticket or the authorizer does not allow it. */
+export class ForbiddenError extends Error {
+  constructor(message, room, id) {
+    super(message);
+    this.name = 'ForbiddenError';
+    this.code = ErrorCode.FORBIDDEN;
+    this.room = room;
+    this.id = id;
+  }
+}
 
 /**
  * A client of one Switchboard service.
@@ -62,6 +74,10 @@ const DEFAULTS = Object.freeze({
  * @param {number} [options.maxBufferedBytes=1048576] a socket with more unsent bytes is skipped by `send`
  * @param {number} [options.failoverRate=4000] arrivals per second each surviving backend should take when a
  *   backend is lost: the first attempt after a loss waits a random moment within the window this allows (0 = none)
+ * @param {string|(() => string|Promise<string>)} [options.ticket] a signed ticket the backends ask for, sent as
+ *   `?ticket=` (URL-encoded): a string, or a function asked again before every connection attempt (first
+ *   connect, refill, failover, move) so it can fetch a fresh one; a throw or rejection fails that attempt,
+ *   which is retried with backoff. None by default
  * @param {BackendList} [options.list] a list shared with other clients (not stopped by `stop`)
  * @param {typeof WebSocket} [options.WebSocket=globalThis.WebSocket]
  * @param {typeof EventSource} [options.EventSource=globalThis.EventSource]
@@ -80,7 +96,8 @@ const DEFAULTS = Object.freeze({
  * Rooms and publishes use the primary connection (the oldest open one). When it fails the next open
  * one takes over at once: every room is rejoined from the last seq delivered and every unacked publish
  * is resent with its id, so nothing is lost or repeated. A `drain` moves make-before-break: the new
- * connection is open and its rooms joined before the old one closes.
+ * connection is open and its rooms joined before the old one closes. A join or publish the backend refuses
+ * rejects with a `ForbiddenError` (the room is then not rejoined).
  */
 export class Switchboard extends EventTarget {
   constructor(options = {}) {
@@ -304,23 +321,45 @@ export class Switchboard extends EventTarget {
   /** Opens a connection; `moved` (or null) says why it replaces an earlier one (the backend holds it down from rebalance). */
   connect(backend, replaces, moved = null) {
     this.connectAttempts++;
-    let socket;
-    try {
-      socket = new this.env.WebSocket(moved ? withQuery(backend.url, 'moved', moved) : backend.url);
-    } catch (err) {
-      // a URL the browser refuses outright: a failed attempt like any other
-      this.attemptFailed({ backend, socket: null }, String(err), false);
-      return;
-    }
     const conn = {
-      backend, socket, replaces, startedAt: this.env.now(), heardAt: 0, ready: false, socketOpen: false,
-      abandoned: false, awaitingJoins: null, pings: new Map(),
+      backend, socket: null, replaces, moved, startedAt: this.env.now(), heardAt: 0, ready: false, socketOpen: false,
+      dialed: false, abandoned: false, awaitingJoins: null, pings: new Map(),
     };
     this.opening.push(conn);
+    let ticket;
+    try {
+      ticket = typeof this.options.ticket === 'function' ? this.options.ticket() : this.options.ticket;
+    } catch (err) {
+      this.attemptFailed(conn, `no ticket: ${err}`, false);
+      return;
+    }
+    if (ticket && typeof ticket.then === 'function') {
+      ticket.then((t) => this.dial(conn, t), (err) => {
+        if (!conn.abandoned && this.opening.includes(conn)) this.attemptFailed(conn, `no ticket: ${err}`, false);
+      });
+    } else {
+      this.dial(conn, ticket);
+    }
+    this.updateState();
+  }
+
+  /** Opens the WebSocket of `conn` with `ticket`, unless the attempt was given up meanwhile. */
+  dial(conn, ticket) {
+    if (conn.abandoned || this.stopped || !this.opening.includes(conn)) return;
+    let socket;
+    try {
+      const url = conn.moved ? withQuery(conn.backend.url, 'moved', conn.moved) : conn.backend.url;
+      socket = new this.env.WebSocket(withTicket(url, ticket));
+    } catch (err) {
+      // a URL the browser refuses outright: a failed attempt like any other
+      this.attemptFailed(conn, String(err), false);
+      return;
+    }
+    conn.socket = socket;
+    conn.dialed = true;
     socket.onopen = () => { conn.socketOpen = true; };
     socket.onmessage = (e) => this.onFrame(conn, e.data);
     socket.onclose = (e) => this.onClosed(conn, e);
-    this.updateState();
   }
 
   attemptFailed(conn, why, report) {
@@ -334,6 +373,21 @@ export class Switchboard extends EventTarget {
     this.failuresInARow++;
     this.retryLater();
     this.updateState();
+  }
+
+  /**
+   * Reports `b` only if it does not answer plain HTTP either: an opaque no-cors response means it is up
+   * and refused the upgrade (a bad ticket or origin must not get a healthy backend quarantined).
+   */
+  reportIfUnreachable(b) {
+    if (b.connections >= b.capacity) return; // full: it refused us, but it is reachable
+    const fetch = this.options.fetch ?? globalThis.fetch?.bind(globalThis);
+    if (!fetch) {
+      this.list.report(b.id, 'connect-failed');
+      return;
+    }
+    fetch(b.url.replace(/^ws/, 'http'), { mode: 'no-cors', cache: 'no-store' })
+      .then(() => {}, () => this.list.report(b.id, 'connect-failed'));
   }
 
   abandon(conn) {
@@ -387,6 +441,10 @@ export class Switchboard extends EventTarget {
           this.emit('rtt', { backend: conn.backend, ms: this.env.now() - sentAt });
         }
         break;
+      case 'error':
+        this.onRefused(conn, msg);
+        this.emit('message', msg);
+        break;
       case 'drain': {
         // a random moment within half the deadline, so a drained backend causes no stampede
         const hint = moveHint(msg);
@@ -429,12 +487,16 @@ export class Switchboard extends EventTarget {
     this.rooms.set(msg.room, last == null ? msg.seq : Math.max(last, msg.seq));
     for (const { resolve } of this.joins.get(msg.room) ?? []) resolve(msg.seq);
     this.joins.delete(msg.room);
-    if (conn.awaitingJoins) {
-      conn.awaitingJoins.delete(msg.room);
-      if (conn.awaitingJoins.size === 0) {
-        conn.awaitingJoins = null;
-        if (conn.replaces && this.open.includes(conn.replaces)) this.swap(conn.replaces, conn);
-      }
+    this.joinSettled(conn, msg.room);
+  }
+
+  /** A replacement waiting for its rooms takes over once each was joined or refused. */
+  joinSettled(conn, room) {
+    if (!conn.awaitingJoins) return;
+    conn.awaitingJoins.delete(room);
+    if (conn.awaitingJoins.size === 0) {
+      conn.awaitingJoins = null;
+      if (conn.replaces && this.open.includes(conn.replaces)) this.swap(conn.replaces, conn);
     }
   }
 
@@ -462,6 +524,27 @@ export class Switchboard extends EventTarget {
     for (const id of this.publishes.keys()) this.sendPublish(conn, id);
   }
 
+  /**
+   * A `forbidden` error rejects the publish it names by id, or else its room's join (then not rejoined:
+   * a replacement connection's new ticket may allow fewer rooms).
+   */
+  onRefused(conn, msg) {
+    if (msg.code !== ErrorCode.FORBIDDEN || typeof msg.room !== 'string') return;
+    const refused = new ForbiddenError(String(msg.message), msg.room, msg.id);
+    if (msg.id != null) {
+      const p = this.publishes.get(msg.id);
+      if (p) {
+        this.publishes.delete(msg.id);
+        p.reject(refused);
+      }
+      return;
+    }
+    this.rooms.delete(msg.room);
+    for (const { reject } of this.joins.get(msg.room) ?? []) reject(refused);
+    this.joins.delete(msg.room);
+    this.joinSettled(conn, msg.room);
+  }
+
   onMessage(msg) {
     if (!this.rooms.has(msg.room) || !Number.isFinite(msg.seq)) return;
     const last = this.rooms.get(msg.room);
@@ -473,8 +556,10 @@ export class Switchboard extends EventTarget {
   onClosed(conn, e) {
     if (this.opening.includes(conn)) {
       if (!conn.abandoned) {
-        // closed before the socket opened: unreachable (report); after: reachable but it went away
-        this.attemptFailed(conn, `closed before its welcome (${e.code})`, !conn.socketOpen);
+        // closed after the socket opened: reachable but it went away; before: unreachable, or an
+        // upgrade refused (401 ticket, 403 origin, 503), which a page cannot tell apart: probe first
+        this.attemptFailed(conn, `closed before its welcome (${e.code})`, false);
+        if (!conn.socketOpen) this.reportIfUnreachable(conn.backend);
       }
       return;
     }
@@ -559,7 +644,8 @@ export class Switchboard extends EventTarget {
     for (const c of [...this.opening]) {
       if (!c.ready && now - c.startedAt > o.timeoutMs) {
         this.abandon(c);
-        this.attemptFailed(c, `no welcome within ${o.timeoutMs} ms`, true);
+        // a ticket that took too long says nothing about the backend: no report
+        this.attemptFailed(c, `no ${c.dialed ? 'welcome' : 'ticket'} within ${o.timeoutMs} ms`, c.dialed);
       }
     }
     for (const c of [...this.open]) {
@@ -649,6 +735,11 @@ export class Switchboard extends EventTarget {
   }
 }
 
+/** `url` with `?ticket=` (URL-encoded) when there is a ticket. */
+function withTicket(url, ticket) {
+  return ticket == null || ticket === '' ? url : withQuery(url, 'ticket', String(ticket));
+}
+
 function remove(array, item) {
   const i = array.indexOf(item);
   if (i >= 0) array.splice(i, 1);
@@ -660,7 +751,7 @@ function withQuery(url, name, value) {
 
 function closeQuietly(conn, code, reason) {
   try {
-    conn.socket.close(code, String(reason).slice(0, 100));
+    conn.socket?.close(code, String(reason).slice(0, 100));
   } catch (err) {
     // already closing: nothing to do
   }

@@ -5,6 +5,7 @@ import dev.switchboard.client.policy.Selector;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.BackendState;
 import dev.switchboard.model.RemoveReason;
+import dev.switchboard.model.ErrorCode;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -49,7 +50,10 @@ import java.util.function.Supplier;
  * repeats a room message. A {@code drain} moves a connection make-before-break at a random moment
  * within half the deadline: the new connection is open, and its rooms joined, before the old one
  * closes. {@link #send} spreads over the open connections and queues (bounded) while none is open.
- * Everything runs on one Vert.x context; the methods may be called from any thread.
+ * With a ticket option, every connection attempt asks for a ticket first and presents it as
+ * {@code ?ticket=}; a join or publish the backend refuses ({@code forbidden}) fails with a
+ * {@link ForbiddenException}. Everything runs on one Vert.x context; the methods may be called from
+ * any thread.
  */
 public final class SwitchboardClient {
 
@@ -72,6 +76,8 @@ public final class SwitchboardClient {
     /** The connection this one replaces once it is ready (make-before-break), or null. */
     Connection replaces;
     Set<String> awaitingJoins;
+    /** The WebSocket handshake started (the ticket, if any, was had). */
+    boolean dialed;
     boolean ready;
     boolean abandoned;
     /** Its backend left the list as {@code unreachable}, but this connection works: kept while it answers heartbeats. */
@@ -420,19 +426,61 @@ public final class SwitchboardClient {
     c.socket.textMessageHandler(text -> onFrame(c, text));
     c.socket.closeHandler(v -> onClosed(c));
     c.socket.drainHandler(v -> flushQueue());
-    c.socket.connect(new WebSocketConnectOptions().setAbsoluteURI(moved == null ? backend.url() : withQuery(backend.url(), "moved", moved.code())).setConnectTimeout(options.getTimeoutMs()))
-        .onSuccess(ws -> {
-          if (c.abandoned) {
-            closeQuietly(c, (short) 1000, "abandoned");
-          }
-        })
-        .onFailure(e -> {
-          if (!c.abandoned) {
-            // a 503 (full, draining) means the backend is reachable; anything else is worth a report
-            attemptFailed(c, e.toString(), !(e instanceof UpgradeRejectedException));
-          }
-        });
+    ticket().onComplete(ticket -> inContext(() -> {
+      if (c.abandoned || closed) {
+        return;
+      }
+      if (ticket.failed()) {
+        attemptFailed(c, "no ticket: " + ticket.cause(), false);
+        return;
+      }
+      c.dialed = true;
+      c.socket.connect(new WebSocketConnectOptions().setAbsoluteURI(withTicket(moved == null ? backend.url() : withQuery(backend.url(), "moved", moved.code()), ticket.result()))
+              .setConnectTimeout(options.getTimeoutMs()))
+          .onSuccess(ws -> {
+            if (c.abandoned) {
+              closeQuietly(c, (short) 1000, "abandoned");
+            }
+          })
+          .onFailure(e -> {
+            if (!c.abandoned) {
+              // a refused upgrade (503 full or draining, 401 ticket, 403 origin) means the backend is
+              // reachable; anything else is worth a report
+              attemptFailed(c, e.toString(), !(e instanceof UpgradeRejectedException));
+            }
+          });
+    }));
     updateState();
+  }
+
+  /** The ticket for one attempt: asked of the supplier each time; null without one. */
+  private Future<String> ticket() {
+    if (options.getTicket() == null) {
+      return Future.succeededFuture();
+    }
+    try {
+      Future<String> ticket = options.getTicket().get();
+      return ticket == null ? Future.failedFuture(new IllegalStateException("the ticket supplier returned null")) : ticket;
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** {@code url} with {@code ?ticket=} (URL-encoded) when there is a ticket. */
+  static String withTicket(String url, String ticket) {
+    if (ticket == null || ticket.isEmpty()) {
+      return url;
+    }
+    return withQuery(url, "ticket", ticket);
+  }
+
+  /** Runs {@code action} on the client's context: at once when already there (a supplier may answer from anywhere). */
+  private void inContext(Runnable action) {
+    if (Vertx.currentContext() == context) {
+      action.run();
+    } else {
+      context.runOnContext(v -> action.run());
+    }
   }
 
   private void attemptFailed(Connection c, String why, boolean report) {
@@ -494,6 +542,10 @@ public final class SwitchboardClient {
             p.acked().tryComplete(m.getLong("seq"));
           }
         }
+        case "error" -> {
+          onRefused(c, m);
+          emit(messages, m);
+        }
         case "drain" -> {
           MoveHint hint = MoveHint.of(m);
           // a random moment within half the deadline, so a drained backend causes no stampede
@@ -543,6 +595,11 @@ public final class SwitchboardClient {
     if (p != null) {
       p.tryComplete(seq);
     }
+    joinSettled(c, room);
+  }
+
+  /** A replacement waiting for its rooms takes over once each was joined or refused. */
+  private void joinSettled(Connection c, String room) {
     if (c.awaitingJoins != null) {
       c.awaitingJoins.remove(room);
       if (c.awaitingJoins.isEmpty()) {
@@ -579,6 +636,31 @@ public final class SwitchboardClient {
   private void resume(Connection c) {
     rooms.keySet().forEach(room -> sendJoin(c, room));
     pending.forEach((id, p) -> sendPublish(c, id, p));
+  }
+
+  /**
+   * A {@code forbidden} error fails the publish it names (by id), or else the join of its room, which is
+   * then not rejoined after a failover (a replacement connection's new ticket may allow fewer rooms).
+   */
+  private void onRefused(Connection c, JsonObject error) {
+    if (!ErrorCode.FORBIDDEN.wire().equals(error.getValue("code")) || !(error.getValue("room") instanceof String room)) {
+      return;
+    }
+    String message = String.valueOf(error.getValue("message"));
+    Object id = error.getValue("id");
+    if (id != null) {
+      Pending p = pending.remove(String.valueOf(id));
+      if (p != null) {
+        p.acked().tryFail(new ForbiddenException(room, id, message));
+      }
+      return;
+    }
+    rooms.remove(room);
+    Promise<Long> joined = joins.remove(room);
+    if (joined != null) {
+      joined.tryFail(new ForbiddenException(room, null, message));
+    }
+    joinSettled(c, room);
   }
 
   private void onMessage(JsonObject m) {
@@ -699,7 +781,8 @@ public final class SwitchboardClient {
     for (Connection c : List.copyOf(opening)) {
       if (!c.ready && now - c.startedAt > options.getTimeoutMs()) {
         abandon(c);
-        attemptFailed(c, "no welcome within " + options.getTimeoutMs() + " ms", true);
+        // a ticket that took too long says nothing about the backend: no report
+        attemptFailed(c, (c.dialed ? "no welcome" : "no ticket") + " within " + options.getTimeoutMs() + " ms", c.dialed);
       }
     }
     for (Connection c : List.copyOf(open)) {

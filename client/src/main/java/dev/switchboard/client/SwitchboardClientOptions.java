@@ -1,7 +1,10 @@
 package dev.switchboard.client;
 
+import io.vertx.core.Future;
+
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /** Settings of a {@link SwitchboardClient}, with defaults. */
 public final class SwitchboardClientOptions {
@@ -29,6 +32,7 @@ public final class SwitchboardClientOptions {
   private int connections = DEFAULT_CONNECTIONS;
   private int queueSize = DEFAULT_QUEUE_SIZE;
   private double failoverRate = DEFAULT_FAILOVER_RATE;
+  private Supplier<Future<String>> ticket;
 
   public SwitchboardClientOptions() {
   }
@@ -46,6 +50,7 @@ public final class SwitchboardClientOptions {
     connections = other.connections;
     queueSize = other.queueSize;
     failoverRate = other.failoverRate;
+    ticket = other.ticket;
   }
 
   public List<String> getCoordinators() {
@@ -179,5 +184,25 @@ public final class SwitchboardClientOptions {
     }
     this.failoverRate = failoverRate;
     return this;
+  }
+
+  public Supplier<Future<String>> getTicket() {
+    return ticket;
+  }
+
+  /**
+   * Where tickets come from: asked before every connection attempt (first connect, refill, failover,
+   * move), so it can hand out a fresh one each time; the ticket goes to the backend as {@code ?ticket=}
+   * (URL-encoded). A failed or null future fails that attempt, which is retried with backoff. Null: no
+   * ticket (the default).
+   */
+  public SwitchboardClientOptions setTicket(Supplier<Future<String>> ticket) {
+    this.ticket = ticket;
+    return this;
+  }
+
+  /** One fixed ticket for every connection attempt; null: none. */
+  public SwitchboardClientOptions setTicket(String ticket) {
+    return setTicket(ticket == null ? null : () -> Future.succeededFuture(ticket));
   }
 }

@@ -22,7 +22,7 @@ public final class CoordinatorMain {
         .option("max-subscribers", "SWITCHBOARD_MAX_SUBSCRIBERS", CoordinatorOptions.DEFAULT_MAX_SUBSCRIBERS,
             "open streams before new ones get 503")
         .option("allowed-origin", "SWITCHBOARD_ALLOWED_ORIGIN", CoordinatorOptions.DEFAULT_ALLOWED_ORIGIN,
-            "Access-Control-Allow-Origin sent to browsers")
+            "CORS: * or a comma-separated list of origins (a listed request Origin is echoed, with Vary: Origin)")
         .option("keep-alive-ms", "SWITCHBOARD_KEEP_ALIVE_MS", CoordinatorOptions.DEFAULT_KEEP_ALIVE_MS,
             "comment line sent on every stream this often")
         .option("admin-token", "SWITCHBOARD_ADMIN_TOKEN", null,

@@ -1,5 +1,6 @@
 package dev.switchboard.coordinator;
 
+import dev.switchboard.cluster.AllowedOrigins;
 import io.vertx.core.json.JsonObject;
 
 /** Settings of one coordinator verticle, with defaults that suit a single machine. */
@@ -181,7 +182,12 @@ public final class CoordinatorOptions {
     return allowedOrigin;
   }
 
+  /**
+   * CORS: {@code *} (every origin, the default) or a comma-separated list of origins, each echoed back in
+   * {@code Access-Control-Allow-Origin} to a request that sends it ({@link AllowedOrigins}).
+   */
   public CoordinatorOptions setAllowedOrigin(String allowedOrigin) {
+    AllowedOrigins.parse(allowedOrigin);
     this.allowedOrigin = allowedOrigin;
     return this;
   }

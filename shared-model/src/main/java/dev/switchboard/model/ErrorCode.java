@@ -11,7 +11,9 @@ public enum ErrorCode {
   /** The message is valid but this backend does not handle it. */
   UNSUPPORTED("unsupported"),
   /** Too many messages; repeated abuse closes the connection with 1008. */
-  RATE_LIMITED("rate-limited");
+  RATE_LIMITED("rate-limited"),
+  /** The client may not do this (join or publish to this room): its ticket or the application's authorizer says no. */
+  FORBIDDEN("forbidden");
 
   private final String wire;
 

@@ -54,7 +54,8 @@ public final class WsCodec {
       case "message" -> new WsMessage.RoomMessage(room(json), integer(json, "seq"), messageId(json),
           text(json, "from"), json.getValue("data"));
       case "drain" -> new WsMessage.Drain(deadline(json), drainReason(json), prefer(json));
-      case "error" -> new WsMessage.Error(text(json, "code"), String.valueOf(json.getValue("message")));
+      case "error" -> new WsMessage.Error(text(json, "code"), String.valueOf(json.getValue("message")),
+          json.getValue("room") == null ? null : text(json, "room"), json.getValue("id") == null ? null : messageId(json));
       default -> new WsMessage.Custom(name, json);
     };
   }

@@ -182,14 +182,27 @@ public sealed interface WsMessage {
     }
   }
 
-  /** Bad input; the connection stays open. {@code code} is usually an {@link ErrorCode#wire()}. */
-  record Error(String code, String message) implements WsMessage {
+  /**
+   * Bad input; the connection stays open. {@code code} is usually an {@link ErrorCode#wire()}. Extension:
+   * {@code room} and {@code id} name the request refused (a {@code join}'s room, a {@code publish}'s
+   * room and id) and are absent when null.
+   */
+  record Error(String code, String message, String room, Object id) implements WsMessage {
+
+    public Error(String code, String message) {
+      this(code, message, null, null);
+    }
+
     public String type() {
       return "error";
     }
 
     public JsonObject toJson() {
-      return frame(type()).put("code", code).put("message", message);
+      JsonObject json = frame(type()).put("code", code).put("message", message);
+      if (room != null) {
+        json.put("room", room);
+      }
+      return id == null ? json : json.put("id", id);
     }
   }
 

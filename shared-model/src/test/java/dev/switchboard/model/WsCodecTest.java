@@ -39,6 +39,16 @@ class WsCodecTest {
   }
 
   @Test
+  void aForbiddenErrorNamesTheRefusedRoomAndIdAndRoundTrips() {
+    WsMessage.Error error = new WsMessage.Error(ErrorCode.FORBIDDEN.wire(), "no", "team-2", "m-1");
+    assertEquals(new JsonObject("{\"type\":\"error\",\"code\":\"forbidden\",\"message\":\"no\",\"room\":\"team-2\",\"id\":\"m-1\"}"),
+        error.toJson());
+    assertEquals(error, WsCodec.decode(WsCodec.encode(error)));
+    assertEquals(new JsonObject("{\"type\":\"error\",\"code\":\"bad-json\",\"message\":\"x\"}"),
+        new WsMessage.Error("bad-json", "x").toJson());
+  }
+
+  @Test
   void wireFormMatchesTheProtocol() {
     assertEquals(new JsonObject("{\"type\":\"pong\",\"id\":5,\"backend\":\"b\"}"),
         new WsMessage.Pong(5, "b").toJson());

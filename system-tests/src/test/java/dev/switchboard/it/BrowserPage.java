@@ -40,9 +40,24 @@ final class BrowserPage {
 
   /** Opens the demo page's origin (following {@code fixture}'s coordinator) in {@code browser} and installs the helpers. */
   static void open(Browser browser, CoordinatorFixture fixture) throws Exception {
+    open(browser, fixture, "127.0.0.1");
+  }
+
+  /**
+   * As {@link #open(Browser, CoordinatorFixture)}, with the page reached through {@code host} (e.g.
+   * {@code localhost}: the same server, another origin); returns the page's origin.
+   */
+  static String open(Browser browser, CoordinatorFixture fixture, String host) throws Exception {
     DemoPageVerticle page = new DemoPageVerticle("127.0.0.1", 0, List.of(fixture.coordinator().base()));
     fixture.vertx().deployVerticle(page).await(30, TimeUnit.SECONDS);
-    browser.open("http://127.0.0.1:" + page.actualPort() + "/config.json");
+    String origin = "http://" + host + ":" + page.actualPort();
+    visit(browser, origin);
+    return origin;
+  }
+
+  /** (Re)loads a page opened before, at {@code origin}, with fresh helpers and no client left. */
+  static void visit(Browser browser, String origin) throws Exception {
+    browser.open(origin + "/config.json");
     browser.eval(PAGE_HELPERS);
   }
 

@@ -22,6 +22,12 @@ final class Http {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** GET with request headers given as name, value, name, value… */
+  static HttpResponse<String> get(String url, String... headers) throws IOException, InterruptedException {
+    return CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).headers(headers).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
   /** POST with an optional bearer token and JSON body. */
   static HttpResponse<String> post(String url, String token, JsonObject body) throws IOException, InterruptedException {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))

@@ -1,9 +1,16 @@
 package dev.switchboard.backend;
 
+import dev.switchboard.backend.impl.TicketVerifier;
+import dev.switchboard.cluster.AllowedOrigins;
 import dev.switchboard.cluster.ClusterNode;
 import dev.switchboard.cluster.CommandLine;
 import dev.switchboard.cluster.Launcher;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -48,11 +55,19 @@ public final class BackendMain {
             "a client connected for less than this is never asked to move by a rebalance")
         .option("liveness-interval-ms", "SWITCHBOARD_LIVENESS_INTERVAL_MS", BackendOptions.DEFAULT_LIVENESS_INTERVAL_MS,
             "heartbeat to the coordinators (by default they flag a node silent for 2 intervals suspect and remove it after 5)")
+        .option("ticket-secret", "SWITCHBOARD_TICKET_SECRET", null,
+            "HS256 key (32+ bytes) of the signed tickets clients must present (?ticket=); no ticket key: tickets off")
+        .option("ticket-public-key", "SWITCHBOARD_TICKET_PUBLIC_KEY", null,
+            "PEM file (or PEM text) of the RSA / EC P-256 public key verifying RS256 / ES256 tickets")
+        .option("ticket-jwks", "SWITCHBOARD_TICKET_JWKS", null,
+            "JWKS file (or JSON text) whose RSA / EC P-256 keys verify RS256 / ES256 tickets (read at start)")
+        .option("allowed-origins", "SWITCHBOARD_ALLOWED_ORIGINS", BackendOptions.DEFAULT_ALLOWED_ORIGINS,
+            "* or comma-separated origins whose browser pages may connect; another Origin gets 403")
         .clusterOptions();
   }
 
   public static BackendOptions options(CommandLine.Values values) {
-    return new BackendOptions()
+    BackendOptions options = new BackendOptions()
         .setInstances(values.getInt("instances"))
         .setPortBase(values.getInt("port-base"))
         .setHost(values.get("host"))
@@ -71,7 +86,41 @@ public final class BackendMain {
         .setRebalanceThreshold(values.getDouble("rebalance-threshold"))
         .setRebalanceIntervalMs(values.getInt("rebalance-interval-ms"))
         .setRebalanceDeadlineMs(values.getInt("rebalance-deadline-ms"))
-        .setRebalanceHoldDownMs(values.getInt("rebalance-hold-down-ms"));
+        .setRebalanceHoldDownMs(values.getInt("rebalance-hold-down-ms"))
+        .setTicketSecret(values.get("ticket-secret"))
+        .setTicketPublicKey(fileOrText(values, "ticket-public-key", "-----BEGIN"))
+        .setTicketJwks(fileOrText(values, "ticket-jwks", "{"))
+        .setAllowedOrigins(origins(values.get("allowed-origins")));
+    if (options.hasTicketKeys()) {
+      try {
+        TicketVerifier.create(options.getTicketSecret(), options.getTicketPublicKey(), options.getTicketJwks(),
+            Clock.systemUTC());
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.UsageException(e.getMessage());
+      }
+    }
+    return options;
+  }
+
+  /** The option's value when it starts with {@code inline}, else the content of the file it names (null when unset). */
+  private static String fileOrText(CommandLine.Values values, String option, String inline) {
+    String value = values.get(option);
+    if (value == null || value.isBlank() || value.trim().startsWith(inline)) {
+      return value;
+    }
+    try {
+      return Files.readString(Path.of(value.trim()));
+    } catch (IOException | InvalidPathException e) {
+      throw new CommandLine.UsageException("--" + option + ": cannot read '" + value + "': " + e);
+    }
+  }
+
+  private static String origins(String list) {
+    try {
+      return AllowedOrigins.parse(list).toString();
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.UsageException("--allowed-origins: " + e.getMessage());
+    }
   }
 
   public static void main(String[] args) {

@@ -1,5 +1,6 @@
 package dev.switchboard.backend;
 
+import dev.switchboard.cluster.AllowedOrigins;
 import dev.switchboard.model.BackendRecord;
 import io.vertx.core.json.JsonObject;
 
@@ -41,6 +42,8 @@ public final class BackendOptions {
   public static final long DEFAULT_REBALANCE_DEADLINE_MS = 2_000;
   /** A client connected for less than this is never asked to move by a rebalance: it may have just moved. */
   public static final long DEFAULT_REBALANCE_HOLD_DOWN_MS = 30_000;
+  /** Browser origins whose pages may open a WebSocket here: any ({@link AllowedOrigins}). */
+  public static final String DEFAULT_ALLOWED_ORIGINS = AllowedOrigins.ANY;
 
   private int instances = DEFAULT_INSTANCES;
   private int portBase = DEFAULT_PORT_BASE;
@@ -65,6 +68,10 @@ public final class BackendOptions {
   private double rebalanceThreshold = DEFAULT_REBALANCE_THRESHOLD;
   private long rebalanceDeadlineMs = DEFAULT_REBALANCE_DEADLINE_MS;
   private long rebalanceHoldDownMs = DEFAULT_REBALANCE_HOLD_DOWN_MS;
+  private String ticketSecret;
+  private String ticketPublicKey;
+  private String ticketJwks;
+  private String allowedOrigins = DEFAULT_ALLOWED_ORIGINS;
 
   public BackendOptions() {
   }
@@ -97,6 +104,10 @@ public final class BackendOptions {
     rebalanceThreshold = json.getDouble("rebalanceThreshold", DEFAULT_REBALANCE_THRESHOLD);
     rebalanceDeadlineMs = json.getLong("rebalanceDeadlineMs", DEFAULT_REBALANCE_DEADLINE_MS);
     rebalanceHoldDownMs = json.getLong("rebalanceHoldDownMs", DEFAULT_REBALANCE_HOLD_DOWN_MS);
+    ticketSecret = json.getString("ticketSecret");
+    ticketPublicKey = json.getString("ticketPublicKey");
+    ticketJwks = json.getString("ticketJwks");
+    allowedOrigins = json.getString("allowedOrigins", DEFAULT_ALLOWED_ORIGINS);
   }
 
   public JsonObject toJson() {
@@ -123,7 +134,11 @@ public final class BackendOptions {
         .put("rebalanceIntervalMs", rebalanceIntervalMs)
         .put("rebalanceThreshold", rebalanceThreshold)
         .put("rebalanceDeadlineMs", rebalanceDeadlineMs)
-        .put("rebalanceHoldDownMs", rebalanceHoldDownMs);
+        .put("rebalanceHoldDownMs", rebalanceHoldDownMs)
+        .put("ticketSecret", ticketSecret)
+        .put("ticketPublicKey", ticketPublicKey)
+        .put("ticketJwks", ticketJwks)
+        .put("allowedOrigins", allowedOrigins);
   }
 
   public int getInstances() {
@@ -346,5 +361,58 @@ public final class BackendOptions {
     }
     this.rebalanceHoldDownMs = rebalanceHoldDownMs;
     return this;
+  }
+
+  public String getTicketSecret() {
+    return ticketSecret;
+  }
+
+  /** The HS256 key tickets are signed with (at least 32 bytes in UTF-8); null: none. Carried by {@link #toJson()}. */
+  public BackendOptions setTicketSecret(String ticketSecret) {
+    this.ticketSecret = blankToNull(ticketSecret);
+    return this;
+  }
+
+  public String getTicketPublicKey() {
+    return ticketPublicKey;
+  }
+
+  /** The PEM text of the RS256/ES256 public key (or certificate) tickets are verified with; null: none. */
+  public BackendOptions setTicketPublicKey(String ticketPublicKey) {
+    this.ticketPublicKey = blankToNull(ticketPublicKey);
+    return this;
+  }
+
+  public String getTicketJwks() {
+    return ticketJwks;
+  }
+
+  /** The JSON text of a JWK Set whose RSA and EC P-256 keys verify tickets; null: none. */
+  public BackendOptions setTicketJwks(String ticketJwks) {
+    this.ticketJwks = blankToNull(ticketJwks);
+    return this;
+  }
+
+  /** Whether a ticket key is set: clients then need a valid {@code ?ticket=} to connect. */
+  public boolean hasTicketKeys() {
+    return ticketSecret != null || ticketPublicKey != null || ticketJwks != null;
+  }
+
+  public String getAllowedOrigins() {
+    return allowedOrigins;
+  }
+
+  /**
+   * {@code *} (the default) or a comma-separated list of the origins whose pages may open a WebSocket
+   * here; an upgrade with another {@code Origin} header gets 403 ({@link AllowedOrigins}).
+   */
+  public BackendOptions setAllowedOrigins(String allowedOrigins) {
+    AllowedOrigins.parse(allowedOrigins);
+    this.allowedOrigins = allowedOrigins;
+    return this;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 }

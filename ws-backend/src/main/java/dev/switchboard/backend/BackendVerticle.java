@@ -6,6 +6,8 @@ import dev.switchboard.backend.impl.NodeHeartbeat;
 import dev.switchboard.backend.impl.RebalancePlan;
 import dev.switchboard.backend.impl.RoomService;
 import dev.switchboard.backend.impl.ShedPicker;
+import dev.switchboard.backend.impl.TicketVerifier;
+import dev.switchboard.cluster.AllowedOrigins;
 import dev.switchboard.cluster.ClusterNode;
 import dev.switchboard.cluster.HttpGuard;
 import dev.switchboard.cluster.ClusterSigner;
@@ -16,6 +18,7 @@ import dev.switchboard.model.WsMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -25,11 +28,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One Switchboard backend: a WebSocket endpoint at {@code /ws} on its own port, registered in the
@@ -48,6 +53,8 @@ public final class BackendVerticle extends VerticleBase {
   private final String id;
   private final int port;
   private static final Logger log = LoggerFactory.getLogger(BackendVerticle.class);
+  /** The node says once, not once per backend, that it admits anyone. */
+  private static final AtomicBoolean WARNED_TICKETS_OFF = new AtomicBoolean();
 
   /** Insertion-ordered: oldest first, the order a rebalance asks clients to move in. */
   private final Map<ServerWebSocket, BackendSession> sessions = new LinkedHashMap<>();
@@ -57,6 +64,10 @@ public final class BackendVerticle extends VerticleBase {
   /** When a client asked to move by a rebalance was last closed at its deadline (System.nanoTime); 0: never. */
   private volatile long strandedAt;
   private MessageHandler application;
+  private Authorizer authorizer = Authorizer.ticketRooms();
+  /** Null when tickets are off. */
+  private TicketVerifier tickets;
+  private AllowedOrigins origins;
   private long pingTimer = -1;
   private Promise<Void> drained;
   private HttpServer server;
@@ -88,6 +99,17 @@ public final class BackendVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    try {
+      origins = AllowedOrigins.parse(options.getAllowedOrigins());
+      tickets = options.hasTicketKeys() ? TicketVerifier.create(options.getTicketSecret(), options.getTicketPublicKey(),
+          options.getTicketJwks(), Clock.systemUTC()) : null;
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    if (tickets == null && WARNED_TICKETS_OFF.compareAndSet(false, true)) {
+      log.warn("tickets are off (no --ticket-secret, --ticket-public-key or --ticket-jwks): any client may connect, "
+          + "join and publish to any room");
+    }
     if (cluster != null) {
       rooms = new RoomService(vertx, context, cluster.hazelcast());
     }
@@ -137,6 +159,15 @@ public final class BackendVerticle extends VerticleBase {
   /** Sets the handler of the application's own message types; call before deploying. */
   public BackendVerticle messageHandler(MessageHandler handler) {
     this.application = handler;
+    return this;
+  }
+
+  /**
+   * Sets who may join and publish to which room; call before deploying. The default,
+   * {@link Authorizer#ticketRooms()}, follows the rooms of each client's ticket (anything goes without tickets).
+   */
+  public BackendVerticle authorizer(Authorizer authorizer) {
+    this.authorizer = authorizer;
     return this;
   }
 
@@ -233,6 +264,21 @@ public final class BackendVerticle extends VerticleBase {
           .end(new JsonObject().put("error", "WebSocket endpoint is " + PATH).encode());
       return;
     }
+    String origin = request.getHeader(HttpHeaders.ORIGIN);
+    if (origin != null && !origins.allows(origin) && !sameOrigin(origin, request.getHeader(HttpHeaders.HOST))) {
+      refuse(request, 403, "origin " + clip(origin) + " is not allowed to connect here");
+      return;
+    }
+    Ticket ticket = null;
+    if (tickets != null) {
+      try {
+        ticket = tickets.verify(request.getParam("ticket"));
+      } catch (TicketVerifier.Rejected e) {
+        log.debug("backend {}: upgrade refused: {}", id, e.getMessage());
+        refuse(request, 401, e.getMessage());
+        return;
+      }
+    }
     if (drained != null) {
       request.response().setStatusCode(503).putHeader("Content-Type", "application/json")
           .end(new JsonObject().put("error", "backend " + id + " is draining").encode());
@@ -243,8 +289,9 @@ public final class BackendVerticle extends VerticleBase {
           .end(new JsonObject().put("error", "backend " + id + " is full").encode());
       return;
     }
+    Ticket admitted = ticket;
     request.toWebSocket()
-        .onSuccess(this::onSocket)
+        .onSuccess(socket -> onSocket(socket, admitted))
         .onFailure(e -> {
           if (!request.response().ended()) {
             request.response().setStatusCode(400).putHeader("Content-Type", "application/json")
@@ -253,9 +300,9 @@ public final class BackendVerticle extends VerticleBase {
         });
   }
 
-  private void onSocket(ServerWebSocket socket) {
+  private void onSocket(ServerWebSocket socket, Ticket ticket) {
     BackendSession session = new BackendSession(socket, id, rooms, application, options.getMaxFrameBytes(), options.getMessagesPerSecond(),
-        options.getMessageBurst(), options.getAbuseLimit());
+        options.getMessageBurst(), options.getAbuseLimit()).authorization(ticket, authorizer);
     sessions.put(socket, session);
     connectionCount = sessions.size();
     registration.connections(sessions.size());
@@ -273,6 +320,24 @@ public final class BackendVerticle extends VerticleBase {
       completeDrainIfEmpty();
     });
     session.start(Long.toHexString(ThreadLocalRandom.current().nextLong()), options.getHeartbeatMs());
+  }
+
+  private static void refuse(HttpServerRequest request, int status, String error) {
+    request.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("error", error).encode());
+  }
+
+  /**
+   * A page served by this very host and port (no browser page is, so this is a non-browser client
+   * such as Vert.x's, which sends its target as its origin).
+   */
+  private static boolean sameOrigin(String origin, String host) {
+    int scheme = origin.indexOf("://");
+    return host != null && scheme > 0 && origin.substring(scheme + 3).equalsIgnoreCase(host);
+  }
+
+  private static String clip(String s) {
+    return s.length() > 100 ? s.substring(0, 100) + "…" : s;
   }
 
   private static String shortNode(String nodeId) {

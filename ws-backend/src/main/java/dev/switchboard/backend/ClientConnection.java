@@ -11,6 +11,17 @@ public interface ClientConnection {
   /** The backend the client is connected to. */
   String backend();
 
+  /** The ticket the client was admitted with, or null when this backend takes no tickets. */
+  default Ticket ticket() {
+    return null;
+  }
+
+  /** Who the client is: its ticket's {@code sub}, or null without a ticket. */
+  default String subject() {
+    Ticket ticket = ticket();
+    return ticket == null ? null : ticket.subject();
+  }
+
   /** Sends one JSON text frame (subject to the connection's write back-pressure). */
   void send(JsonObject message);
 

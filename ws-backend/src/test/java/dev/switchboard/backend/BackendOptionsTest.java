@@ -1,11 +1,20 @@
 package dev.switchboard.backend;
 
+import dev.switchboard.cluster.CommandLine;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BackendOptionsTest {
 
@@ -41,5 +50,43 @@ class BackendOptionsTest {
     assertThrows(IllegalArgumentException.class, () -> new BackendOptions().setRebalanceHoldDownMs(-1));
     assertThrows(IllegalArgumentException.class, () -> new BackendOptions().setRebalanceDeadlineMs(-1));
     assertThrows(IllegalArgumentException.class, () -> new BackendOptions().setRebalanceIntervalMs(0));
+  }
+
+  @Test
+  void theTicketAndOriginOptionsSurviveAJsonRoundTripAndTicketsAreOffByDefault() {
+    BackendOptions defaults = BackendMain.options(BackendMain.commandLine().parse(new String[0], Map.of()));
+    assertFalse(defaults.hasTicketKeys());
+    assertEquals("*", defaults.getAllowedOrigins());
+    BackendOptions options = new BackendOptions().setTicketSecret("s".repeat(32)).setTicketJwks("{\"keys\":[]}")
+        .setAllowedOrigins("https://a.example,https://b.example");
+    BackendOptions copy = new BackendOptions(options);
+    assertEquals("s".repeat(32), copy.getTicketSecret());
+    assertEquals("{\"keys\":[]}", copy.getTicketJwks());
+    assertEquals("https://a.example,https://b.example", copy.getAllowedOrigins());
+    assertTrue(copy.hasTicketKeys());
+    assertFalse(new BackendOptions().setTicketSecret(" ").hasTicketKeys());
+  }
+
+  @Test
+  void theLauncherReadsTheTicketKeyFromAFileOrInlineAndRefusesUnfitKeysAndOrigins(@TempDir Path dir) throws Exception {
+    String secret = "0123456789abcdef0123456789abcdef";
+    BackendOptions fromEnv = BackendMain.options(BackendMain.commandLine().parse(new String[] {"--allowed-origins",
+        "https://App.example/, http://localhost:5173"}, Map.of("SWITCHBOARD_TICKET_SECRET", secret)));
+    assertEquals(secret, fromEnv.getTicketSecret());
+    assertEquals("https://app.example,http://localhost:5173", fromEnv.getAllowedOrigins());
+    String pem = "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(
+        KeyPairGenerator.getInstance("RSA").generateKeyPair().getPublic().getEncoded()) + "\n-----END PUBLIC KEY-----\n";
+    Path file = Files.writeString(dir.resolve("ticket.pem"), pem);
+    assertEquals(pem, BackendMain.options(BackendMain.commandLine().parse(
+        new String[] {"--ticket-public-key", file.toString()}, Map.of())).getTicketPublicKey());
+    assertEquals(pem, BackendMain.options(BackendMain.commandLine().parse(
+        new String[] {"--ticket-public-key", pem}, Map.of())).getTicketPublicKey());
+    for (String[] bad : List.of(new String[] {"--ticket-secret", "too-short"},
+        new String[] {"--ticket-public-key", dir.resolve("missing.pem").toString()},
+        new String[] {"--ticket-jwks", "{\"keys\":[]}"},
+        new String[] {"--allowed-origins", "app.example"})) {
+      assertThrows(CommandLine.UsageException.class,
+          () -> BackendMain.options(BackendMain.commandLine().parse(bad, Map.of())), String.join(" ", bad));
+    }
   }
 }

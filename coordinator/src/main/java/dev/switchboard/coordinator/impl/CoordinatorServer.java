@@ -1,6 +1,7 @@
 package dev.switchboard.coordinator.impl;
 
 import com.hazelcast.core.HazelcastInstance;
+import dev.switchboard.cluster.AllowedOrigins;
 import dev.switchboard.cluster.ClusterNames;
 import dev.switchboard.cluster.HttpGuard;
 import dev.switchboard.cluster.ClusterSigner;
@@ -120,8 +121,18 @@ public final class CoordinatorServer {
 
   private Router router() {
     Router router = Router.router(vertx);
+    AllowedOrigins origins = AllowedOrigins.parse(options.getAllowedOrigin());
     router.route().handler(ctx -> {
-      ctx.response().putHeader("Access-Control-Allow-Origin", options.getAllowedOrigin());
+      if (origins.isAny()) {
+        ctx.response().putHeader("Access-Control-Allow-Origin", AllowedOrigins.ANY);
+      } else {
+        // a list: echo the request's origin when listed; caches must key on it
+        ctx.response().putHeader("Vary", "Origin");
+        String origin = ctx.request().getHeader("Origin");
+        if (origins.allows(origin)) {
+          ctx.response().putHeader("Access-Control-Allow-Origin", origin);
+        }
+      }
       if (ctx.request().method() == HttpMethod.OPTIONS) {
         ctx.response()
             .putHeader("Access-Control-Allow-Methods", "GET, POST, OPTIONS")

@@ -1,17 +1,24 @@
 package dev.switchboard.backend.impl;
 
+import dev.switchboard.backend.Authorizer;
 import dev.switchboard.backend.ClientConnection;
 import dev.switchboard.backend.MessageHandler;
+import dev.switchboard.backend.Ticket;
 import dev.switchboard.model.DrainReason;
 import dev.switchboard.model.ErrorCode;
 import dev.switchboard.model.MessageDecodeException;
 import dev.switchboard.model.WsCodec;
 import dev.switchboard.model.WsMessage;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client connection: greets it, answers heartbeats and echoes, and answers bad input with an
@@ -21,6 +28,7 @@ import io.vertx.core.json.JsonObject;
  */
 public final class BackendSession implements RoomMember, ClientConnection {
 
+  private static final Logger log = LoggerFactory.getLogger(BackendSession.class);
   /** Close code for a peer that broke the message-rate policy (RFC 6455 policy violation). */
   public static final short POLICY_VIOLATION = 1008;
   private static final long ERROR_EVERY_NANOS = 1_000_000_000L;
@@ -41,6 +49,12 @@ public final class BackendSession implements RoomMember, ClientConnection {
   private final RoomService rooms;
   private final MessageHandler application;
   private String sessionId;
+  private Ticket ticket;
+  private Authorizer authorizer;
+  /** Completes when the room request before the next one was decided and carried out: requests stay in order. */
+  private Future<Void> roomRequests = Future.succeededFuture();
+  private Context context;
+  private boolean gone;
 
   /** @param rooms the backend's rooms, or null when this backend serves none */
   public BackendSession(ServerWebSocket socket, String backendId, RoomService rooms, MessageHandler application,
@@ -59,8 +73,19 @@ public final class BackendSession implements RoomMember, ClientConnection {
     this.lastRateErrorAt = now - ERROR_EVERY_NANOS;
   }
 
+  /**
+   * Sets the ticket the client was admitted with (null: none) and who decides its joins and publishes
+   * (null: everyone may do anything); call before {@link #start}.
+   */
+  public BackendSession authorization(Ticket ticket, Authorizer authorizer) {
+    this.ticket = ticket;
+    this.authorizer = authorizer;
+    return this;
+  }
+
   public void start(String sessionId, long heartbeatMs) {
     this.sessionId = sessionId;
+    this.context = Vertx.currentContext();
     socket.frameHandler(this::onFrame);
     socket.pongHandler(b -> awaitingPong = false);
     socket.drainHandler(v -> socket.resume());
@@ -133,20 +158,65 @@ public final class BackendSession implements RoomMember, ClientConnection {
         || message instanceof WsMessage.Publish)) {
       send(new WsMessage.Error(ErrorCode.UNSUPPORTED.wire(), "rooms are not enabled on this backend"));
     } else if (message instanceof WsMessage.Join join) {
-      rooms.join(this, join.room(), join.since());
+      inTurn(Authorizer.Action.JOIN, join.room(), null, () -> rooms.join(this, join.room(), join.since()));
     } else if (message instanceof WsMessage.Leave leave) {
-      rooms.leave(this, leave.room());
+      inTurn(null, leave.room(), null, () -> rooms.leave(this, leave.room()));
     } else if (message instanceof WsMessage.Publish publish) {
-      rooms.publish(this, publish.room(), publish.id(), publish.data())
+      inTurn(Authorizer.Action.PUBLISH, publish.room(), publish.id(), () -> rooms.publish(this, publish.room(), publish.id(), publish.data())
           .onSuccess(seq -> send(new WsMessage.Ack(publish.id(), seq)))
           .onFailure(e -> send(new WsMessage.Error("publish-failed", "publish " + publish.id() + " not stored: "
-              + e.getMessage())));
+              + e.getMessage()))));
     } else if (message instanceof WsMessage.Custom custom && application != null) {
       application.handle(this, custom.json());
     } else if (message instanceof WsMessage.Custom custom) {
       send(new WsMessage.Error(ErrorCode.UNKNOWN_TYPE.wire(), "unknown type '" + clip(custom.type()) + "'"));
     } else {
       send(new WsMessage.Error(ErrorCode.UNKNOWN_TYPE.wire(), "'" + message.type() + "' is not sent by clients"));
+    }
+  }
+
+  /**
+   * Carries out a room request once the authorizer allows {@code action} on {@code room} (a null action
+   * needs no permission), after every earlier room request of this connection; a refusal is answered
+   * with {@code forbidden} naming the room and the publish's id.
+   */
+  private void inTurn(Authorizer.Action action, String room, Object id, Runnable request) {
+    Promise<Void> done = Promise.promise();
+    roomRequests.onComplete(earlier -> decide(action, room).onComplete(decision -> onContext(() -> {
+      if (!gone) {
+        if (decision.succeeded() && Boolean.TRUE.equals(decision.result())) {
+          request.run();
+        } else {
+          String verb = action == Authorizer.Action.JOIN ? "join" : "publish to";
+          if (decision.failed()) {
+            log.warn("backend {}: authorizer failed on {} {}: {}", backendId, verb, room, decision.cause().toString());
+          }
+          send(new WsMessage.Error(ErrorCode.FORBIDDEN.wire(), "not allowed to " + verb + " room '" + room + "'", room, id));
+        }
+      }
+      done.complete();
+    })));
+    roomRequests = done.future();
+  }
+
+  private Future<Boolean> decide(Authorizer.Action action, String room) {
+    if (action == null || authorizer == null) {
+      return Future.succeededFuture(true);
+    }
+    try {
+      Future<Boolean> decision = authorizer.authorize(this, action, room);
+      return decision == null ? Future.failedFuture(new NullPointerException("the authorizer returned null")) : decision;
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** Runs on this connection's event loop (an authorizer may answer from another thread). */
+  private void onContext(Runnable action) {
+    if (context == null || Vertx.currentContext() == context) {
+      action.run();
+    } else {
+      context.runOnContext(v -> action.run());
     }
   }
 
@@ -211,6 +281,7 @@ public final class BackendSession implements RoomMember, ClientConnection {
 
   /** Leaves every room; call when the connection closes. */
   public void closed() {
+    gone = true;
     if (rooms != null) {
       rooms.leaveAll(this);
     }
@@ -224,6 +295,11 @@ public final class BackendSession implements RoomMember, ClientConnection {
   @Override
   public String backend() {
     return backendId;
+  }
+
+  @Override
+  public Ticket ticket() {
+    return ticket;
   }
 
   @Override
