@@ -13,6 +13,9 @@ import java.util.concurrent.TimeUnit;
 /** {@code switchboard bench}: runs the benchmark scenarios and writes their figures into BENCHMARKS.md. */
 public final class BenchMain {
 
+  /** Event loops of the bench JVM's Vert.x, which the client fleets share. */
+  static final int EVENT_LOOPS = 4;
+
   private BenchMain() {
   }
 
@@ -78,7 +81,7 @@ public final class BenchMain {
         : ("./switchboard bench " + String.join(" ", args)).strip();
     Path out = Path.of(values.get("out"));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(values.getInt("time-limit-s"));
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(4));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(EVENT_LOOPS));
     try (BenchCluster cluster = new BenchCluster(values.get("coordinator-jar"), values.get("backend-jar"), Path.of("target", "bench-logs"))) {
       cluster.start();
       if (scenario.equals("all") || scenario.equals("propagation")) {
