@@ -49,9 +49,9 @@ public final class BenchMain {
         + EchoBench.row("bare Vert.x echo (floor)", floor, floor) + EchoBench.row("Switchboard backend", switchboard, floor);
   }
 
-  /** Every scenario, in the order {@code all} runs them. */
+  /** Every scenario, in the order {@code all} runs them; soak only when named, it is long. */
   private static final List<String> SCENARIOS = List.of("propagation", "detection", "echo", "rooms", "balance", "failover",
-      "rebalance");
+      "rebalance", "soak");
   private static final Set<String> ALL = Set.of("propagation", "detection", "echo", "rooms", "balance", "failover");
   private static final List<String> BALANCE_CASES = List.of("burst", "scale-out", "kill", "restart");
 
@@ -66,8 +66,8 @@ public final class BenchMain {
   public static void main(String[] args) throws Exception {
     CommandLine cli = new CommandLine("bench", "Measures propagation to many SSE subscribers, failure detection, "
         + "balance and failover of Java clients, against real coordinator and backend JVMs.")
-        .option("scenario", null, "all", "comma-separated: all, propagation, detection, echo, rooms, "
-            + "balance, failover or rebalance (balance's scale-out case alone)")
+        .option("scenario", null, "all", "comma-separated: all (every scenario but soak), propagation, detection, echo, rooms, "
+            + "balance, failover, rebalance (balance's scale-out case alone) or soak (long: --soak-seconds; only when named)")
         .option("subscribers", null, "1000,10000,18000,50000", "subscriber counts for propagation")
         .option("changes", null, 20, "changes measured per subscriber count")
         .option("runs", null, 10, "runs per detection event")
@@ -85,7 +85,9 @@ public final class BenchMain {
         .option("rebalance-clients", null, 6000, "clients for the scale-out 3 -> 6 (balance, rebalance)")
         .option("kill-clients", null, 1000, "clients for the kill -9 and restart cases (balance)")
         .option("failover-clients", null, 300, "Java clients for the failover scenario")
-        .option("node-args", null, null, "extra options for the backend nodes of balance, e.g. \"--rebalance-threshold 1.05\"")
+        .option("soak-seconds", null, 600, "how long the soak runs under the CPU hog")
+        .option("soak-clients", null, 300, "clients during the soak")
+        .option("node-args", null, null, "extra options for the backend nodes of balance and soak, e.g. \"--rebalance-threshold 1.05\"")
         .option("coordinator-args", null, null, "extra options for the coordinator JVM, e.g. \"--liveness-timeout-ms 2500\"")
         .option("out", null, "BENCHMARKS.md", "report file")
         .option("command", null, null, "the command line recorded in the report (default: this one)");
@@ -179,6 +181,9 @@ public final class BenchMain {
         String body = new FailoverBench(cluster, vertx, values.getInt("failover-clients")).run();
         BenchReport.write(out, "failover", command, body);
         System.out.println("failover figures written to " + out);
+      }
+      if (scenarios.contains("soak")) {
+        write(out, "soak", command, new SoakBench(cluster, vertx, values.getInt("soak-clients"), values.getInt("soak-seconds"), nodeArgs).run());
       }
     } finally {
       vertx.close().await(30, TimeUnit.SECONDS);
