@@ -29,9 +29,13 @@ final class BalanceBench {
   static final double BALANCED = 1.10;
   private static final Duration NODE_START = Duration.ofSeconds(120);
 
-  /** What to run and how big. */
+  /**
+   * What to run and how big. {@code clientAge}: how long the clients have been open before the
+   * scale-out and the kill, so they are past a rebalance hold-down (a backend asks no client connected
+   * for less than that to move: 30 s by default once the rebalance branch is in).
+   */
   record Settings(int burstClients, List<Integer> burstBackends, List<String> policies, int scaleClients,
-      int killClients, List<String> nodeArgs) {
+      int killClients, List<String> nodeArgs, Duration clientAge) {
   }
 
   /** The kill rows and, when asked for, the restart rows (one of each per pool size). */
@@ -54,7 +58,8 @@ final class BalanceBench {
         + "machine's " + Runtime.getRuntime().availableProcessors() + " cores. Backend nodes run with their defaults"
         + (settings.nodeArgs().isEmpty() ? "" : " and `" + String.join(" ", settings.nodeArgs()) + "`")
         + " (rebalance on: a backend above 1.10 × its fair share for two rounds asks some clients to move). "
-        + "Connections per backend are counted from the clients' own pools.";
+        + "Connections per backend are counted from the clients' own pools. Before the scale-out and the kill the "
+        + "clients have been open " + settings.clientAge().toSeconds() + " s, past a rebalance hold-down of up to that.";
   }
 
   // ---- burst ----------------------------------------------------------------------------------
@@ -120,8 +125,10 @@ final class BalanceBench {
       // no burst here: starts spread at 2,000 a second
       fleet.start(Duration.ofMillis(Math.max(1_000, clients / 2)));
       fleet.awaitOpen(Duration.ofSeconds(300));
+      long openedAt = System.nanoTime();
       List<String> three = List.copyOf(watch.backends().keySet());
       String unsettled = settle(fleet, three, 1, "scale-out");
+      age(openedAt);
       watch.await(clients + " connections listed", Duration.ofSeconds(60), l -> ListWatch.connections(l) == clients);
       System.out.printf("balance scale-out: %,d clients on 3 backends (%s); scaling to 6…%n", clients, fleet.spread(three));
       fleet.resetCounts();
@@ -223,8 +230,10 @@ final class BalanceBench {
       watch.reset();
       fleet.start(Duration.ofSeconds(1));
       fleet.awaitOpen(Duration.ofSeconds(180));
+      long openedAt = System.nanoTime();
       List<String> three = List.of(victimId, survivors.get(0), survivors.get(1));
       killNotes.append(settle(fleet, three, pool, "kill, pool " + pool));
+      age(openedAt);
       List<Integer> affected = fleet.primariesOn(victimId);
       System.out.printf("balance kill pool %d: %s on %s before the kill (the first is killed)%n", pool, fleet.spread(three), three);
       if (affected.isEmpty()) {
@@ -300,6 +309,15 @@ final class BalanceBench {
 
   private Proc node(String label, String heap, String service, int instances) throws Exception {
     return cluster.serviceNode(label, heap, service, instances, settings.nodeArgs());
+  }
+
+  /** Sleeps until the clients opened at {@code openedAt} are {@link Settings#clientAge} old. */
+  private void age(long openedAt) throws InterruptedException {
+    long left = openedAt + settings.clientAge().toNanos() - System.nanoTime();
+    if (left > 0) {
+      System.out.printf(Locale.ROOT, "balance: letting the clients age %.0f s more (past a rebalance hold-down)%n", left / 1e9);
+      TimeUnit.NANOSECONDS.sleep(left);
+    }
   }
 
   /**

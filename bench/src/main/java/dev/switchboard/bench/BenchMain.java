@@ -84,6 +84,7 @@ public final class BenchMain {
         .option("burst-policies", null, "round-robin,random,least-loaded,sticky", "policies of the bursts (balance)")
         .option("rebalance-clients", null, 6000, "clients for the scale-out 3 -> 6 (balance, rebalance)")
         .option("kill-clients", null, 1000, "clients for the kill -9 and restart cases (balance)")
+        .option("client-age-s", null, 35, "seconds the clients are open before the scale-out and the kill (balance), past a rebalance hold-down")
         .option("failover-clients", null, 300, "Java clients for the failover scenario")
         .option("soak-seconds", null, 600, "how long the soak runs under the CPU hog")
         .option("soak-clients", null, 300, "clients during the soak")
@@ -159,7 +160,8 @@ public final class BenchMain {
       if (scenarios.contains("balance") || scenarios.contains("rebalance")) {
         BalanceBench balance = new BalanceBench(cluster, vertx, new BalanceBench.Settings(values.getInt("burst-clients"),
             list(values.get("burst-backends")).stream().map(Integer::parseInt).toList(), list(values.get("burst-policies")),
-            values.getInt("rebalance-clients"), values.getInt("kill-clients"), nodeArgs));
+            values.getInt("rebalance-clients"), values.getInt("kill-clients"), nodeArgs,
+            Duration.ofSeconds(values.getInt("client-age-s"))));
         boolean all = scenarios.contains("balance");
         if (all && cases.contains("burst")) {
           write(out, "balance-burst", command, balance.burst());
