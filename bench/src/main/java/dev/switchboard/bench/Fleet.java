@@ -214,6 +214,22 @@ final class Fleet implements AutoCloseable {
     return new Spread(counts, elsewhere);
   }
 
+  /** Primary connections per backend among {@code ids} (rooms and publishes use the primary). */
+  Spread primaries(Collection<String> ids) {
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    ids.forEach(id -> counts.put(id, 0));
+    int elsewhere = 0;
+    for (SwitchboardClient c : clients) {
+      BackendRecord b = c.backend();
+      if (b != null && counts.containsKey(b.id())) {
+        counts.merge(b.id(), 1, Integer::sum);
+      } else if (b != null) {
+        elsewhere++;
+      }
+    }
+    return new Spread(counts, elsewhere);
+  }
+
   /** Clients with fewer than {@code pool} connections open. */
   int underfull(int pool) {
     return (int) clients.stream().filter(c -> c.backends().size() < pool).count();
