@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -109,18 +110,21 @@ final class Fleet implements AutoCloseable {
       }
     }, new DeploymentOptions().setInstances(eventLoops)).await(30, TimeUnit.SECONDS);
     SwitchboardClient[] created = new SwitchboardClient[size];
+    Set<String> threads = ConcurrentHashMap.newKeySet();
     List<Future<Void>> all = new ArrayList<>();
     for (int i = 0; i < size; i++) {
       int index = i;
       Promise<Void> done = Promise.promise();
       contexts.get(i % contexts.size()).runOnContext(v -> {
         created[index] = create(vertx, index, options.apply(index));
+        threads.add(Thread.currentThread().getName());
         done.complete();
       });
       all.add(done.future());
     }
     Future.all(all).await(60, TimeUnit.SECONDS);
     clients.addAll(List.of(created));
+    System.out.printf("fleet: %,d clients on %d event loops%n", size, threads.size());
   }
 
   private SwitchboardClient create(Vertx vertx, int index, SwitchboardClientOptions options) {
@@ -311,6 +315,11 @@ final class Fleet implements AutoCloseable {
   /** Connection attempts to {@code backendId} at or after {@code since} (nanoTime). */
   long attemptsTo(String backendId, long since) {
     return attempts.stream().filter(a -> a.backend().equals(backendId) && a.at() >= since).count();
+  }
+
+  /** Connection attempts to any backend at or after {@code since} (nanoTime). */
+  long attemptsSince(long since) {
+    return attempts.stream().filter(a -> a.at() >= since).count();
   }
 
   /** Milliseconds after {@code since} of each attempt to {@code backendId} from then on, for the log. */
