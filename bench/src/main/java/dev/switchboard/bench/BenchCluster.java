@@ -25,16 +25,19 @@ final class BenchCluster implements AutoCloseable {
   private final String coordinatorJar;
   private final String backendJar;
   private final Path logs;
+  private final List<String> coordinatorArgs;
   private final String name = "bench-" + Long.toHexString(ThreadLocalRandom.current().nextLong());
   private final int hzPort = 6401;
   private Proc coordinator;
   private int coordinatorPort;
   private ClusterNode node;
 
-  BenchCluster(String coordinatorJar, String backendJar, Path logs) {
+  /** @param coordinatorArgs extra options for the coordinator JVM (e.g. detection settings to compare) */
+  BenchCluster(String coordinatorJar, String backendJar, Path logs, List<String> coordinatorArgs) {
     this.coordinatorJar = coordinatorJar;
     this.backendJar = backendJar;
     this.logs = logs;
+    this.coordinatorArgs = List.copyOf(coordinatorArgs);
   }
 
   String[] clusterArgs(String... extra) {
@@ -46,8 +49,9 @@ final class BenchCluster implements AutoCloseable {
 
   void start() throws Exception {
     System.out.println("starting coordinator JVM…");
-    coordinator = Proc.java(coordinatorJar, "3g", logs, "bench-coordinator",
-        clusterArgs("--port", "0", "--host", "127.0.0.1", "--admin-token", ADMIN_TOKEN));
+    List<String> args = new ArrayList<>(List.of("--port", "0", "--host", "127.0.0.1", "--admin-token", ADMIN_TOKEN));
+    args.addAll(coordinatorArgs);
+    coordinator = Proc.java(coordinatorJar, "3g", logs, "bench-coordinator", clusterArgs(args.toArray(String[]::new)));
     coordinatorPort = Integer.parseInt(coordinator.await("coordinator ready: http://[^:]+:(\\d+)", Duration.ofSeconds(120)).group(1));
     node = ClusterNode.start(new ClusterOptions().setClusterName(name).setPort(hzPort)
         .setMembers("127.0.0.1:" + hzPort + "-" + (hzPort + 9)).setLiteMember(true)).await(2, TimeUnit.MINUTES);
@@ -82,6 +86,20 @@ final class BenchCluster implements AutoCloseable {
     List<String> args = new ArrayList<>(List.of("--port-base", "0", "--host", "127.0.0.1"));
     args.addAll(List.of(options));
     return Proc.java(backendJar, heap, logs, label, clusterArgs(args.toArray(String[]::new)));
+  }
+
+  /** A backend-node JVM of {@code instances} backends on {@code service}, returned once it says it is ready. */
+  Proc serviceNode(String label, String heap, String service, int instances, List<String> extra) throws Exception {
+    List<String> args = new ArrayList<>(List.of("--instances", String.valueOf(instances), "--service", service));
+    args.addAll(extra);
+    Proc node = backendNode(label, heap, args.toArray(String[]::new));
+    try {
+      node.await("backend node ready: " + instances + " backends", Duration.ofSeconds(120));
+      return node;
+    } catch (RuntimeException | InterruptedException e) {
+      node.close();
+      throw e;
+    }
   }
 
   /** Starts {@code java -cp <backend or bench jar> mainClass args}. */

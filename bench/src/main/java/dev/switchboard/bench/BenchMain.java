@@ -8,11 +8,16 @@ import io.vertx.core.VertxOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** {@code switchboard bench}: runs the benchmark scenarios and writes their figures into BENCHMARKS.md. */
 public final class BenchMain {
+
+  /** Event loops of the bench JVM's Vert.x, which the client fleets share. */
+  static final int EVENT_LOOPS = 4;
 
   private BenchMain() {
   }
@@ -45,9 +50,25 @@ public final class BenchMain {
         + EchoBench.row("bare Vert.x echo (floor)", floor, floor) + EchoBench.row("Switchboard backend", switchboard, floor);
   }
 
+  /** Every scenario, in the order {@code all} runs them; soak only when named, it is long. */
+  private static final List<String> SCENARIOS = List.of("simulate", "propagation", "detection", "echo", "rooms", "balance",
+      "failover", "rebalance", "soak");
+  private static final Set<String> ALL = Set.of("simulate", "propagation", "detection", "echo", "rooms", "balance", "failover");
+  private static final List<String> BALANCE_CASES = List.of("burst", "scale-out", "kill", "restart");
+
+  private static List<String> list(String csv) {
+    return csv == null || csv.isBlank() ? List.of() : Arrays.stream(csv.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+  }
+
+  private static List<String> words(String text) {
+    return text == null || text.isBlank() ? List.of() : List.of(text.trim().split("\\s+"));
+  }
+
   public static void main(String[] args) throws Exception {
-    CommandLine cli = new CommandLine("bench", "Measures propagation to many SSE subscribers and failure detection.")
-        .option("scenario", null, "all", "all, propagation, detection, echo, rooms, rebalance, failover or simulate")
+    CommandLine cli = new CommandLine("bench", "Measures propagation to many SSE subscribers, failure detection, "
+        + "balance and failover of Java clients, against real coordinator and backend JVMs.")
+        .option("scenario", null, "all", "comma-separated: all (every scenario but soak), propagation, detection, echo, rooms, "
+            + "balance, failover, simulate (the balance simulator), rebalance (balance's scale-out case alone) or soak (long: --soak-seconds; only when named)")
         .option("subscribers", null, "1000,10000,18000,50000", "subscriber counts for propagation")
         .option("changes", null, 20, "changes measured per subscriber count")
         .option("runs", null, 10, "runs per detection event")
@@ -58,17 +79,46 @@ public final class BenchMain {
         .option("echo-seconds", null, 10, "measured seconds per echo target")
         .option("room-members", null, 100, "room members per backend for the room fan-out")
         .option("room-messages", null, 100, "messages published for the room fan-out")
-        .option("rebalance-clients", null, 6000, "clients for the rebalance scenario")
+        .option("balance-cases", null, String.join(",", BALANCE_CASES), "cases balance runs")
+        .option("burst-clients", null, 2000, "clients started within 1 s per burst (balance)")
+        .option("burst-backends", null, "2,5", "backend counts of the bursts (balance)")
+        .option("burst-policies", null, "round-robin,random,least-loaded,sticky", "policies of the bursts (balance)")
+        .option("rebalance-clients", null, 6000, "clients for the scale-out 3 -> 6 (balance, rebalance)")
+        .option("kill-clients", null, 1000, "clients for the kill -9 and restart cases (balance)")
+        .option("client-age-s", null, 35, "seconds the clients are open before the scale-out and the kill (balance), past a rebalance hold-down")
         .option("failover-clients", null, 300, "Java clients for the failover scenario")
         .option("sim-clients", null, 1_000_000, "simulated clients for the simulate scenario")
         .option("sim-backends", null, 200, "simulated backends for the simulate scenario (scale-out starts from half)")
         .option("sim-seed", null, 1, "seed of the simulate scenario")
         .option("sim-policies", null, "least-loaded,round-robin,random", "policies the simulate scenario runs")
+        .option("soak-seconds", null, 600, "how long the soak runs under the CPU hog")
+        .option("soak-clients", null, 300, "clients during the soak")
+        .option("node-args", null, null, "extra options for the backend nodes of balance and soak, e.g. \"--rebalance-threshold 1.05\"")
+        .option("coordinator-args", null, null, "extra options for the coordinator JVM, e.g. \"--liveness-timeout-ms 2500\"")
         .option("out", null, "BENCHMARKS.md", "report file")
         .option("command", null, null, "the command line recorded in the report (default: this one)");
     CommandLine.Values values;
+    Set<String> scenarios = new LinkedHashSet<>();
+    Set<String> cases = new LinkedHashSet<>();
     try {
       values = cli.parse(args, System.getenv());
+      if (values != null) {
+        for (String s : list(values.get("scenario"))) {
+          if (s.equals("all")) {
+            scenarios.addAll(ALL);
+          } else if (SCENARIOS.contains(s)) {
+            scenarios.add(s);
+          } else {
+            throw new CommandLine.UsageException("unknown scenario '" + s + "'");
+          }
+        }
+        for (String c : list(values.get("balance-cases"))) {
+          if (!BALANCE_CASES.contains(c)) {
+            throw new CommandLine.UsageException("unknown balance case '" + c + "'");
+          }
+          cases.add(c);
+        }
+      }
     } catch (CommandLine.UsageException e) {
       System.err.println("error: " + e.getMessage() + "\n\n" + cli.help());
       System.exit(2);
@@ -78,41 +128,42 @@ public final class BenchMain {
       System.out.print(cli.help());
       return;
     }
-    String scenario = values.get("scenario");
     String command = values.get("command") != null ? values.get("command")
         : ("./switchboard bench " + String.join(" ", args)).strip();
     Path out = Path.of(values.get("out"));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(values.getInt("time-limit-s"));
-    if (scenario.equals("all") || scenario.equals("simulate")) {
+    if (scenarios.contains("simulate")) {
       // virtual time on this thread: no cluster, no Vert.x
       List<Policy> policies = Arrays.stream(values.get("sim-policies").split(",")).map(String::trim).map(Policy::of).toList();
       String body = new SimulateBench(values.getInt("sim-clients"), values.getInt("sim-backends"), values.getInt("sim-seed"),
           policies).run();
       BenchReport.write(out, "simulate", command, body);
       System.out.println("simulate figures written to " + out);
-      if (scenario.equals("simulate")) {
+      if (scenarios.size() == 1) {
         System.exit(0);
       }
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(4));
-    try (BenchCluster cluster = new BenchCluster(values.get("coordinator-jar"), values.get("backend-jar"), Path.of("target", "bench-logs"))) {
+    List<String> nodeArgs = words(values.get("node-args"));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(EVENT_LOOPS));
+    try (BenchCluster cluster = new BenchCluster(values.get("coordinator-jar"), values.get("backend-jar"), Path.of("target", "bench-logs"),
+        words(values.get("coordinator-args")))) {
       cluster.start();
-      if (scenario.equals("all") || scenario.equals("propagation")) {
-        List<Integer> sizes = Arrays.stream(values.get("subscribers").split(",")).map(String::trim).map(Integer::parseInt).toList();
+      if (scenarios.contains("propagation")) {
+        List<Integer> sizes = list(values.get("subscribers")).stream().map(Integer::parseInt).toList();
         String body = new PropagationBench(cluster, vertx, values.getInt("changes"), deadline).run(sizes);
         BenchReport.write(out, "propagation", command, body);
         System.out.println("propagation figures written to " + out);
       }
-      if (scenario.equals("all") || scenario.equals("detection")) {
+      if (scenarios.contains("detection")) {
         String body = new DetectionBench(cluster, vertx, values.getInt("runs")).run();
         BenchReport.write(out, "detection", command, body);
         System.out.println("detection figures written to " + out);
       }
-      if (scenario.equals("all") || scenario.equals("echo")) {
+      if (scenarios.contains("echo")) {
         BenchReport.write(out, "echo", command, echo(cluster, vertx, values));
         System.out.println("echo figures written to " + out);
       }
-      if (scenario.equals("all") || scenario.equals("rooms")) {
+      if (scenarios.contains("rooms")) {
         try (Proc a = cluster.backendNode("bench-rooms-a", "512m", "--instances", "1");
              Proc b = cluster.backendNode("bench-rooms-b", "512m", "--instances", "1")) {
           String urlA = a.await("switchboard backend \\S+: (ws://\\S+)", Duration.ofSeconds(120)).group(1);
@@ -122,22 +173,44 @@ public final class BenchMain {
           System.out.println("room figures written to " + out);
         }
       }
-      if (scenario.equals("all") || scenario.equals("rebalance")) {
-        try (Proc node = cluster.backendNode("bench-rebalance", "1g", "--instances", "3")) {
-          String body = new RebalanceBench(vertx, cluster.coordinatorUrl(), BenchCluster.ADMIN_TOKEN)
-              .run(node, values.getInt("rebalance-clients"));
-          BenchReport.write(out, "rebalance", command, body);
-          System.out.println("rebalance figures written to " + out);
+      if (scenarios.contains("balance") || scenarios.contains("rebalance")) {
+        BalanceBench balance = new BalanceBench(cluster, vertx, new BalanceBench.Settings(values.getInt("burst-clients"),
+            list(values.get("burst-backends")).stream().map(Integer::parseInt).toList(), list(values.get("burst-policies")),
+            values.getInt("rebalance-clients"), values.getInt("kill-clients"), nodeArgs,
+            Duration.ofSeconds(values.getInt("client-age-s"))));
+        boolean all = scenarios.contains("balance");
+        if (all && cases.contains("burst")) {
+          write(out, "balance-burst", command, balance.burst());
+        }
+        if (!all || cases.contains("scale-out")) {
+          write(out, "balance-scale-out", command, balance.scaleOut());
+        }
+        if (all && (cases.contains("kill") || cases.contains("restart"))) {
+          BalanceBench.KillReport kill = balance.killAndRestart(cases.contains("restart"));
+          if (cases.contains("kill")) {
+            write(out, "balance-kill", command, kill.kill());
+          }
+          if (cases.contains("restart")) {
+            write(out, "balance-restart", command, kill.restart());
+          }
         }
       }
-      if (scenario.equals("all") || scenario.equals("failover")) {
+      if (scenarios.contains("failover")) {
         String body = new FailoverBench(cluster, vertx, values.getInt("failover-clients")).run();
         BenchReport.write(out, "failover", command, body);
         System.out.println("failover figures written to " + out);
+      }
+      if (scenarios.contains("soak")) {
+        write(out, "soak", command, new SoakBench(cluster, vertx, values.getInt("soak-clients"), values.getInt("soak-seconds"), nodeArgs).run());
       }
     } finally {
       vertx.close().await(30, TimeUnit.SECONDS);
     }
     System.exit(0);
+  }
+
+  private static void write(Path out, String section, String command, String body) throws Exception {
+    BenchReport.write(out, section, command, body);
+    System.out.println(section + " figures written to " + out);
   }
 }

@@ -71,6 +71,10 @@ final class Proc implements AutoCloseable {
     }
   }
 
+  boolean alive() {
+    return process.isAlive();
+  }
+
   long pid() {
     return process.pid();
   }

@@ -86,6 +86,7 @@ public final class SwitchboardClient {
     long heardAt;
     long pingId;
     long pingSentAt = -1;
+    long pingSentNanos;
 
     Connection(BackendRecord backend, ClientWebSocket socket, Connection replaces) {
       this.backend = backend;
@@ -127,6 +128,7 @@ public final class SwitchboardClient {
   private volatile Consumer<BackendRecord> opens = b -> { };
   private volatile Consumer<BackendRecord> attemptsTo = b -> { };
   private volatile Consumer<BackendRecord> closes = b -> { };
+  private volatile Consumer<Rtt> rtts = r -> { };
   private volatile ClientState state = ClientState.CONNECTING;
   private int attempt;
   private int failuresInARow;
@@ -195,6 +197,12 @@ public final class SwitchboardClient {
   /** Called when an open connection to a backend closed, for whatever reason. */
   public SwitchboardClient closeHandler(Consumer<BackendRecord> handler) {
     this.closes = handler;
+    return this;
+  }
+
+  /** Called when a heartbeat's pong comes back, with its round-trip time (monitoring). */
+  public SwitchboardClient rttHandler(Consumer<Rtt> handler) {
+    this.rtts = handler;
     return this;
   }
 
@@ -533,7 +541,7 @@ public final class SwitchboardClient {
     try {
       switch (type) {
         case "welcome" -> onWelcome(c);
-        case "pong" -> c.pingSentAt = -1;
+        case "pong" -> onPong(c, m.getValue("id"));
         case "joined" -> onJoined(c, m.getString("room"), m.getLong("seq"));
         case "message" -> onMessage(m);
         case "ack" -> {
@@ -584,6 +592,13 @@ public final class SwitchboardClient {
       }
       afterOpen();
     }
+  }
+
+  private void onPong(Connection c, Object id) {
+    if (c.pingSentAt >= 0 && id instanceof Number n && n.longValue() == c.pingId) {
+      emit(rtts, new Rtt(c.backend, (System.nanoTime() - c.pingSentNanos) / 1e6));
+    }
+    c.pingSentAt = -1;
   }
 
   private void onJoined(Connection c, String room, Long seq) {
@@ -790,6 +805,7 @@ public final class SwitchboardClient {
         failover(c, MoveReason.HEARTBEAT_TIMEOUT, "no pong within " + options.getTimeoutMs() + " ms");
       } else if (c.pingSentAt < 0 && now - c.heardAt >= options.getIntervalMs()) {
         c.pingSentAt = now;
+        c.pingSentNanos = System.nanoTime();
         c.socket.writeTextMessage(new JsonObject().put("type", "ping").put("id", ++c.pingId).encode());
       }
       if (now - c.openedAt >= options.getIntervalMs()) {
