@@ -11,7 +11,13 @@ public enum ErrorCode {
   /** The message is valid but this backend does not handle it. */
   UNSUPPORTED("unsupported"),
   /** Too many messages; repeated abuse closes the connection with 1008. */
-  RATE_LIMITED("rate-limited");
+  RATE_LIMITED("rate-limited"),
+  /** A publish was not stored; resend it with the same id. */
+  PUBLISH_FAILED("publish-failed"),
+  /** A join asked for messages older than the room keeps; replay starts at the oldest kept. */
+  HISTORY_GAP("history-gap"),
+  /** A join or publish past the connection's or the node's room cap. */
+  TOO_MANY_ROOMS("too-many-rooms");
 
   private final String wire;
 
