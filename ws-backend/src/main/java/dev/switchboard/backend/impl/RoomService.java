@@ -5,7 +5,6 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.ringbuffer.OverflowPolicy;
 import com.hazelcast.ringbuffer.ReadResultSet;
 import com.hazelcast.ringbuffer.Ringbuffer;
-import com.hazelcast.ringbuffer.StaleSequenceException;
 import dev.switchboard.cluster.ClusterNames;
 import dev.switchboard.model.ErrorCode;
 import dev.switchboard.model.WsMessage;
@@ -230,13 +229,30 @@ public final class RoomService {
         cursor.live = true;
         return;
       }
-      readFrom(cursor.delivered + 1).onSuccess(batch -> {
+      long from = cursor.delivered + 1;
+      readFrom(from).onSuccess(batch -> {
         if (members.containsKey(member)) {
+          if (batch.readCount() == 0) {
+            cursor.live = true;
+            return;
+          }
+          if (batch.first() > from) {
+            gap(member, cursor, batch.first());
+          }
           deliver(member, cursor, batch);
           catchUp(member, cursor);
         }
       }).onFailure(e -> member.send(new WsMessage.Error(ErrorCode.BAD_MESSAGE.wire(),
-          "cannot replay room " + name + ": " + e.getMessage())));
+          "cannot replay room " + name + ": " + e.getMessage(), name, null)));
+    }
+
+    /** The member asked for messages the room no longer keeps: it is told, and continues from the oldest kept. */
+    private void gap(RoomMember member, Cursor cursor, long head) {
+      if (cursor.delivered + 1 < head) {
+        member.send(new WsMessage.Error(ErrorCode.HISTORY_GAP.wire(), "room " + name + " keeps seq " + head
+            + " onwards; earlier messages are gone", name, null));
+        cursor.delivered = head - 1;
+      }
     }
 
     /** Reads what the room got since the feed's position and hands it to every live member. */
@@ -252,6 +268,17 @@ public final class RoomService {
           return;
         }
         Batch batch = ar.result();
+        if (batch.readCount() == 0) {
+          return;
+        }
+        if (batch.first() > next) {
+          // the feed fell behind the room by more than its history
+          members.forEach((m, c) -> {
+            if (c.live) {
+              gap(m, c, batch.first());
+            }
+          });
+        }
         members.forEach((m, c) -> {
           if (c.live) {
             deliver(m, c, batch);
@@ -275,37 +302,29 @@ public final class RoomService {
       }
     }
 
-    /** Reads up to a batch from {@code from}; a seq no longer kept starts at the oldest one, with a note. */
+    /**
+     * Reads up to a batch from {@code from}. Hazelcast starts a read of a seq no longer kept at the
+     * oldest one ({@link Batch#first()} then tells), and answers a read at or beyond the end with
+     * nothing and a next seq of 0.
+     */
     private Future<Batch> readFrom(long from) {
       return Future.fromCompletionStage(buffer.readManyAsync(from, 0, READ_BATCH, null), context)
-          .map(Batch::of)
-          .recover(e -> {
-            if (e instanceof StaleSequenceException || e.getCause() instanceof StaleSequenceException) {
-              return vertx.executeBlocking(buffer::headSequence).compose(head -> {
-                members.forEach((m, c) -> {
-                  if (c.delivered + 1 < head) {
-                    m.send(new WsMessage.Error("history-gap", "room " + name + " keeps seq " + head
-                        + " onwards; earlier messages are gone"));
-                    c.delivered = head - 1;
-                  }
-                });
-                return readFrom(head);
-              });
-            }
-            return Future.failedFuture(e);
-          });
+          .map(result -> Batch.of(result, from));
     }
   }
 
-  /** Items read from a ringbuffer: contiguous seqs from {@code first}, {@code next} the seq to read after. */
+  /**
+   * Items read from a ringbuffer: contiguous seqs from {@code first}; {@code next} is the seq after the
+   * last one, or the seq asked for when nothing was read (Hazelcast then reports 0).
+   */
   private record Batch(long first, String[] items, long next) {
-    static Batch of(ReadResultSet<String> result) {
+    static Batch of(ReadResultSet<String> result, long from) {
       String[] items = new String[result.readCount()];
       for (int i = 0; i < items.length; i++) {
         items[i] = result.get(i);
       }
-      long first = items.length == 0 ? result.getNextSequenceToReadFrom() : result.getSequence(0);
-      return new Batch(first, items, result.getNextSequenceToReadFrom());
+      long first = items.length == 0 ? from : result.getSequence(0);
+      return new Batch(first, items, first + items.length);
     }
 
     int readCount() {
