@@ -46,6 +46,12 @@ public final class BackendMain {
             "clients asked to move by a rebalance get this long (they move within half of it)")
         .option("rebalance-hold-down-ms", "SWITCHBOARD_REBALANCE_HOLD_DOWN_MS", BackendOptions.DEFAULT_REBALANCE_HOLD_DOWN_MS,
             "a client connected for less than this is never asked to move by a rebalance")
+        .option("max-rooms-per-connection", "SWITCHBOARD_MAX_ROOMS_PER_CONNECTION",
+            BackendOptions.DEFAULT_MAX_ROOMS_PER_CONNECTION, "rooms one connection may be in at once")
+        .option("max-rooms-per-node", "SWITCHBOARD_MAX_ROOMS_PER_NODE", BackendOptions.DEFAULT_MAX_ROOMS_PER_NODE,
+            "rooms this node uses at once (joined here, or used here within the room TTL)")
+        .option("room-ttl-ms", "SWITCHBOARD_ROOM_TTL_MS", BackendOptions.DEFAULT_ROOM_TTL_MS,
+            "a room unused on every backend for this long is destroyed with its history")
         .option("liveness-interval-ms", "SWITCHBOARD_LIVENESS_INTERVAL_MS", BackendOptions.DEFAULT_LIVENESS_INTERVAL_MS,
             "heartbeat to the coordinators (by default they flag a node silent for 2 intervals suspect and remove it after 5)")
         .clusterOptions();
@@ -71,7 +77,10 @@ public final class BackendMain {
         .setRebalanceThreshold(values.getDouble("rebalance-threshold"))
         .setRebalanceIntervalMs(values.getInt("rebalance-interval-ms"))
         .setRebalanceDeadlineMs(values.getInt("rebalance-deadline-ms"))
-        .setRebalanceHoldDownMs(values.getInt("rebalance-hold-down-ms"));
+        .setRebalanceHoldDownMs(values.getInt("rebalance-hold-down-ms"))
+        .setMaxRoomsPerConnection(values.getInt("max-rooms-per-connection"))
+        .setMaxRoomsPerNode(values.getInt("max-rooms-per-node"))
+        .setRoomTtlMs(values.getInt("room-ttl-ms"));
   }
 
   public static void main(String[] args) {

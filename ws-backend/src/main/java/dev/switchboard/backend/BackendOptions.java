@@ -41,6 +41,15 @@ public final class BackendOptions {
   public static final long DEFAULT_REBALANCE_DEADLINE_MS = 2_000;
   /** A client connected for less than this is never asked to move by a rebalance: it may have just moved. */
   public static final long DEFAULT_REBALANCE_HOLD_DOWN_MS = 30_000;
+  /** Rooms one connection may be in at once; a join past it gets {@code error too-many-rooms}. */
+  public static final int DEFAULT_MAX_ROOMS_PER_CONNECTION = 100;
+  /**
+   * Rooms a backend node uses at once (joined here, or used here within the room TTL); a join or publish
+   * of a new room past it gets {@code error too-many-rooms}.
+   */
+  public static final int DEFAULT_MAX_ROOMS_PER_NODE = 10_000;
+  /** A room (its ringbuffer, history and publish ids) is destroyed after this long unused on every backend. */
+  public static final long DEFAULT_ROOM_TTL_MS = 600_000;
 
   private int instances = DEFAULT_INSTANCES;
   private int portBase = DEFAULT_PORT_BASE;
@@ -65,6 +74,9 @@ public final class BackendOptions {
   private double rebalanceThreshold = DEFAULT_REBALANCE_THRESHOLD;
   private long rebalanceDeadlineMs = DEFAULT_REBALANCE_DEADLINE_MS;
   private long rebalanceHoldDownMs = DEFAULT_REBALANCE_HOLD_DOWN_MS;
+  private int maxRoomsPerConnection = DEFAULT_MAX_ROOMS_PER_CONNECTION;
+  private int maxRoomsPerNode = DEFAULT_MAX_ROOMS_PER_NODE;
+  private long roomTtlMs = DEFAULT_ROOM_TTL_MS;
 
   public BackendOptions() {
   }
@@ -97,6 +109,9 @@ public final class BackendOptions {
     rebalanceThreshold = json.getDouble("rebalanceThreshold", DEFAULT_REBALANCE_THRESHOLD);
     rebalanceDeadlineMs = json.getLong("rebalanceDeadlineMs", DEFAULT_REBALANCE_DEADLINE_MS);
     rebalanceHoldDownMs = json.getLong("rebalanceHoldDownMs", DEFAULT_REBALANCE_HOLD_DOWN_MS);
+    maxRoomsPerConnection = json.getInteger("maxRoomsPerConnection", DEFAULT_MAX_ROOMS_PER_CONNECTION);
+    maxRoomsPerNode = json.getInteger("maxRoomsPerNode", DEFAULT_MAX_ROOMS_PER_NODE);
+    roomTtlMs = json.getLong("roomTtlMs", DEFAULT_ROOM_TTL_MS);
   }
 
   public JsonObject toJson() {
@@ -123,7 +138,10 @@ public final class BackendOptions {
         .put("rebalanceIntervalMs", rebalanceIntervalMs)
         .put("rebalanceThreshold", rebalanceThreshold)
         .put("rebalanceDeadlineMs", rebalanceDeadlineMs)
-        .put("rebalanceHoldDownMs", rebalanceHoldDownMs);
+        .put("rebalanceHoldDownMs", rebalanceHoldDownMs)
+        .put("maxRoomsPerConnection", maxRoomsPerConnection)
+        .put("maxRoomsPerNode", maxRoomsPerNode)
+        .put("roomTtlMs", roomTtlMs);
   }
 
   public int getInstances() {
@@ -345,6 +363,42 @@ public final class BackendOptions {
       throw new IllegalArgumentException("rebalanceHoldDownMs must be >= 0, got " + rebalanceHoldDownMs);
     }
     this.rebalanceHoldDownMs = rebalanceHoldDownMs;
+    return this;
+  }
+
+  public int getMaxRoomsPerConnection() {
+    return maxRoomsPerConnection;
+  }
+
+  public BackendOptions setMaxRoomsPerConnection(int maxRoomsPerConnection) {
+    if (maxRoomsPerConnection <= 0) {
+      throw new IllegalArgumentException("maxRoomsPerConnection must be > 0, got " + maxRoomsPerConnection);
+    }
+    this.maxRoomsPerConnection = maxRoomsPerConnection;
+    return this;
+  }
+
+  public int getMaxRoomsPerNode() {
+    return maxRoomsPerNode;
+  }
+
+  public BackendOptions setMaxRoomsPerNode(int maxRoomsPerNode) {
+    if (maxRoomsPerNode <= 0) {
+      throw new IllegalArgumentException("maxRoomsPerNode must be > 0, got " + maxRoomsPerNode);
+    }
+    this.maxRoomsPerNode = maxRoomsPerNode;
+    return this;
+  }
+
+  public long getRoomTtlMs() {
+    return roomTtlMs;
+  }
+
+  public BackendOptions setRoomTtlMs(long roomTtlMs) {
+    if (roomTtlMs < 1_000) {
+      throw new IllegalArgumentException("roomTtlMs must be >= 1000, got " + roomTtlMs);
+    }
+    this.roomTtlMs = roomTtlMs;
     return this;
   }
 }

@@ -24,6 +24,7 @@ public final class BackendSession implements RoomMember, ClientConnection {
   /** Close code for a peer that broke the message-rate policy (RFC 6455 policy violation). */
   public static final short POLICY_VIOLATION = 1008;
   private static final long ERROR_EVERY_NANOS = 1_000_000_000L;
+  private static final String NO_ROOMS = "rooms are not enabled on this backend";
 
   private final ServerWebSocket socket;
   private final String backendId;
@@ -127,9 +128,12 @@ public final class BackendSession implements RoomMember, ClientConnection {
       send(new WsMessage.Pong(ping.id(), backendId));
     } else if (message instanceof WsMessage.Echo echo) {
       send(echo);
-    } else if (rooms == null && (message instanceof WsMessage.Join || message instanceof WsMessage.Leave
-        || message instanceof WsMessage.Publish)) {
-      send(new WsMessage.Error(ErrorCode.UNSUPPORTED.wire(), "rooms are not enabled on this backend"));
+    } else if (rooms == null && message instanceof WsMessage.Join join) {
+      send(new WsMessage.Error(ErrorCode.UNSUPPORTED.wire(), NO_ROOMS, join.room(), null));
+    } else if (rooms == null && message instanceof WsMessage.Leave leave) {
+      send(new WsMessage.Error(ErrorCode.UNSUPPORTED.wire(), NO_ROOMS, leave.room(), null));
+    } else if (rooms == null && message instanceof WsMessage.Publish publish) {
+      send(new WsMessage.Error(ErrorCode.UNSUPPORTED.wire(), NO_ROOMS, publish.room(), publish.id()));
     } else if (message instanceof WsMessage.Join join) {
       rooms.join(this, join.room(), join.since());
     } else if (message instanceof WsMessage.Leave leave) {
@@ -137,8 +141,9 @@ public final class BackendSession implements RoomMember, ClientConnection {
     } else if (message instanceof WsMessage.Publish publish) {
       rooms.publish(this, publish.room(), publish.id(), publish.data())
           .onSuccess(seq -> send(new WsMessage.Ack(publish.id(), seq)))
-          .onFailure(e -> send(new WsMessage.Error("publish-failed", "publish " + publish.id() + " not stored: "
-              + e.getMessage())));
+          .onFailure(e -> send(e instanceof RoomException refused ? refused.toFrame(publish.id())
+              : new WsMessage.Error(ErrorCode.PUBLISH_FAILED.wire(), "publish " + publish.id() + " not stored: "
+                  + e.getMessage(), publish.room(), publish.id())));
     } else if (message instanceof WsMessage.Custom custom && application != null) {
       application.handle(this, custom.json());
     } else if (message instanceof WsMessage.Custom custom) {
