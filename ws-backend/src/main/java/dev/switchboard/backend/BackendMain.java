@@ -52,6 +52,8 @@ public final class BackendMain {
             "rooms this node uses at once (joined here, or used here within the room TTL)")
         .option("room-ttl-ms", "SWITCHBOARD_ROOM_TTL_MS", BackendOptions.DEFAULT_ROOM_TTL_MS,
             "a room unused on every backend for this long is destroyed with its history")
+        .option("max-outbound-bytes", "SWITCHBOARD_MAX_OUTBOUND_BYTES", BackendOptions.DEFAULT_MAX_OUTBOUND_BYTES,
+            "unsent bytes a connection may have queued before it is closed as a slow consumer (4008)")
         .option("liveness-interval-ms", "SWITCHBOARD_LIVENESS_INTERVAL_MS", BackendOptions.DEFAULT_LIVENESS_INTERVAL_MS,
             "heartbeat to the coordinators (by default they flag a node silent for 2 intervals suspect and remove it after 5)")
         .clusterOptions();
@@ -80,7 +82,8 @@ public final class BackendMain {
         .setRebalanceHoldDownMs(values.getInt("rebalance-hold-down-ms"))
         .setMaxRoomsPerConnection(values.getInt("max-rooms-per-connection"))
         .setMaxRoomsPerNode(values.getInt("max-rooms-per-node"))
-        .setRoomTtlMs(values.getInt("room-ttl-ms"));
+        .setRoomTtlMs(values.getInt("room-ttl-ms"))
+        .setMaxOutboundBytes(values.getInt("max-outbound-bytes"));
   }
 
   public static void main(String[] args) {

@@ -50,6 +50,8 @@ public final class BackendOptions {
   public static final int DEFAULT_MAX_ROOMS_PER_NODE = 10_000;
   /** A room (its ringbuffer, history and publish ids) is destroyed after this long unused on every backend. */
   public static final long DEFAULT_ROOM_TTL_MS = 600_000;
+  /** Unsent bytes a connection may have queued before it is closed as a slow consumer (4008). */
+  public static final long DEFAULT_MAX_OUTBOUND_BYTES = 1_048_576;
 
   private int instances = DEFAULT_INSTANCES;
   private int portBase = DEFAULT_PORT_BASE;
@@ -77,6 +79,7 @@ public final class BackendOptions {
   private int maxRoomsPerConnection = DEFAULT_MAX_ROOMS_PER_CONNECTION;
   private int maxRoomsPerNode = DEFAULT_MAX_ROOMS_PER_NODE;
   private long roomTtlMs = DEFAULT_ROOM_TTL_MS;
+  private long maxOutboundBytes = DEFAULT_MAX_OUTBOUND_BYTES;
 
   public BackendOptions() {
   }
@@ -112,6 +115,7 @@ public final class BackendOptions {
     maxRoomsPerConnection = json.getInteger("maxRoomsPerConnection", DEFAULT_MAX_ROOMS_PER_CONNECTION);
     maxRoomsPerNode = json.getInteger("maxRoomsPerNode", DEFAULT_MAX_ROOMS_PER_NODE);
     roomTtlMs = json.getLong("roomTtlMs", DEFAULT_ROOM_TTL_MS);
+    maxOutboundBytes = json.getLong("maxOutboundBytes", DEFAULT_MAX_OUTBOUND_BYTES);
   }
 
   public JsonObject toJson() {
@@ -141,7 +145,8 @@ public final class BackendOptions {
         .put("rebalanceHoldDownMs", rebalanceHoldDownMs)
         .put("maxRoomsPerConnection", maxRoomsPerConnection)
         .put("maxRoomsPerNode", maxRoomsPerNode)
-        .put("roomTtlMs", roomTtlMs);
+        .put("roomTtlMs", roomTtlMs)
+        .put("maxOutboundBytes", maxOutboundBytes);
   }
 
   public int getInstances() {
@@ -399,6 +404,18 @@ public final class BackendOptions {
       throw new IllegalArgumentException("roomTtlMs must be >= 1000, got " + roomTtlMs);
     }
     this.roomTtlMs = roomTtlMs;
+    return this;
+  }
+
+  public long getMaxOutboundBytes() {
+    return maxOutboundBytes;
+  }
+
+  public BackendOptions setMaxOutboundBytes(long maxOutboundBytes) {
+    if (maxOutboundBytes <= 0) {
+      throw new IllegalArgumentException("maxOutboundBytes must be > 0, got " + maxOutboundBytes);
+    }
+    this.maxOutboundBytes = maxOutboundBytes;
     return this;
   }
 }

@@ -261,8 +261,8 @@ public final class BackendVerticle extends VerticleBase {
   }
 
   private void onSocket(ServerWebSocket socket) {
-    BackendSession session = new BackendSession(socket, id, rooms, application, options.getMaxFrameBytes(), options.getMessagesPerSecond(),
-        options.getMessageBurst(), options.getAbuseLimit());
+    BackendSession session = new BackendSession(vertx, socket, id, rooms, application, options.getMaxFrameBytes(),
+        options.getMessagesPerSecond(), options.getMessageBurst(), options.getAbuseLimit(), options.getMaxOutboundBytes());
     sessions.put(socket, session);
     connectionCount = sessions.size();
     registration.connections(sessions.size());

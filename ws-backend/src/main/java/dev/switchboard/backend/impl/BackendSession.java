@@ -12,17 +12,24 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client connection: greets it, answers heartbeats and echoes, and answers bad input with an
  * {@code error} frame while keeping the connection open. Reading pauses while the client does not
  * read its answers, so a flooding client cannot grow our write queue. Messages beyond the rate are
- * dropped with an {@code error} (at most one a second); repeated abuse closes with 1008.
+ * dropped with an {@code error} (at most one a second); repeated abuse closes with 1008. A client whose
+ * unsent frames (room deliveries, mostly) pass {@code maxOutboundBytes} is closed with
+ * {@link #SLOW_CONSUMER}: it resumes elsewhere with {@code since}, and our memory stays bounded.
  */
 public final class BackendSession implements RoomMember, ClientConnection {
 
+  private static final Logger log = LoggerFactory.getLogger(BackendSession.class);
   /** Close code for a peer that broke the message-rate policy (RFC 6455 policy violation). */
   public static final short POLICY_VIOLATION = 1008;
+  /** Close code for a peer that does not read what we send fast enough (application range of RFC 6455). */
+  public static final short SLOW_CONSUMER = 4008;
   private static final long ERROR_EVERY_NANOS = 1_000_000_000L;
   private static final String NO_ROOMS = "rooms are not enabled on this backend";
 
@@ -41,10 +48,21 @@ public final class BackendSession implements RoomMember, ClientConnection {
   private final RoomService rooms;
   private final MessageHandler application;
   private String sessionId;
+  private final Vertx vertx;
+  private final long maxOutboundBytes;
+  /** Bytes handed to the socket and not yet written to the network. */
+  private long outboundBytes;
+  private boolean slowConsumer;
 
-  /** @param rooms the backend's rooms, or null when this backend serves none */
-  public BackendSession(ServerWebSocket socket, String backendId, RoomService rooms, MessageHandler application,
-      int maxMessageBytes, int perSecond, int burst, int abuseLimit) {
+  /**
+   * @param rooms the backend's rooms, or null when this backend serves none
+   * @param maxOutboundBytes unsent bytes past which the connection is closed as a slow consumer
+   */
+  public BackendSession(Vertx vertx, ServerWebSocket socket, String backendId, RoomService rooms,
+      MessageHandler application, int maxMessageBytes, int perSecond, int burst, int abuseLimit,
+      long maxOutboundBytes) {
+    this.vertx = vertx;
+    this.maxOutboundBytes = maxOutboundBytes;
     this.socket = socket;
     this.rooms = rooms;
     this.application = application;
@@ -211,10 +229,7 @@ public final class BackendSession implements RoomMember, ClientConnection {
 
   @Override
   public void send(JsonObject message) {
-    socket.writeTextMessage(message.encode());
-    if (socket.writeQueueFull()) {
-      socket.pause();
-    }
+    write(message.encode());
   }
 
   @Override
@@ -228,9 +243,54 @@ public final class BackendSession implements RoomMember, ClientConnection {
 
   @Override
   public void send(WsMessage message) {
-    socket.writeTextMessage(WsCodec.encode(message));
+    write(WsCodec.encode(message));
+  }
+
+  /**
+   * Writes a text frame, or closes the connection as a slow consumer when its unsent bytes would pass
+   * the bound: never blocks, so a room's delivery to its other members goes on.
+   */
+  private void write(String text) {
+    if (slowConsumer || socket.isClosed()) {
+      return;
+    }
+    long bytes = utf8Length(text);
+    if (outboundBytes + bytes > maxOutboundBytes) {
+      slowConsumer = true;
+      log.info("session {}: closing a slow consumer ({} bytes unsent, the bound is {})", sessionId, outboundBytes,
+          maxOutboundBytes);
+      socket.close(SLOW_CONSUMER, "slow consumer");
+      if (rooms != null) {
+        // not now: a room may be delivering to this member in a loop over its members
+        vertx.runOnContext(v -> rooms.leaveAll(this));
+      }
+      return;
+    }
+    outboundBytes += bytes;
+    socket.writeTextMessage(text).onComplete(ar -> outboundBytes -= bytes);
     if (socket.writeQueueFull()) {
       socket.pause();
     }
+  }
+
+  /** The UTF-8 length of {@code s}, without encoding it. */
+  static long utf8Length(String s) {
+    long n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        n++; // a lone surrogate is encoded as '?'
+      } else {
+        n += 3;
+      }
+    }
+    return n;
   }
 }
