@@ -145,13 +145,18 @@ public final class RoomService {
     String key = PublishKey.of(name, id);
     String stored = new JsonObject().put("id", id).put("from", from.session()).put("data", data).encode();
     // a room this node has not marked in use lately is marked first, so no sweep destroys it under the write
-    Future<Void> marked = slots.stale(name) ? sweeper.touch(name) : Future.succeededFuture();
-    return marked.compose(v -> {
+    boolean mark = slots.stale(name);
+    // ordered: a connection's publishes are claimed, so stored, in the order they came
+    return vertx.executeBlocking(() -> {
+      if (mark) {
+        sweeper.markInUse(name);
+      }
+      return ids.putIfAbsent(key, -1L, ID_TTL_MS, TimeUnit.MILLISECONDS);
+    }).compose(previous -> {
       Ringbuffer<String> buffer = hazelcast.getRingbuffer(ClusterNames.ROOM_PREFIX + name);
-      return vertx.executeBlocking(() -> ids.putIfAbsent(key, -1L, ID_TTL_MS, TimeUnit.MILLISECONDS), false)
-          .compose(previous -> previous == null
-              ? store(name, key, buffer, stored)
-              : storedSeq(name, key, id, buffer, stored, previous, PENDING_RETRIES));
+      return previous == null
+          ? store(name, key, buffer, stored)
+          : storedSeq(name, key, id, buffer, stored, previous, PENDING_RETRIES);
     });
   }
 

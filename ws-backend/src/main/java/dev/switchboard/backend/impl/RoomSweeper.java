@@ -131,6 +131,13 @@ public final class RoomSweeper {
         .onSuccess(v -> slots.written(room, now));
   }
 
+  /** {@link #touch}, blocking: for a worker thread. */
+  public void markInUse(String room) {
+    long now = clock.getAsLong();
+    activity.set(room, now);
+    slots.written(room, now);
+  }
+
   /** Rewrites the activity of every room this node uses. */
   void refresh() {
     long now = clock.getAsLong();

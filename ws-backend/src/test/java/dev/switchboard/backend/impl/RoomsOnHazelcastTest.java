@@ -299,6 +299,23 @@ class RoomsOnHazelcastTest {
   }
 
   @Test
+  void aConnectionsPublishesAreStoredInTheOrderItSentThem() throws Exception {
+    Member writer = new Member();
+    String room = room();
+    // all sent at once, the first ones before the new room is even marked in use
+    List<Future<Long>> seqs = on(() -> {
+      List<Future<Long>> all = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        all.add(service.publish(writer, room, "o-" + i, i));
+      }
+      return all;
+    });
+    for (int i = 0; i < 50; i++) {
+      assertEquals(i, seqs.get(i).await(10, TimeUnit.SECONDS), "publish o-" + i);
+    }
+  }
+
+  @Test
   void theIntegerSevenAndTheStringSevenAreTwoMessagesAndEachRepeatIsStoredOnce() throws Exception {
     Member writer = new Member();
     String room = room();
