@@ -7,6 +7,7 @@ import dev.switchboard.model.ErrorCode;
 import dev.switchboard.model.MessageDecodeException;
 import dev.switchboard.model.WsCodec;
 import dev.switchboard.model.WsMessage;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
@@ -49,6 +50,8 @@ public final class BackendSession implements RoomMember, ClientConnection {
   private final MessageHandler application;
   private String sessionId;
   private final Vertx vertx;
+  /** The connection's event loop: the outbound count is kept there. */
+  private final Context context;
   private final long maxOutboundBytes;
   /** Bytes handed to the socket and not yet written to the network. */
   private long outboundBytes;
@@ -62,6 +65,7 @@ public final class BackendSession implements RoomMember, ClientConnection {
       MessageHandler application, int maxMessageBytes, int perSecond, int burst, int abuseLimit,
       long maxOutboundBytes) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.maxOutboundBytes = maxOutboundBytes;
     this.socket = socket;
     this.rooms = rooms;
@@ -251,6 +255,11 @@ public final class BackendSession implements RoomMember, ClientConnection {
    * the bound: never blocks, so a room's delivery to its other members goes on.
    */
   private void write(String text) {
+    if (Vertx.currentContext() != context) {
+      // an application may answer from another thread
+      context.runOnContext(v -> write(text));
+      return;
+    }
     if (slowConsumer || socket.isClosed()) {
       return;
     }
