@@ -21,8 +21,16 @@ public final class ClusterNames {
   public static final String ROOM_PREFIX = "switchboard.room.";
   /** Room history kept per room (ringbuffer capacity). */
   public static final int ROOM_HISTORY = 1_000;
-  /** Publish ids already stored: key {@code room + "\u0000" + id}, value the seq (or -1 while storing). */
+  /**
+   * Publish ids already stored: key {@code room + "\u0000" + "s:" + id} for a string id, {@code "n:" + id}
+   * for an integer one; value the seq (or -1 while storing).
+   */
   public static final String ROOM_IDS_MAP = "switchboard.room-ids";
+  /**
+   * When each room was last in use anywhere (epoch ms, a {@code Long}): every backend node rewrites it
+   * for the rooms it serves, and a room idle past the room TTL is destroyed by whichever node sweeps it.
+   */
+  public static final String ROOM_ACTIVITY_MAP = "switchboard.room-activity";
   /** Event-bus address prefix that tells backends a room has new messages. */
   public static final String ROOM_POKE_PREFIX = "switchboard.room-poke.";
 

@@ -13,7 +13,13 @@ public enum ErrorCode {
   /** Too many messages; repeated abuse closes the connection with 1008. */
   RATE_LIMITED("rate-limited"),
   /** The client may not do this (join or publish to this room): its ticket or the application's authorizer says no. */
-  FORBIDDEN("forbidden");
+  FORBIDDEN("forbidden"),
+  /** A publish was not stored; resend it with the same id. */
+  PUBLISH_FAILED("publish-failed"),
+  /** A join asked for messages older than the room keeps; replay starts at the oldest kept. */
+  HISTORY_GAP("history-gap"),
+  /** A join or publish past the connection's or the node's room cap. */
+  TOO_MANY_ROOMS("too-many-rooms");
 
   private final String wire;
 

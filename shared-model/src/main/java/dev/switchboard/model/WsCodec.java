@@ -6,11 +6,14 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /** Decodes and encodes the text frames of PROTOCOL §3. Stateless and thread-safe. */
 public final class WsCodec {
 
   private static final int MAX_ID_LENGTH = 128;
+  /** Client requests about a room: their errors carry the room (and a publish's id). */
+  private static final Set<String> ROOM_REQUESTS = Set.of("join", "leave", "publish");
 
   private WsCodec() {
   }
@@ -46,7 +49,7 @@ public final class WsCodec {
       case "ping" -> new WsMessage.Ping(integer(json, "id"));
       case "pong" -> new WsMessage.Pong(integer(json, "id"), text(json, "backend"));
       case "echo" -> new WsMessage.Echo(integer(json, "id"), json.getValue("data"));
-      case "join" -> new WsMessage.Join(room(json), optionalInteger(json, "since"));
+      case "join" -> new WsMessage.Join(room(json), since(json));
       case "joined" -> new WsMessage.Joined(room(json), integer(json, "seq"));
       case "leave" -> new WsMessage.Leave(room(json));
       case "publish" -> new WsMessage.Publish(room(json), messageId(json), json.getValue("data"));
@@ -55,7 +58,7 @@ public final class WsCodec {
           text(json, "from"), json.getValue("data"));
       case "drain" -> new WsMessage.Drain(deadline(json), drainReason(json), prefer(json));
       case "error" -> new WsMessage.Error(text(json, "code"), String.valueOf(json.getValue("message")),
-          json.getValue("room") == null ? null : text(json, "room"), json.getValue("id") == null ? null : messageId(json));
+          json.getValue("room") instanceof String room ? room : null, validId(json.getValue("id")));
       default -> new WsMessage.Custom(name, json);
     };
   }
@@ -84,6 +87,14 @@ public final class WsCodec {
       return ((Number) value).longValue();
     }
     throw bad(json, field, "an integer");
+  }
+
+  private static Long since(JsonObject json) {
+    Long since = optionalInteger(json, "since");
+    if (since != null && since < WsMessage.Join.MIN_SINCE) {
+      throw bad(json, "since", "an integer >= -1");
+    }
+    return since;
   }
 
   private static long deadline(JsonObject json) {
@@ -133,19 +144,34 @@ public final class WsCodec {
   }
 
   private static Object messageId(JsonObject json) {
-    Object id = json.getValue("id");
+    Object id = validId(json.getValue("id"));
+    if (id == null) {
+      throw bad(json, "id", "a string of 1..128 characters or an integer");
+    }
+    return id;
+  }
+
+  /** A message id as decoded (a String, or a Long for any JSON integer), or null when it is not one. */
+  private static Object validId(Object id) {
     if (id instanceof String s && !s.isEmpty() && s.length() <= MAX_ID_LENGTH) {
       return s;
     }
     if (id instanceof Integer || id instanceof Long) {
       return ((Number) id).longValue();
     }
-    throw bad(json, "id", "a string of 1..128 characters or an integer");
+    return null;
   }
 
   private static MessageDecodeException bad(JsonObject json, String field, String expected) {
-    return new MessageDecodeException(ErrorCode.BAD_MESSAGE,
-        "'" + json.getString("type") + "' needs field '" + field + "' to be " + expected);
+    String type = json.getString("type");
+    String message = "'" + type + "' needs field '" + field + "' to be " + expected;
+    if (!ROOM_REQUESTS.contains(type)) {
+      return new MessageDecodeException(ErrorCode.BAD_MESSAGE, message);
+    }
+    // name the request's room and id, where valid, so the client can tell which request failed
+    String room = json.getValue("room") instanceof String r && WsMessage.ROOM.matcher(r).matches() ? r : null;
+    Object id = "publish".equals(type) ? validId(json.getValue("id")) : null;
+    return new MessageDecodeException(ErrorCode.BAD_MESSAGE, message, room, id);
   }
 
   private static String clip(String s) {

@@ -64,8 +64,20 @@ public sealed interface WsMessage {
     }
   }
 
-  /** Join a room; with {@code since}, replay what the room got after that seq first. */
+  /**
+   * Join a room; with {@code since}, replay what the room got after that seq first. {@code since} is
+   * at least -1 (-1: from the room's first message, what {@link Joined} reports for an empty room).
+   */
   record Join(String room, Long since) implements WsMessage {
+    /** The lowest {@code since}: the seq before a room's first message. */
+    public static final long MIN_SINCE = -1;
+
+    public Join {
+      if (since != null && since < MIN_SINCE) {
+        throw new IllegalArgumentException("since must be >= -1, got " + since);
+      }
+    }
+
     public String type() {
       return "join";
     }
@@ -183,12 +195,13 @@ public sealed interface WsMessage {
   }
 
   /**
-   * Bad input; the connection stays open. {@code code} is usually an {@link ErrorCode#wire()}. Extension:
-   * {@code room} and {@code id} name the request refused (a {@code join}'s room, a {@code publish}'s
-   * room and id) and are absent when null.
+   * Bad input; the connection stays open. {@code code} is usually an {@link ErrorCode#wire()}. An error
+   * that answers a {@code join}, {@code leave} or {@code publish} names its {@code room} (and a publish's
+   * {@code id}) so the client can tell which request failed; both are null (absent) otherwise.
    */
   record Error(String code, String message, String room, Object id) implements WsMessage {
 
+    /** An error that answers no particular room request. */
     public Error(String code, String message) {
       this(code, message, null, null);
     }

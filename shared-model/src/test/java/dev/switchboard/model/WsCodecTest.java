@@ -32,7 +32,11 @@ class WsCodecTest {
         new WsMessage.Drain(10_000),
         WsMessage.Drain.rebalance(2_000, List.of("3f2a9c1d-3", "3f2a9c1d-4")),
         WsMessage.Drain.rebalance(2_000, List.of()),
-        new WsMessage.Error("bad-json", "frame is not a JSON object"));
+        new WsMessage.Join("lobby", -1L),
+        new WsMessage.Error("bad-json", "frame is not a JSON object"),
+        new WsMessage.Error("too-many-rooms", "node cap", "lobby", null),
+        new WsMessage.Error("publish-failed", "not stored", "lobby", "m-1"),
+        new WsMessage.Error("publish-failed", "not stored", "lobby", 7L));
     for (WsMessage message : messages) {
       assertEquals(message, WsCodec.decode(WsCodec.encode(message)), message.type());
     }
@@ -118,6 +122,9 @@ class WsCodecTest {
       "{\"type\":\"join\",\"room\":\"\"}",
       "{\"type\":\"join\",\"room\":\"a b\"}",
       "{\"type\":\"join\",\"room\":\"r\",\"since\":\"x\"}",
+      "{\"type\":\"join\",\"room\":\"r\",\"since\":-2}",
+      "{\"type\":\"join\",\"room\":\"r\",\"since\":1.5}",
+      "{\"type\":\"join\",\"room\":\"r\",\"since\":\"3\"}",
       "{\"type\":\"publish\",\"room\":\"r\",\"data\":1}",
       "{\"type\":\"publish\",\"room\":\"r\",\"id\":\"\",\"data\":1}",
       "{\"type\":\"publish\",\"room\":\"r\",\"id\":{},\"data\":1}",
@@ -132,5 +139,40 @@ class WsCodecTest {
     MessageDecodeException e = assertThrows(MessageDecodeException.class, () -> WsCodec.decode(text));
     assertEquals(ErrorCode.BAD_MESSAGE, e.code());
     assertEquals("error", e.toFrame().type());
+  }
+
+  @Test
+  void aNegativeSinceBelowMinusOneIsABadJoinThatNamesItsRoom() {
+    MessageDecodeException e = assertThrows(MessageDecodeException.class,
+        () -> WsCodec.decode("{\"type\":\"join\",\"room\":\"lobby\",\"since\":-5}"));
+    assertEquals(ErrorCode.BAD_MESSAGE, e.code());
+    assertEquals(new JsonObject().put("type", "error").put("code", "bad-message").put("message", e.getMessage())
+        .put("room", "lobby"), e.toFrame().toJson());
+    assertThrows(IllegalArgumentException.class, () -> new WsMessage.Join("lobby", -2L));
+  }
+
+  @Test
+  void sinceMinusOneMeansFromTheFirstMessageAndIsAccepted() {
+    assertEquals(new WsMessage.Join("lobby", -1L), WsCodec.decode("{\"type\":\"join\",\"room\":\"lobby\",\"since\":-1}"));
+  }
+
+  @Test
+  void aBadPublishNamesItsRoomAndIdWhenTheyAreValid() {
+    MessageDecodeException badRoom = assertThrows(MessageDecodeException.class,
+        () -> WsCodec.decode("{\"type\":\"publish\",\"room\":\"a b\",\"id\":\"m-1\",\"data\":1}"));
+    assertEquals(null, badRoom.room());
+    assertEquals("m-1", badRoom.id());
+    MessageDecodeException badId = assertThrows(MessageDecodeException.class,
+        () -> WsCodec.decode("{\"type\":\"publish\",\"room\":\"lobby\",\"id\":{},\"data\":1}"));
+    assertEquals("lobby", badId.toFrame().room());
+    assertEquals(null, badId.toFrame().id());
+  }
+
+  @Test
+  void anErrorThatAnswersNoRoomRequestCarriesNeitherRoomNorId() {
+    MessageDecodeException e = assertThrows(MessageDecodeException.class,
+        () -> WsCodec.decode("{\"type\":\"ping\",\"id\":\"x\",\"room\":\"lobby\"}"));
+    assertEquals(false, e.toFrame().toJson().containsKey("room"));
+    assertEquals(false, e.toFrame().toJson().containsKey("id"));
   }
 }

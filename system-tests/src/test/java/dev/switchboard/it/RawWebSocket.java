@@ -5,6 +5,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -40,8 +41,20 @@ final class RawWebSocket implements AutoCloseable {
 
   /** Opens and upgrades; returns null with the HTTP status line in {@code status[0]} when refused. */
   static RawWebSocket connect(String url, String[] status) throws IOException {
+    return connect(url, status, 0);
+  }
+
+  /**
+   * Opens and upgrades with a socket receive buffer of {@code receiveBufferBytes} (0: the system's,
+   * which grows to megabytes): a small one makes a client that stops reading push back at once.
+   */
+  static RawWebSocket connect(String url, String[] status, int receiveBufferBytes) throws IOException {
     URI uri = URI.create(url);
-    Socket socket = new Socket(uri.getHost(), uri.getPort());
+    Socket socket = new Socket();
+    if (receiveBufferBytes > 0) {
+      socket.setReceiveBufferSize(receiveBufferBytes);
+    }
+    socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
     socket.setSoTimeout(10_000);
     byte[] nonce = new byte[16];
     ThreadLocalRandom.current().nextBytes(nonce);
@@ -71,8 +84,13 @@ final class RawWebSocket implements AutoCloseable {
 
   /** Sends one masked frame with the given opcode (1 = text, 2 = binary, 8 = close, 10 = pong). */
   void send(int opcode, byte[] payload) throws IOException {
+    sendFrame(opcode, payload, true);
+  }
+
+  /** Sends one masked frame; {@code fin} false leaves the message open for continuation frames (opcode 0). */
+  void sendFrame(int opcode, byte[] payload, boolean fin) throws IOException {
     ByteArrayOutputStream frame = new ByteArrayOutputStream();
-    frame.write(0x80 | opcode);
+    frame.write((fin ? 0x80 : 0) | opcode);
     if (payload.length < 126) {
       frame.write(0x80 | payload.length);
     } else if (payload.length < 65536) {

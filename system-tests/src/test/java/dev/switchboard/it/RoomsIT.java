@@ -8,11 +8,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,8 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Chat rooms across backends in separate JVMs: seq order, idempotent publish, replay, and no loss when a backend dies. */
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class RoomsIT {
-
-  private static final Duration SHORT = Duration.ofSeconds(15);
 
   private static TestCluster cluster;
   private static TestCluster.Coordinator coordinator;
@@ -60,66 +56,10 @@ class RoomsIT {
         .findFirst().orElseThrow().getString("url");
   }
 
-  /** A room member: collects room messages (by seq) and acks (by id) from one WebSocket. */
-  private static final class Member implements AutoCloseable {
-    final WsProbe ws;
-    final Map<Long, JsonObject> messages = new LinkedHashMap<>();
-    final List<Long> order = new ArrayList<>();
-    final Map<Object, Long> acks = new HashMap<>();
-    final Map<String, Long> joined = new HashMap<>();
-
-    Member(String url) throws Exception {
-      ws = WsProbe.connect(vertx, url);
-      assertEquals("welcome", ws.next(SHORT).getString("type"));
-    }
-
-    /** Joins and waits for the {@code joined} confirmation; returns the seq the member starts after. */
-    long join(String room, Long since) throws Exception {
-      JsonObject join = new JsonObject().put("type", "join").put("room", room);
-      ws.send(since == null ? join : join.put("since", since));
-      until("joined " + room, () -> joined.containsKey(room));
-      return joined.get(room);
-    }
-
-    void publish(String room, String id, Object data) throws Exception {
-      ws.send(new JsonObject().put("type", "publish").put("room", room).put("id", id).put("data", data));
-    }
-
-    /** Reads frames until {@code done} holds. */
-    void until(String what, java.util.function.BooleanSupplier done) throws Exception {
-      long deadline = System.nanoTime() + SHORT.toNanos();
-      while (!done.getAsBoolean()) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError("timed out waiting for " + what + "; acks " + acks.keySet() + ", seqs " + order);
-        }
-        JsonObject f = ws.next(SHORT);
-        switch (f.getString("type")) {
-          case "message" -> {
-            long seq = f.getLong("seq");
-            messages.put(seq, f);
-            order.add(seq);
-          }
-          case "ack" -> acks.put(f.getValue("id"), f.getLong("seq"));
-          case "joined" -> joined.put(f.getString("room"), f.getLong("seq"));
-          case "error" -> throw new AssertionError("error frame: " + f);
-          default -> { }
-        }
-      }
-    }
-
-    List<Object> ids() {
-      return order.stream().map(s -> messages.get(s).getValue("id")).toList();
-    }
-
-    @Override
-    public void close() {
-      ws.close();
-    }
-  }
-
   @Test
   void clientsOnTwoBackendsSeeEveryMessageInTheSameSeqOrder() throws Exception {
-    try (Member a = new Member(url(one.ids().get(0))); Member b = new Member(url(two.ids().get(0)))) {
+    try (RoomClient a = new RoomClient(vertx, url(one.ids().get(0)));
+         RoomClient b = new RoomClient(vertx, url(two.ids().get(0)))) {
       a.join("lobby", null);
       b.join("lobby", null);
       a.publish("lobby", "hello-a", 0);
@@ -143,7 +83,8 @@ class RoomsIT {
 
   @Test
   void aRepeatedPublishIdIsStoredAndDeliveredOnce() throws Exception {
-    try (Member a = new Member(url(one.ids().get(0))); Member b = new Member(url(two.ids().get(0)))) {
+    try (RoomClient a = new RoomClient(vertx, url(one.ids().get(0)));
+         RoomClient b = new RoomClient(vertx, url(two.ids().get(0)))) {
       a.join("dedupe", null);
       b.join("dedupe", null);
       a.publish("dedupe", "warmup", 0);
@@ -162,13 +103,13 @@ class RoomsIT {
 
   @Test
   void joinSinceReplaysWhatWasMissedThenContinuesLive() throws Exception {
-    try (Member writer = new Member(url(one.ids().get(0)))) {
+    try (RoomClient writer = new RoomClient(vertx, url(one.ids().get(0)))) {
       for (int i = 0; i < 10; i++) {
         writer.publish("history", "h-" + i, i);
       }
       writer.until("10 acks", () -> writer.acks.size() == 10);
       long third = writer.acks.get("h-2");
-      try (Member late = new Member(url(two.ids().get(0)))) {
+      try (RoomClient late = new RoomClient(vertx, url(two.ids().get(0)))) {
         assertEquals(third, late.join("history", third), "joined confirms the since it was asked for");
         late.until("replay of h-3..h-9", () -> late.ids().contains("h-9"));
         writer.publish("history", "live-1", "x");
@@ -186,9 +127,9 @@ class RoomsIT {
   @Test
   void aBackendKilledMidStreamLosesNoAckedMessageAndDuplicatesNone() throws Exception {
     try (TestCluster.BackendNode doomed = cluster.backendNode("backend-rooms-doomed", 1);
-         Member observer = new Member(url(two.ids().get(0)))) {
+         RoomClient observer = new RoomClient(vertx, url(two.ids().get(0)))) {
       observer.join("stream", null);
-      Member writer = new Member(url(doomed.ids().get(0)));
+      RoomClient writer = new RoomClient(vertx, url(doomed.ids().get(0)));
       writer.join("stream", null);
       writer.publish("stream", "w-warmup", 0);
       observer.until("warmup", () -> observer.ids().contains("w-warmup"));
@@ -210,7 +151,7 @@ class RoomsIT {
       writer.close();
 
       // failover: another backend, join since the last seq seen, resend every unacked publish with its id
-      try (Member moved = new Member(url(two.ids().get(0)))) {
+      try (RoomClient moved = new RoomClient(vertx, url(two.ids().get(0)))) {
         moved.join("stream", lastSeen);
         for (int i = 0; i < 30; i++) {
           if (!ackedBefore.containsKey("w-" + i)) {

@@ -53,6 +53,14 @@ public final class BackendMain {
             "clients asked to move by a rebalance get this long (they move within half of it)")
         .option("rebalance-hold-down-ms", "SWITCHBOARD_REBALANCE_HOLD_DOWN_MS", BackendOptions.DEFAULT_REBALANCE_HOLD_DOWN_MS,
             "a client connected for less than this is never asked to move by a rebalance")
+        .option("max-rooms-per-connection", "SWITCHBOARD_MAX_ROOMS_PER_CONNECTION",
+            BackendOptions.DEFAULT_MAX_ROOMS_PER_CONNECTION, "rooms one connection may be in at once")
+        .option("max-rooms-per-node", "SWITCHBOARD_MAX_ROOMS_PER_NODE", BackendOptions.DEFAULT_MAX_ROOMS_PER_NODE,
+            "rooms this node uses at once (joined here, or used here within the room TTL)")
+        .option("room-ttl-ms", "SWITCHBOARD_ROOM_TTL_MS", BackendOptions.DEFAULT_ROOM_TTL_MS,
+            "a room unused on every backend for this long is destroyed with its history")
+        .option("max-outbound-bytes", "SWITCHBOARD_MAX_OUTBOUND_BYTES", BackendOptions.DEFAULT_MAX_OUTBOUND_BYTES,
+            "unsent bytes a connection may have queued before it is closed as a slow consumer (4008)")
         .option("liveness-interval-ms", "SWITCHBOARD_LIVENESS_INTERVAL_MS", BackendOptions.DEFAULT_LIVENESS_INTERVAL_MS,
             "heartbeat to the coordinators (by default they flag a node silent for 2 intervals suspect and remove it after 5)")
         .option("ticket-secret", "SWITCHBOARD_TICKET_SECRET", null,
@@ -90,7 +98,11 @@ public final class BackendMain {
         .setTicketSecret(values.get("ticket-secret"))
         .setTicketPublicKey(fileOrText(values, "ticket-public-key", "-----BEGIN"))
         .setTicketJwks(fileOrText(values, "ticket-jwks", "{"))
-        .setAllowedOrigins(origins(values.get("allowed-origins")));
+        .setAllowedOrigins(origins(values.get("allowed-origins")))
+        .setMaxRoomsPerConnection(values.getInt("max-rooms-per-connection"))
+        .setMaxRoomsPerNode(values.getInt("max-rooms-per-node"))
+        .setRoomTtlMs(values.getInt("room-ttl-ms"))
+        .setMaxOutboundBytes(values.getInt("max-outbound-bytes"));
     if (options.hasTicketKeys()) {
       try {
         TicketVerifier.create(options.getTicketSecret(), options.getTicketPublicKey(), options.getTicketJwks(),

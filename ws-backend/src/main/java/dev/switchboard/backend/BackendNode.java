@@ -1,6 +1,7 @@
 package dev.switchboard.backend;
 
 import dev.switchboard.backend.impl.Rebalancer;
+import dev.switchboard.backend.impl.RoomSweeper;
 import dev.switchboard.cluster.ClusterNames;
 import dev.switchboard.cluster.ClusterNode;
 import dev.switchboard.cluster.ClusterSigner;
@@ -27,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The backend verticles of one cluster node, with rooms on: deploys {@code instances} of them, each on
  * its own port; scales and drains them at run time (also on command over the event bus, see
  * {@link ClusterNames#NODE_CONTROL_PREFIX}, signed when the cluster has a secret); and runs the node's
- * {@link Rebalancer}.
+ * {@link Rebalancer} and its {@link RoomSweeper} (the node-wide room cap, shared by its backends, and
+ * idle-room cleanup).
  */
 public final class BackendNode {
 
@@ -48,6 +50,7 @@ public final class BackendNode {
   private final Rebalancer rebalancer;
   /** Kinds of refused commands already logged as a warning; later ones go to debug. Confined to the control consumer's context. */
   private final Set<ClusterSigner.Failure> refusalsLogged = EnumSet.noneOf(ClusterSigner.Failure.class);
+  private final RoomSweeper sweeper;
 
   public BackendNode(ClusterNode node, BackendOptions options) {
     this.vertx = node.vertx();
@@ -55,6 +58,7 @@ public final class BackendNode {
     this.node = node;
     this.options = new BackendOptions(options);
     this.rebalancer = new Rebalancer(vertx, context, this.options, node.signer(), this::backends);
+    this.sweeper = BackendVerticle.newSweeper(vertx, context, node, this.options);
   }
 
   /** Deploys the configured number of backends and starts listening for control commands. */
@@ -63,6 +67,7 @@ public final class BackendNode {
     if (options.isRebalance()) {
       rebalancer.start();
     }
+    sweeper.start();
     return control.completion().compose(v -> scaleTo(options.getInstances())).map(n -> backends());
   }
 
@@ -98,12 +103,14 @@ public final class BackendNode {
     stopTimers();
     List<Future<Void>> drains = new ArrayList<>();
     List.copyOf(deployed.keySet()).forEach(id -> drains.add(drain(id, options.getDrainMs())));
-    return Future.join(drains).mapEmpty();
+    // rooms stay marked in use while their members move away
+    return Future.join(drains).onComplete(ar -> sweeper.stop()).mapEmpty();
   }
 
   /** Undeploys every backend at once: each leaves the registry before it closes. */
   public Future<Void> stop() {
     stopTimers();
+    sweeper.stop();
     List<Future<Void>> undeployed = new ArrayList<>();
     deployed.values().forEach(d -> undeployed.add(vertx.undeploy(d.deploymentId())));
     deployed.clear();
@@ -123,7 +130,7 @@ public final class BackendNode {
       Future<Void> chain = Future.succeededFuture();
       for (int i = now; i < instances; i++) {
         chain = chain.compose(v -> {
-          BackendVerticle backend = new BackendVerticle(options, node, nextIndex.getAndIncrement());
+          BackendVerticle backend = new BackendVerticle(options, node, nextIndex.getAndIncrement(), sweeper);
           return vertx.deployVerticle(backend).map(id -> {
             deployed.put(backend.record().id(), new Deployed(id, backend));
             return null;

@@ -44,6 +44,17 @@ public final class BackendOptions {
   public static final long DEFAULT_REBALANCE_HOLD_DOWN_MS = 30_000;
   /** Browser origins whose pages may open a WebSocket here: any ({@link AllowedOrigins}). */
   public static final String DEFAULT_ALLOWED_ORIGINS = AllowedOrigins.ANY;
+  /** Rooms one connection may be in at once; a join past it gets {@code error too-many-rooms}. */
+  public static final int DEFAULT_MAX_ROOMS_PER_CONNECTION = 100;
+  /**
+   * Rooms a backend node uses at once (joined here, or used here within the room TTL); a join or publish
+   * of a new room past it gets {@code error too-many-rooms}.
+   */
+  public static final int DEFAULT_MAX_ROOMS_PER_NODE = 10_000;
+  /** A room (its ringbuffer, history and publish ids) is destroyed after this long unused on every backend. */
+  public static final long DEFAULT_ROOM_TTL_MS = 600_000;
+  /** Unsent bytes a connection may have queued before it is closed as a slow consumer (4008). */
+  public static final long DEFAULT_MAX_OUTBOUND_BYTES = 1_048_576;
 
   private int instances = DEFAULT_INSTANCES;
   private int portBase = DEFAULT_PORT_BASE;
@@ -72,6 +83,10 @@ public final class BackendOptions {
   private String ticketPublicKey;
   private String ticketJwks;
   private String allowedOrigins = DEFAULT_ALLOWED_ORIGINS;
+  private int maxRoomsPerConnection = DEFAULT_MAX_ROOMS_PER_CONNECTION;
+  private int maxRoomsPerNode = DEFAULT_MAX_ROOMS_PER_NODE;
+  private long roomTtlMs = DEFAULT_ROOM_TTL_MS;
+  private long maxOutboundBytes = DEFAULT_MAX_OUTBOUND_BYTES;
 
   public BackendOptions() {
   }
@@ -108,6 +123,10 @@ public final class BackendOptions {
     ticketPublicKey = json.getString("ticketPublicKey");
     ticketJwks = json.getString("ticketJwks");
     allowedOrigins = json.getString("allowedOrigins", DEFAULT_ALLOWED_ORIGINS);
+    maxRoomsPerConnection = json.getInteger("maxRoomsPerConnection", DEFAULT_MAX_ROOMS_PER_CONNECTION);
+    maxRoomsPerNode = json.getInteger("maxRoomsPerNode", DEFAULT_MAX_ROOMS_PER_NODE);
+    roomTtlMs = json.getLong("roomTtlMs", DEFAULT_ROOM_TTL_MS);
+    maxOutboundBytes = json.getLong("maxOutboundBytes", DEFAULT_MAX_OUTBOUND_BYTES);
   }
 
   public JsonObject toJson() {
@@ -138,7 +157,11 @@ public final class BackendOptions {
         .put("ticketSecret", ticketSecret)
         .put("ticketPublicKey", ticketPublicKey)
         .put("ticketJwks", ticketJwks)
-        .put("allowedOrigins", allowedOrigins);
+        .put("allowedOrigins", allowedOrigins)
+        .put("maxRoomsPerConnection", maxRoomsPerConnection)
+        .put("maxRoomsPerNode", maxRoomsPerNode)
+        .put("roomTtlMs", roomTtlMs)
+        .put("maxOutboundBytes", maxOutboundBytes);
   }
 
   public int getInstances() {
@@ -414,5 +437,53 @@ public final class BackendOptions {
 
   private static String blankToNull(String s) {
     return s == null || s.isBlank() ? null : s;
+  }
+
+  public int getMaxRoomsPerConnection() {
+    return maxRoomsPerConnection;
+  }
+
+  public BackendOptions setMaxRoomsPerConnection(int maxRoomsPerConnection) {
+    if (maxRoomsPerConnection <= 0) {
+      throw new IllegalArgumentException("maxRoomsPerConnection must be > 0, got " + maxRoomsPerConnection);
+    }
+    this.maxRoomsPerConnection = maxRoomsPerConnection;
+    return this;
+  }
+
+  public int getMaxRoomsPerNode() {
+    return maxRoomsPerNode;
+  }
+
+  public BackendOptions setMaxRoomsPerNode(int maxRoomsPerNode) {
+    if (maxRoomsPerNode <= 0) {
+      throw new IllegalArgumentException("maxRoomsPerNode must be > 0, got " + maxRoomsPerNode);
+    }
+    this.maxRoomsPerNode = maxRoomsPerNode;
+    return this;
+  }
+
+  public long getRoomTtlMs() {
+    return roomTtlMs;
+  }
+
+  public BackendOptions setRoomTtlMs(long roomTtlMs) {
+    if (roomTtlMs < 1_000) {
+      throw new IllegalArgumentException("roomTtlMs must be >= 1000, got " + roomTtlMs);
+    }
+    this.roomTtlMs = roomTtlMs;
+    return this;
+  }
+
+  public long getMaxOutboundBytes() {
+    return maxOutboundBytes;
+  }
+
+  public BackendOptions setMaxOutboundBytes(long maxOutboundBytes) {
+    if (maxOutboundBytes <= 0) {
+      throw new IllegalArgumentException("maxOutboundBytes must be > 0, got " + maxOutboundBytes);
+    }
+    this.maxOutboundBytes = maxOutboundBytes;
+    return this;
   }
 }

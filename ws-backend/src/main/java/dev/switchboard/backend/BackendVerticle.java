@@ -5,6 +5,8 @@ import dev.switchboard.backend.impl.BackendSession;
 import dev.switchboard.backend.impl.NodeHeartbeat;
 import dev.switchboard.backend.impl.RebalancePlan;
 import dev.switchboard.backend.impl.RoomService;
+import dev.switchboard.backend.impl.RoomSlots;
+import dev.switchboard.backend.impl.RoomSweeper;
 import dev.switchboard.backend.impl.ShedPicker;
 import dev.switchboard.backend.impl.TicketVerifier;
 import dev.switchboard.cluster.AllowedOrigins;
@@ -15,10 +17,12 @@ import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.BackendState;
 import dev.switchboard.model.DrainReason;
 import dev.switchboard.model.WsMessage;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -50,6 +54,9 @@ public final class BackendVerticle extends VerticleBase {
   private final String nodeId;
   private final ClusterNode cluster;
   private RoomService rooms;
+  /** The node's room sweeper when a {@link BackendNode} shares one; else this verticle runs its own. */
+  private RoomSweeper sweeper;
+  private boolean ownSweeper;
   private final String id;
   private final int port;
   private static final Logger log = LoggerFactory.getLogger(BackendVerticle.class);
@@ -89,6 +96,12 @@ public final class BackendVerticle extends VerticleBase {
     this(options, node.nodeId(), node, index);
   }
 
+  /** A room-serving backend whose room caps and sweeps are the node's, shared with its other backends. */
+  BackendVerticle(BackendOptions options, ClusterNode node, int index, RoomSweeper sweeper) {
+    this(options, node.nodeId(), node, index);
+    this.sweeper = sweeper;
+  }
+
   private BackendVerticle(BackendOptions options, String nodeId, ClusterNode cluster, int index) {
     this.options = new BackendOptions(options);
     this.nodeId = nodeId;
@@ -111,7 +124,12 @@ public final class BackendVerticle extends VerticleBase {
           + "join and publish to any room");
     }
     if (cluster != null) {
-      rooms = new RoomService(vertx, context, cluster.hazelcast());
+      if (sweeper == null) {
+        ownSweeper = true;
+        sweeper = newSweeper(vertx, context, cluster, options);
+        sweeper.start();
+      }
+      rooms = new RoomService(vertx, context, cluster.hazelcast(), sweeper, options.getMaxRoomsPerConnection());
     }
     // without a cluster node there is no secret to sign with
     ClusterSigner signer = cluster == null ? ClusterSigner.none() : cluster.signer();
@@ -146,6 +164,9 @@ public final class BackendVerticle extends VerticleBase {
     vertx.cancelTimer(pingTimer);
     if (rooms != null) {
       rooms.close();
+    }
+    if (ownSweeper) {
+      sweeper.stop();
     }
     // beat until the record is gone, so coordinators report "deregistered", not "expired"
     return deregistered.eventually(() -> {
@@ -301,8 +322,9 @@ public final class BackendVerticle extends VerticleBase {
   }
 
   private void onSocket(ServerWebSocket socket, Ticket ticket) {
-    BackendSession session = new BackendSession(socket, id, rooms, application, options.getMaxFrameBytes(), options.getMessagesPerSecond(),
-        options.getMessageBurst(), options.getAbuseLimit()).authorization(ticket, authorizer);
+    BackendSession session = new BackendSession(vertx, socket, id, rooms, application, options.getMaxFrameBytes(),
+        options.getMessagesPerSecond(), options.getMessageBurst(), options.getAbuseLimit(), options.getMaxOutboundBytes())
+        .authorization(ticket, authorizer);
     sessions.put(socket, session);
     connectionCount = sessions.size();
     registration.connections(sessions.size());
@@ -338,6 +360,12 @@ public final class BackendVerticle extends VerticleBase {
 
   private static String clip(String s) {
     return s.length() > 100 ? s.substring(0, 100) + "…" : s;
+  }
+
+  /** The room caps and sweeps of one node (its clock: this JVM's wall clock). */
+  static RoomSweeper newSweeper(Vertx vertx, Context context, ClusterNode node, BackendOptions options) {
+    RoomSlots slots = new RoomSlots(options.getMaxRoomsPerNode(), options.getRoomTtlMs(), System::currentTimeMillis);
+    return new RoomSweeper(vertx, context, node.hazelcast(), slots, options.getRoomTtlMs(), System::currentTimeMillis);
   }
 
   private static String shortNode(String nodeId) {

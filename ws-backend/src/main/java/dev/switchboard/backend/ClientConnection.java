@@ -22,7 +22,10 @@ public interface ClientConnection {
     return ticket == null ? null : ticket.subject();
   }
 
-  /** Sends one JSON text frame (subject to the connection's write back-pressure). */
+  /**
+   * Sends one JSON text frame (subject to the connection's write back-pressure and its bound on unsent
+   * bytes, past which it is closed as a slow consumer); from any thread.
+   */
   void send(JsonObject message);
 
   /** Closes the connection with a WebSocket close code and reason. */

@@ -89,4 +89,29 @@ class BackendOptionsTest {
           () -> BackendMain.options(BackendMain.commandLine().parse(bad, Map.of())), String.join(" ", bad));
     }
   }
+
+  @Test
+  void theRoomAndOutboundLimitsHaveDefaultsFlagsAndAJsonRoundTrip() {
+    BackendOptions defaults = BackendMain.options(BackendMain.commandLine().parse(new String[0], Map.of()));
+    assertEquals(100, defaults.getMaxRoomsPerConnection());
+    assertEquals(10_000, defaults.getMaxRoomsPerNode());
+    assertEquals(600_000, defaults.getRoomTtlMs());
+    assertEquals(1_048_576, defaults.getMaxOutboundBytes());
+    BackendOptions set = BackendMain.options(BackendMain.commandLine().parse(
+        new String[] {"--max-rooms-per-connection", "20", "--max-rooms-per-node", "300", "--room-ttl-ms", "4000"},
+        Map.of("SWITCHBOARD_MAX_OUTBOUND_BYTES", "65536")));
+    BackendOptions copy = new BackendOptions(set.toJson());
+    assertEquals(20, copy.getMaxRoomsPerConnection());
+    assertEquals(300, copy.getMaxRoomsPerNode());
+    assertEquals(4_000, copy.getRoomTtlMs());
+    assertEquals(65_536, copy.getMaxOutboundBytes());
+  }
+
+  @Test
+  void aRoomCapOrOutboundBoundBelowOneOrATtlUnderASecondIsRejected() {
+    assertThrows(IllegalArgumentException.class, () -> new BackendOptions().setMaxRoomsPerConnection(0));
+    assertThrows(IllegalArgumentException.class, () -> new BackendOptions().setMaxRoomsPerNode(0));
+    assertThrows(IllegalArgumentException.class, () -> new BackendOptions().setRoomTtlMs(999));
+    assertThrows(IllegalArgumentException.class, () -> new BackendOptions().setMaxOutboundBytes(0));
+  }
 }

@@ -24,14 +24,19 @@ import org.slf4j.LoggerFactory;
  * One client connection: greets it, answers heartbeats and echoes, and answers bad input with an
  * {@code error} frame while keeping the connection open. Reading pauses while the client does not
  * read its answers, so a flooding client cannot grow our write queue. Messages beyond the rate are
- * dropped with an {@code error} (at most one a second); repeated abuse closes with 1008.
+ * dropped with an {@code error} (at most one a second); repeated abuse closes with 1008. A client whose
+ * unsent frames (room deliveries, mostly) pass {@code maxOutboundBytes} is closed with
+ * {@link #SLOW_CONSUMER}: it resumes elsewhere with {@code since}, and our memory stays bounded.
  */
 public final class BackendSession implements RoomMember, ClientConnection {
 
   private static final Logger log = LoggerFactory.getLogger(BackendSession.class);
   /** Close code for a peer that broke the message-rate policy (RFC 6455 policy violation). */
   public static final short POLICY_VIOLATION = 1008;
+  /** Close code for a peer that does not read what we send fast enough (application range of RFC 6455). */
+  public static final short SLOW_CONSUMER = 4008;
   private static final long ERROR_EVERY_NANOS = 1_000_000_000L;
+  private static final String NO_ROOMS = "rooms are not enabled on this backend";
 
   private final ServerWebSocket socket;
   private final String backendId;
@@ -53,12 +58,25 @@ public final class BackendSession implements RoomMember, ClientConnection {
   private Authorizer authorizer;
   /** Completes when the room request before the next one was decided and carried out: requests stay in order. */
   private Future<Void> roomRequests = Future.succeededFuture();
-  private Context context;
   private boolean gone;
+  private final Vertx vertx;
+  /** The connection's event loop: the outbound count is kept there. */
+  private final Context context;
+  private final long maxOutboundBytes;
+  /** Bytes handed to the socket and not yet written to the network. */
+  private long outboundBytes;
+  private boolean slowConsumer;
 
-  /** @param rooms the backend's rooms, or null when this backend serves none */
-  public BackendSession(ServerWebSocket socket, String backendId, RoomService rooms, MessageHandler application,
-      int maxMessageBytes, int perSecond, int burst, int abuseLimit) {
+  /**
+   * @param rooms the backend's rooms, or null when this backend serves none
+   * @param maxOutboundBytes unsent bytes past which the connection is closed as a slow consumer
+   */
+  public BackendSession(Vertx vertx, ServerWebSocket socket, String backendId, RoomService rooms,
+      MessageHandler application, int maxMessageBytes, int perSecond, int burst, int abuseLimit,
+      long maxOutboundBytes) {
+    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
+    this.maxOutboundBytes = maxOutboundBytes;
     this.socket = socket;
     this.rooms = rooms;
     this.application = application;
@@ -85,7 +103,6 @@ public final class BackendSession implements RoomMember, ClientConnection {
 
   public void start(String sessionId, long heartbeatMs) {
     this.sessionId = sessionId;
-    this.context = Vertx.currentContext();
     socket.frameHandler(this::onFrame);
     socket.pongHandler(b -> awaitingPong = false);
     socket.drainHandler(v -> socket.resume());
@@ -154,9 +171,12 @@ public final class BackendSession implements RoomMember, ClientConnection {
       send(new WsMessage.Pong(ping.id(), backendId));
     } else if (message instanceof WsMessage.Echo echo) {
       send(echo);
-    } else if (rooms == null && (message instanceof WsMessage.Join || message instanceof WsMessage.Leave
-        || message instanceof WsMessage.Publish)) {
-      send(new WsMessage.Error(ErrorCode.UNSUPPORTED.wire(), "rooms are not enabled on this backend"));
+    } else if (rooms == null && message instanceof WsMessage.Join join) {
+      send(new WsMessage.Error(ErrorCode.UNSUPPORTED.wire(), NO_ROOMS, join.room(), null));
+    } else if (rooms == null && message instanceof WsMessage.Leave leave) {
+      send(new WsMessage.Error(ErrorCode.UNSUPPORTED.wire(), NO_ROOMS, leave.room(), null));
+    } else if (rooms == null && message instanceof WsMessage.Publish publish) {
+      send(new WsMessage.Error(ErrorCode.UNSUPPORTED.wire(), NO_ROOMS, publish.room(), publish.id()));
     } else if (message instanceof WsMessage.Join join) {
       inTurn(Authorizer.Action.JOIN, join.room(), null, () -> rooms.join(this, join.room(), join.since()));
     } else if (message instanceof WsMessage.Leave leave) {
@@ -164,8 +184,9 @@ public final class BackendSession implements RoomMember, ClientConnection {
     } else if (message instanceof WsMessage.Publish publish) {
       inTurn(Authorizer.Action.PUBLISH, publish.room(), publish.id(), () -> rooms.publish(this, publish.room(), publish.id(), publish.data())
           .onSuccess(seq -> send(new WsMessage.Ack(publish.id(), seq)))
-          .onFailure(e -> send(new WsMessage.Error("publish-failed", "publish " + publish.id() + " not stored: "
-              + e.getMessage()))));
+          .onFailure(e -> send(e instanceof RoomException refused ? refused.toFrame(publish.id())
+              : new WsMessage.Error(ErrorCode.PUBLISH_FAILED.wire(), "publish " + publish.id() + " not stored: "
+                  + e.getMessage(), publish.room(), publish.id())))));
     } else if (message instanceof WsMessage.Custom custom && application != null) {
       application.handle(this, custom.json());
     } else if (message instanceof WsMessage.Custom custom) {
@@ -304,10 +325,7 @@ public final class BackendSession implements RoomMember, ClientConnection {
 
   @Override
   public void send(JsonObject message) {
-    socket.writeTextMessage(message.encode());
-    if (socket.writeQueueFull()) {
-      socket.pause();
-    }
+    write(message.encode());
   }
 
   @Override
@@ -321,9 +339,59 @@ public final class BackendSession implements RoomMember, ClientConnection {
 
   @Override
   public void send(WsMessage message) {
-    socket.writeTextMessage(WsCodec.encode(message));
+    write(WsCodec.encode(message));
+  }
+
+  /**
+   * Writes a text frame, or closes the connection as a slow consumer when its unsent bytes would pass
+   * the bound: never blocks, so a room's delivery to its other members goes on.
+   */
+  private void write(String text) {
+    if (Vertx.currentContext() != context) {
+      // an application may answer from another thread
+      context.runOnContext(v -> write(text));
+      return;
+    }
+    if (slowConsumer || socket.isClosed()) {
+      return;
+    }
+    long bytes = utf8Length(text);
+    if (outboundBytes + bytes > maxOutboundBytes) {
+      slowConsumer = true;
+      log.info("session {}: closing a slow consumer ({} bytes unsent, the bound is {})", sessionId, outboundBytes,
+          maxOutboundBytes);
+      socket.close(SLOW_CONSUMER, "slow consumer");
+      if (rooms != null) {
+        // not now: a room may be delivering to this member in a loop over its members
+        vertx.runOnContext(v -> rooms.leaveAll(this));
+      }
+      return;
+    }
+    outboundBytes += bytes;
+    socket.writeTextMessage(text).onComplete(ar -> outboundBytes -= bytes);
     if (socket.writeQueueFull()) {
       socket.pause();
     }
+  }
+
+  /** The UTF-8 length of {@code s}, without encoding it. */
+  static long utf8Length(String s) {
+    long n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        n++;
+      } else if (c < 0x800) {
+        n += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        n += 4;
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        n++; // a lone surrogate is encoded as '?'
+      } else {
+        n += 3;
+      }
+    }
+    return n;
   }
 }

@@ -5,7 +5,6 @@ import com.hazelcast.map.IMap;
 import com.hazelcast.ringbuffer.OverflowPolicy;
 import com.hazelcast.ringbuffer.ReadResultSet;
 import com.hazelcast.ringbuffer.Ringbuffer;
-import com.hazelcast.ringbuffer.StaleSequenceException;
 import dev.switchboard.cluster.ClusterNames;
 import dev.switchboard.model.ErrorCode;
 import dev.switchboard.model.WsMessage;
@@ -18,8 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,6 +29,8 @@ import java.util.concurrent.TimeUnit;
  * members only by reading the ringbuffer in order — event-bus pokes merely say "read now" — so every
  * member sees the room in {@code seq} order with no gap and no duplicate. A publish id is claimed in a
  * TTL'd map first, so a resend after failover is stored (and delivered) once and acked with the same seq.
+ * A connection joins at most {@code maxRoomsPerConnection} rooms, and the node uses at most as many
+ * rooms as its {@link RoomSlots} allow; {@link RoomSweeper} destroys rooms idle past the TTL.
  * Confined to one verticle's event loop.
  */
 public final class RoomService {
@@ -42,51 +45,119 @@ public final class RoomService {
   private final Context context;
   private final HazelcastInstance hazelcast;
   private final IMap<String, Long> ids;
+  private final RoomSweeper sweeper;
+  private final RoomSlots slots;
+  private final int maxRoomsPerConnection;
   private final Map<String, Room> rooms = new HashMap<>();
+  /** The rooms each connection joined here. */
+  private final Map<RoomMember, Set<String>> memberships = new HashMap<>();
   private final long pollTimer;
 
-  public RoomService(Vertx vertx, Context context, HazelcastInstance hazelcast) {
+  /**
+   * @param sweeper the node's room sweeper (shared by the node's verticles), with its {@link RoomSlots}
+   * @param maxRoomsPerConnection rooms one connection may be in at once
+   */
+  public RoomService(Vertx vertx, Context context, HazelcastInstance hazelcast, RoomSweeper sweeper,
+      int maxRoomsPerConnection) {
     this.vertx = vertx;
     this.context = context;
     this.hazelcast = hazelcast;
     this.ids = hazelcast.getMap(ClusterNames.ROOM_IDS_MAP);
+    this.sweeper = sweeper;
+    this.slots = sweeper.slots();
+    this.maxRoomsPerConnection = maxRoomsPerConnection;
     // a safety net for a lost poke: every active room is read at least once a second
-    this.pollTimer = vertx.setPeriodic(POLL_MS, id -> rooms.values().forEach(Room::read));
+    this.pollTimer = vertx.setPeriodic(POLL_MS, id -> rooms.values().forEach(Room::tick));
   }
 
+  /**
+   * Joins the member to the room, answering {@code joined} (or an {@code error} naming the room). A
+   * member already in the room is answered {@code joined} with its current position and nothing is
+   * replayed. {@code since} (at least -1, checked by the codec) beyond the room's last seq joins at the end.
+   */
   public void join(RoomMember member, String name, Long since) {
+    Set<String> joined = memberships.getOrDefault(member, Set.of());
     Room room = rooms.get(name);
+    if (room != null && joined.contains(name)) {
+      room.rejoin(member);
+      return;
+    }
+    if (joined.size() >= maxRoomsPerConnection) {
+      member.send(new WsMessage.Error(ErrorCode.TOO_MANY_ROOMS.wire(), "connection cap: this connection is in "
+          + joined.size() + " rooms, the most allowed; leave one first", name, null));
+      return;
+    }
     if (room == null) {
+      if (!slots.open(name)) {
+        member.send(new WsMessage.Error(ErrorCode.TOO_MANY_ROOMS.wire(), "node cap: this backend node serves "
+            + slots.max() + " rooms, the most allowed; try again later or on another backend", name, null));
+        return;
+      }
       room = new Room(name);
       rooms.put(name, room);
       room.start();
     }
+    memberships.computeIfAbsent(member, m -> new HashSet<>()).add(name);
     room.add(member, since);
   }
 
   public void leave(RoomMember member, String name) {
-    Room room = rooms.get(name);
-    if (room != null && room.remove(member)) {
-      rooms.remove(name);
+    Set<String> joined = memberships.get(member);
+    if (joined == null || !joined.remove(name)) {
+      return;
     }
+    if (joined.isEmpty()) {
+      memberships.remove(member);
+    }
+    removeFrom(member, name);
   }
 
   /** Removes a closed connection from every room. */
   public void leaveAll(RoomMember member) {
-    for (String name : rooms.keySet().toArray(String[]::new)) {
-      leave(member, name);
+    Set<String> joined = memberships.remove(member);
+    if (joined != null) {
+      joined.forEach(name -> removeFrom(member, name));
     }
   }
 
-  /** Stores the message once per id; completes with its seq (the stored one for a repeated id). */
+  private void removeFrom(RoomMember member, String name) {
+    Room room = rooms.get(name);
+    if (room != null && room.remove(member)) {
+      rooms.remove(name);
+      slots.close(name);
+    }
+  }
+
+  /** How many rooms the member is in on this backend. */
+  public int roomsOf(RoomMember member) {
+    return memberships.getOrDefault(member, Set.of()).size();
+  }
+
+  /**
+   * Stores the message once per id; completes with its seq (the stored one for a repeated id). Fails
+   * with a {@link RoomException} when the room would take the node past its cap.
+   */
   public Future<Long> publish(RoomMember from, String name, Object id, Object data) {
-    String key = name + "\u0000" + id;
-    Ringbuffer<String> buffer = hazelcast.getRingbuffer(ClusterNames.ROOM_PREFIX + name);
+    if (!slots.publish(name)) {
+      return Future.failedFuture(new RoomException(ErrorCode.TOO_MANY_ROOMS, name, "node cap: this backend node "
+          + "serves " + slots.max() + " rooms, the most allowed; try again later or on another backend"));
+    }
+    String key = PublishKey.of(name, id);
     String stored = new JsonObject().put("id", id).put("from", from.session()).put("data", data).encode();
-    return vertx.executeBlocking(() -> ids.putIfAbsent(key, -1L, ID_TTL_MS, TimeUnit.MILLISECONDS))
-        .compose(previous -> previous == null
-            ? store(name, key, buffer, stored)
-            : storedSeq(name, key, id, buffer, stored, previous, PENDING_RETRIES));
+    // a room this node has not marked in use lately is marked first, so no sweep destroys it under the write
+    boolean mark = slots.stale(name);
+    // ordered: a connection's publishes are claimed, so stored, in the order they came
+    return vertx.executeBlocking(() -> {
+      if (mark) {
+        sweeper.markInUse(name);
+      }
+      return ids.putIfAbsent(key, -1L, ID_TTL_MS, TimeUnit.MILLISECONDS);
+    }).compose(previous -> {
+      Ringbuffer<String> buffer = hazelcast.getRingbuffer(ClusterNames.ROOM_PREFIX + name);
+      return previous == null
+          ? store(name, key, buffer, stored)
+          : storedSeq(name, key, id, buffer, stored, previous, PENDING_RETRIES);
+    });
   }
 
   private Future<Long> store(String name, String key, Ringbuffer<String> buffer, String stored) {
@@ -140,7 +211,7 @@ public final class RoomService {
         seq = batch.getNextSequenceToReadFrom();
       }
       return -1L;
-    });
+    }, false);
   }
 
   /** Integer ids read back from JSON may be Integer or Long; compare them as longs. */
@@ -150,14 +221,22 @@ public final class RoomService {
 
   public void close() {
     vertx.cancelTimer(pollTimer);
-    rooms.values().forEach(Room::stop);
+    rooms.forEach((name, room) -> {
+      room.stop();
+      slots.close(name);
+    });
     rooms.clear();
+    memberships.clear();
   }
 
   private static final class Cursor {
     long delivered;
     boolean live;
     boolean confirmed;
+    /** Joins of the room repeated before the first was confirmed: each gets its own {@code joined}. */
+    int repeats;
+    /** A since beyond the feed's position was compared with the room's real tail. */
+    boolean tailChecked;
 
     Cursor(long delivered) {
       this.delivered = delivered;
@@ -167,28 +246,68 @@ public final class RoomService {
   /** One room as seen by this backend: its local members, each with the last seq it was sent. */
   private final class Room {
     private final String name;
-    private final Ringbuffer<String> buffer;
+    /** Taken once the room is marked in use (see {@link #open}); null before. */
+    private Ringbuffer<String> buffer;
     private final Map<RoomMember, Cursor> members = new LinkedHashMap<>();
     private MessageConsumer<Object> pokes;
     /** The next seq the live feed reads; -1 until the room's tail is known. */
     private long next = -1;
+    /** The message the feed read last (at {@code next - 1}); null when it has read none. */
+    private String last;
     private boolean reading;
+    private boolean opening;
+    private boolean stopped;
 
     Room(String name) {
       this.name = name;
-      this.buffer = hazelcast.getRingbuffer(ClusterNames.ROOM_PREFIX + name);
     }
 
     void start() {
       pokes = vertx.eventBus().consumer(ClusterNames.ROOM_POKE_PREFIX + name, m -> read());
-      vertx.executeBlocking(buffer::tailSequence).onSuccess(tail -> {
-        next = tail + 1;
-        members.forEach((m, c) -> catchUp(m, c));
+      open();
+    }
+
+    /** Marks the room in use (waiting out a sweep that holds it), then finds where the live feed starts. */
+    private void open() {
+      opening = true;
+      sweeper.touch(name)
+          .recover(e -> {
+            log.warn("room {}: not marked in use (the refresh retries): {}", name, e.toString());
+            return Future.succeededFuture();
+          })
+          .compose(v -> {
+            // only now: a proxy taken before a sweep destroyed the room would be a stale handle
+            buffer = hazelcast.getRingbuffer(ClusterNames.ROOM_PREFIX + name);
+            return tail();
+          })
+          .onComplete(ar -> {
+            opening = false;
+            if (stopped) {
+              return;
+            }
+            if (ar.failed()) {
+              log.warn("room {}: cannot read its tail (retried): {}", name, ar.cause().toString());
+              return;
+            }
+            next = ar.result() + 1;
+            members.forEach(this::catchUp);
+            read();
+          });
+    }
+
+    /** The poll: reads the room, or retries opening it. */
+    void tick() {
+      if (next < 0) {
+        if (!opening) {
+          open();
+        }
+      } else {
         read();
-      }).onFailure(e -> log.warn("room {}: cannot read its tail: {}", name, e.toString()));
+      }
     }
 
     void stop() {
+      stopped = true;
       if (pokes != null) {
         pokes.unregister();
       }
@@ -201,6 +320,20 @@ public final class RoomService {
       if (next >= 0) {
         catchUp(member, cursor);
       }
+    }
+
+    /** A join of a room the member is in already: no replay, just where it stands. */
+    void rejoin(RoomMember member) {
+      Cursor cursor = members.get(member);
+      if (cursor.confirmed) {
+        member.send(new WsMessage.Joined(name, cursor.delivered));
+      } else {
+        cursor.repeats++;
+      }
+    }
+
+    private Future<Long> tail() {
+      return vertx.executeBlocking(buffer::tailSequence, false);
     }
 
     /** Returns true when the room has no local member left. */
@@ -223,41 +356,108 @@ public final class RoomService {
         cursor.delivered = next - 1;
       }
       if (!cursor.confirmed) {
+        if (cursor.delivered > next - 1 && !cursor.tailChecked) {
+          // a since beyond what the feed has read: the room may just be ahead of the feed, or the since
+          // is beyond the room's end (a client's mistake, or a room destroyed and begun again): then the
+          // member joins at the end
+          cursor.tailChecked = true;
+          tail().onComplete(ar -> {
+            if (members.get(member) == cursor) {
+              cursor.delivered = Math.min(cursor.delivered, ar.succeeded() ? ar.result() : next - 1);
+              catchUp(member, cursor);
+            }
+          });
+          return;
+        }
         cursor.confirmed = true;
-        member.send(new WsMessage.Joined(name, cursor.delivered));
+        for (int i = 0; i <= cursor.repeats; i++) {
+          member.send(new WsMessage.Joined(name, cursor.delivered));
+        }
       }
       if (cursor.delivered + 1 >= next) {
         cursor.live = true;
         return;
       }
-      readFrom(cursor.delivered + 1).onSuccess(batch -> {
-        if (members.containsKey(member)) {
-          deliver(member, cursor, batch);
-          catchUp(member, cursor);
+      long from = cursor.delivered + 1;
+      readFrom(from).onComplete(ar -> {
+        if (members.get(member) != cursor) {
+          return;
         }
-      }).onFailure(e -> member.send(new WsMessage.Error(ErrorCode.BAD_MESSAGE.wire(),
-          "cannot replay room " + name + ": " + e.getMessage())));
+        if (ar.failed()) {
+          log.warn("room {}: replay to {} failed (retried): {}", name, member.session(), ar.cause().toString());
+          vertx.setTimer(POLL_MS, id -> {
+            if (members.get(member) == cursor) {
+              catchUp(member, cursor);
+            }
+          });
+          return;
+        }
+        Batch batch = ar.result();
+        if (batch.readCount() == 0) {
+          // the room holds less than the feed saw: it was begun again; the feed finds out and resets us
+          cursor.live = true;
+          read();
+          return;
+        }
+        if (batch.first() > from) {
+          gap(member, cursor, batch.first());
+        }
+        deliver(member, cursor, batch);
+        catchUp(member, cursor);
+      });
     }
 
-    /** Reads what the room got since the feed's position and hands it to every live member. */
+    /** The member asked for messages the room no longer keeps: it is told, and continues from the oldest kept. */
+    private void gap(RoomMember member, Cursor cursor, long head) {
+      if (cursor.delivered + 1 < head) {
+        member.send(new WsMessage.Error(ErrorCode.HISTORY_GAP.wire(), "room " + name + " keeps seq " + head
+            + " onwards; earlier messages are gone", name, null));
+        cursor.delivered = head - 1;
+      }
+    }
+
+    /**
+     * Reads what the room got since the feed's position and hands it to every live member. The read
+     * starts one before the position, at the last message the feed saw: it must still be there, unchanged
+     * — if not, the room was destroyed and begun again (see {@link #restarted}).
+     */
     void read() {
       if (next < 0 || reading) {
         return;
       }
       reading = true;
-      readFrom(next).onComplete(ar -> {
+      long from = Math.max(0, next - 1);
+      readFrom(from).onComplete(ar -> {
         reading = false;
         if (ar.failed()) {
           log.debug("room {}: read failed: {}", name, ar.cause().toString());
           return;
         }
         Batch batch = ar.result();
+        boolean overlaps = next > 0;
+        if (overlaps && (batch.readCount() == 0
+            || batch.first() == from && last != null && !last.equals(batch.items()[0]))) {
+          restarted();
+          return;
+        }
+        if (batch.readCount() == 0) {
+          return;
+        }
+        if (batch.first() > next) {
+          // the feed fell behind the room by more than its history
+          members.forEach((m, c) -> {
+            if (c.live) {
+              gap(m, c, batch.first());
+            }
+          });
+        }
         members.forEach((m, c) -> {
           if (c.live) {
             deliver(m, c, batch);
           }
         });
         next = batch.next();
+        last = batch.items()[batch.readCount() - 1];
         if (batch.readCount() == READ_BATCH) {
           read();
         }
@@ -275,37 +475,65 @@ public final class RoomService {
       }
     }
 
-    /** Reads up to a batch from {@code from}; a seq no longer kept starts at the oldest one, with a note. */
+    /**
+     * Reads up to a batch from {@code from}. Hazelcast starts a read of a seq no longer kept at the
+     * oldest one ({@link Batch#first()} then tells), and answers a read beyond the end with nothing.
+     */
     private Future<Batch> readFrom(long from) {
-      return Future.fromCompletionStage(buffer.readManyAsync(from, 0, READ_BATCH, null), context)
-          .map(Batch::of)
-          .recover(e -> {
-            if (e instanceof StaleSequenceException || e.getCause() instanceof StaleSequenceException) {
-              return vertx.executeBlocking(buffer::headSequence).compose(head -> {
-                members.forEach((m, c) -> {
-                  if (c.delivered + 1 < head) {
-                    m.send(new WsMessage.Error("history-gap", "room " + name + " keeps seq " + head
-                        + " onwards; earlier messages are gone"));
-                    c.delivered = head - 1;
-                  }
-                });
-                return readFrom(head);
-              });
+      try {
+        return Future.fromCompletionStage(buffer.readManyAsync(from, 0, READ_BATCH, null), context)
+            .map(result -> Batch.of(result, from));
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    }
+
+    /**
+     * The room's ringbuffer was destroyed while members were here (this node could not mark it in use
+     * for most of the TTL, or the cluster lost its data) and begun again: everything in it is new, so
+     * every member beyond its end starts before its first message, is told so with a {@code joined},
+     * and the feed reads it from the start.
+     */
+    private void restarted() {
+      reading = true;
+      vertx.executeBlocking(() -> new long[] {buffer.headSequence(), buffer.tailSequence()}, false)
+          .onComplete(ar -> {
+            reading = false;
+            if (ar.failed()) {
+              log.debug("room {}: bounds not read: {}", name, ar.cause().toString());
+              return;
             }
-            return Future.failedFuture(e);
+            long head = ar.result()[0];
+            long tail = ar.result()[1];
+            buffer = hazelcast.getRingbuffer(ClusterNames.ROOM_PREFIX + name);
+            log.warn("room {}: begun again (destroyed while in use here); its seq restarts", name);
+            members.forEach((m, c) -> {
+              if (c.delivered > tail && c.delivered != Long.MAX_VALUE) {
+                c.delivered = head - 1;
+                if (c.confirmed) {
+                  m.send(new WsMessage.Joined(name, head - 1));
+                }
+              }
+            });
+            next = head;
+            last = null;
+            read();
           });
     }
   }
 
-  /** Items read from a ringbuffer: contiguous seqs from {@code first}, {@code next} the seq to read after. */
+  /**
+   * Items read from a ringbuffer: contiguous seqs from {@code first}; {@code next} is the seq after the
+   * last one, or the seq asked for when nothing was read (Hazelcast then reports 0).
+   */
   private record Batch(long first, String[] items, long next) {
-    static Batch of(ReadResultSet<String> result) {
+    static Batch of(ReadResultSet<String> result, long from) {
       String[] items = new String[result.readCount()];
       for (int i = 0; i < items.length; i++) {
         items[i] = result.get(i);
       }
-      long first = items.length == 0 ? result.getNextSequenceToReadFrom() : result.getSequence(0);
-      return new Batch(first, items, result.getNextSequenceToReadFrom());
+      long first = items.length == 0 ? from : result.getSequence(0);
+      return new Batch(first, items, first + items.length);
     }
 
     int readCount() {
