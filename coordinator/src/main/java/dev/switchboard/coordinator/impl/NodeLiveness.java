@@ -18,6 +18,14 @@ import java.util.Optional;
  * one, the excess is added to every node's last-seen time — while the coordinator could not listen, it
  * cannot tell who was silent. A check therefore counts at most two periods of silence.
  *
+ * <p>Correlated silence is not charged to the nodes either: when most of at least
+ * {@link #MIN_NODES_FOR_PANIC} known nodes are silent past the suspect deadline at once, the cause is
+ * more likely this machine or the network than each of them (a connection storm that starves every
+ * JVM on a host stalled all three backend nodes of the {@code balance} bench for up to 4 s), and
+ * hiding them all would move every client at once. No node changes state while that lasts
+ * (Envoy's "panic threshold" reasons the same way); a node that really died still leaves through
+ * the cluster's own membership ({@link #forget}), and the deadlines apply again once most are heard.
+ *
  * <p>Pure and clock-free: callers pass the time in nanoseconds. Confined to one event loop.
  */
 final class NodeLiveness {
@@ -36,9 +44,15 @@ final class NodeLiveness {
   record Transition(String node, State from, State to, long silentNanos) {
   }
 
-  /** What one check found: the nodes that changed state, and the coordinator's stall it forgave (0 if none). */
-  record Check(List<Transition> transitions, long stallNanos) {
+  /**
+   * What one check found: the nodes that changed state, the coordinator's stall it forgave (0 if none),
+   * and how many nodes were silent past the suspect deadline when most were (0 otherwise: no panic).
+   */
+  record Check(List<Transition> transitions, long stallNanos, int silentTogether) {
   }
+
+  /** Correlated silence is judged only among at least this many nodes: with fewer, one is "most". */
+  static final int MIN_NODES_FOR_PANIC = 3;
 
   private static final class Node {
     long lastSeen;
@@ -104,15 +118,27 @@ final class NodeLiveness {
     return n == null ? -1 : now - n.lastSeen;
   }
 
-  /** Moves every node whose deadline passed to its next state; each transition is reported once. */
+  /**
+   * Moves every node whose deadline passed to its next state, unless most nodes are silent at once;
+   * each transition is reported once.
+   */
   Check check(long now) {
     long stall = checked ? Math.max(0, now - lastCheck - maxCountedGapNanos) : 0;
     checked = true;
     lastCheck = now;
+    int silentPastSuspect = 0;
+    for (Node n : nodes.values()) {
+      n.lastSeen = Math.min(now, n.lastSeen + stall);
+      if (now - n.lastSeen > suspectNanos) {
+        silentPastSuspect++;
+      }
+    }
+    if (nodes.size() >= MIN_NODES_FOR_PANIC && 2 * silentPastSuspect > nodes.size()) {
+      return new Check(List.of(), stall, silentPastSuspect);
+    }
     List<Transition> moved = new ArrayList<>();
     for (Map.Entry<String, Node> e : nodes.entrySet()) {
       Node n = e.getValue();
-      n.lastSeen = Math.min(now, n.lastSeen + stall);
       long silent = now - n.lastSeen;
       State next = silent > timeoutNanos ? State.EXPIRED
           : silent > suspectNanos && n.state == State.ALIVE ? State.SUSPECT
@@ -122,7 +148,12 @@ final class NodeLiveness {
         n.state = next;
       }
     }
-    return new Check(moved, stall);
+    return new Check(moved, stall, 0);
+  }
+
+  /** How many nodes are known. */
+  int size() {
+    return nodes.size();
   }
 
   /** Forgets a node that left the cluster or hosts no record any more. */

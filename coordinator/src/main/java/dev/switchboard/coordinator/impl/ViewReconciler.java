@@ -69,6 +69,8 @@ final class ViewReconciler {
   private final LongSupplier clock;
   private final Consumer<ViewEvent> sink;
   private final NodeLiveness liveness;
+  /** Whether the last check found most nodes silent at once (logged when it starts and ends). */
+  private boolean panicking;
   private final OutlierDetector outliers;
   private final int reportThreshold;
   private final long quarantineMs;
@@ -204,6 +206,14 @@ final class ViewReconciler {
           .log("liveness check ran {} ms late (this coordinator stalled): not counted as the nodes' silence",
               TimeUnit.NANOSECONDS.toMillis(check.stallNanos()));
     }
+    if (check.silentTogether() > 0 && !panicking) {
+      log.warn("{} of {} nodes are silent at once: nobody is suspected or hidden until most are heard again "
+          + "(this machine or the network is the likelier cause); a node that died still leaves with the cluster",
+          check.silentTogether(), liveness.size());
+    } else if (check.silentTogether() == 0 && panicking) {
+      log.info("most nodes are heard again: liveness deadlines apply again");
+    }
+    panicking = check.silentTogether() > 0;
     for (Transition t : check.transitions()) {
       List<BackendRecord> records = recordsOf(t.node());
       long silentMs = TimeUnit.NANOSECONDS.toMillis(t.silentNanos());

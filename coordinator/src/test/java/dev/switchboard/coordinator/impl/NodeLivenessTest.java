@@ -155,4 +155,51 @@ class NodeLivenessTest {
     assertEquals(State.ALIVE, liveness.state("c"));
     assertTrue(liveness.heard("c", 10_000).isEmpty());
   }
+
+  /** Runs the checks due until {@code until}, hearing {@code heard} before each, and returns every transition. */
+  private List<Transition> checkUntilHearing(long until, String... heard) {
+    List<Transition> moved = new ArrayList<>();
+    while (now < until) {
+      now = Math.min(until, now + 100);
+      for (String node : heard) {
+        liveness.heard(node, now);
+      }
+      moved.addAll(liveness.check(now).transitions());
+    }
+    return moved;
+  }
+
+  @Test
+  void oneSilentNodeOfThreeIsSuspectedAndHiddenOnTime() {
+    List.of("a", "b", "c").forEach(n -> liveness.know(n, 0));
+    assertEquals(List.of(move("a", State.ALIVE, State.SUSPECT, 1_100), move("a", State.SUSPECT, State.EXPIRED, 2_600)),
+        checkUntilHearing(3_000, "b", "c"));
+  }
+
+  @Test
+  void mostNodesSilentAtOnceAreNeitherSuspectedNorHiddenUntilMostAreHeardAgain() {
+    List.of("a", "b", "c").forEach(n -> liveness.know(n, 0));
+    assertEquals(List.of(), checkUntilHearing(4_000, "c"), "two of three silent at once: a starved host, not two deaths");
+    assertEquals(2, liveness.check(now).silentTogether());
+    assertEquals(State.ALIVE, liveness.state("a"));
+    liveness.heard("a", now);
+    assertEquals(List.of(move("b", State.ALIVE, State.EXPIRED, 4_100)), checkUntilHearing(4_100, "a", "c"),
+        "once most are heard, the one still silent is hidden at once");
+    assertEquals(0, liveness.check(now).silentTogether());
+  }
+
+  @Test
+  void aNodeSuspectBeforeTheOthersFellSilentStaysSuspectWhileMostAreSilent() {
+    List.of("a", "b", "c").forEach(n -> liveness.know(n, 0));
+    assertEquals(List.of(move("a", State.ALIVE, State.SUSPECT, 1_100)), checkUntilHearing(1_100, "b", "c"));
+    assertEquals(List.of(), checkUntilHearing(5_000, "c"), "b fell silent too: a is neither hidden nor cleared");
+    assertEquals(State.SUSPECT, liveness.state("a"));
+  }
+
+  @Test
+  void withFewerThanThreeNodesASilentOneExpiresEvenIfItIsHalf() {
+    List.of("a", "b").forEach(n -> liveness.know(n, 0));
+    assertEquals(List.of(move("a", State.ALIVE, State.SUSPECT, 1_100), move("a", State.SUSPECT, State.EXPIRED, 2_600)),
+        checkUntilHearing(3_000, "b"));
+  }
 }
