@@ -209,7 +209,7 @@ final class ClientGlue {
       sim.countPlannedMove();
       moved(c);
     }
-    movedIn[c] = move || (flags[c] & LOST) != 0; // the real client says so with ?moved=
+    movedIn[c] = move; // held down: the real client says ?moved=drain or ?moved=rebalance (a failover is not held down)
     if ((flags[c] & LOST) != 0) {
       flags[c] &= ~LOST;
       sim.countReconnect(c);
@@ -398,7 +398,7 @@ final class ClientGlue {
     }
   }
 
-  /** Whether the client's connection replaced one it moved off or lost (the upgrade's {@code ?moved=}). */
+  /** Whether the client's connection replaced one it was asked to leave (the upgrade's {@code ?moved=drain/rebalance}). */
   boolean movedIn(int c) {
     return movedIn[c];
   }

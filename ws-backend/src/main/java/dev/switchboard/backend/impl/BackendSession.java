@@ -275,10 +275,11 @@ public final class BackendSession implements RoomMember, ClientConnection {
     return closedAtDeadline;
   }
 
-  /** When the connection was accepted, in {@link System#nanoTime()} terms. */
   /**
-   * Whether the client said it replaces a connection it lost or was asked to move ({@code ?moved=<reason>}
-   * on the upgrade): rebalance holds such a client down, so nobody is moved twice in a row.
+   * Whether the client said it replaces a connection it was asked to leave ({@code ?moved=drain} or
+   * {@code ?moved=rebalance} on the upgrade): rebalance holds such a client down, so no planned move
+   * follows another. A client that failed over ({@code removed}, {@code closed}, …) is not held down:
+   * when its backend comes back, the oldest clients go to it first, and the displaced are among them.
    */
   public boolean movedIn() {
     return movedIn;
@@ -289,13 +290,14 @@ public final class BackendSession implements RoomMember, ClientConnection {
       return false;
     }
     for (String pair : query.split("&")) {
-      if (pair.startsWith("moved=") && pair.length() > "moved=".length()) {
+      if (pair.equals("moved=" + DrainReason.DRAIN.wire()) || pair.equals("moved=" + DrainReason.REBALANCE.wire())) {
         return true;
       }
     }
     return false;
   }
 
+  /** When the connection was accepted, in {@link System#nanoTime()} terms. */
   public long connectedAtNanos() {
     return connectedAtNanos;
   }

@@ -38,9 +38,11 @@ class ShedPickerTest {
   }
 
   @Test
-  void theMovedQueryParameterMarksAClientThatMovedIn() {
+  void onlyAPlannedMoveMarksAClientThatMovedIn() {
     assertEquals(true, BackendSession.movedIn("moved=rebalance"));
-    assertEquals(true, BackendSession.movedIn("ticket=x&moved=closed"));
+    assertEquals(true, BackendSession.movedIn("ticket=x&moved=drain"));
+    assertEquals(false, BackendSession.movedIn("ticket=x&moved=closed"), "a failover is not held down");
+    assertEquals(false, BackendSession.movedIn("moved=removed"));
     assertEquals(false, BackendSession.movedIn("moved="));
     assertEquals(false, BackendSession.movedIn(null));
     assertEquals(false, BackendSession.movedIn("unmoved=1"));
