@@ -22,9 +22,10 @@ import java.util.Optional;
  * {@link #MIN_NODES_FOR_PANIC} known nodes are silent past the suspect deadline at once, the cause is
  * more likely this machine or the network than each of them (a connection storm that starves every
  * JVM on a host stalled all three backend nodes of the {@code balance} bench for up to 4 s), and
- * hiding them all would move every client at once. No node changes state while that lasts
- * (Envoy's "panic threshold" reasons the same way); a node that really died still leaves through
- * the cluster's own membership ({@link #forget}), and the deadlines apply again once most are heard.
+ * hiding them all would move every client at once. No node changes state while that lasts, and that
+ * time is not counted as anyone's silence (Envoy's "panic threshold" reasons the same way): once most
+ * are heard, each silent node's deadlines run on from where they stood when the panic began. A node
+ * that really died still leaves through the cluster's own membership ({@link #forget}).
  *
  * <p>Pure and clock-free: callers pass the time in nanoseconds. Confined to one event loop.
  */
@@ -69,6 +70,7 @@ final class NodeLiveness {
   private final Map<String, Node> nodes = new HashMap<>();
   private boolean checked;
   private long lastCheck;
+  private boolean panicking;
 
   /**
    * @param suspectNanos silence after which a node is suspect; at or above {@code timeoutNanos} there is no suspect stage
@@ -123,17 +125,21 @@ final class NodeLiveness {
    * each transition is reported once.
    */
   Check check(long now) {
-    long stall = checked ? Math.max(0, now - lastCheck - maxCountedGapNanos) : 0;
+    long gap = checked ? now - lastCheck : 0;
+    long stall = Math.max(0, gap - maxCountedGapNanos);
     checked = true;
     lastCheck = now;
+    // while most were silent, the time since the previous check is not counted either, as for a stall
+    long forgiven = panicking ? gap : stall;
     int silentPastSuspect = 0;
     for (Node n : nodes.values()) {
-      n.lastSeen = Math.min(now, n.lastSeen + stall);
+      n.lastSeen = Math.min(now, n.lastSeen + forgiven);
       if (now - n.lastSeen > suspectNanos) {
         silentPastSuspect++;
       }
     }
-    if (nodes.size() >= MIN_NODES_FOR_PANIC && 2 * silentPastSuspect > nodes.size()) {
+    panicking = nodes.size() >= MIN_NODES_FOR_PANIC && 2 * silentPastSuspect > nodes.size();
+    if (panicking) {
       return new Check(List.of(), stall, silentPastSuspect);
     }
     List<Transition> moved = new ArrayList<>();

@@ -177,15 +177,18 @@ class NodeLivenessTest {
   }
 
   @Test
-  void mostNodesSilentAtOnceAreNeitherSuspectedNorHiddenUntilMostAreHeardAgain() {
+  void mostNodesSilentAtOnceAreNeitherSuspectedNorHiddenAndThatTimeIsNotCountedAsTheirSilence() {
     List.of("a", "b", "c").forEach(n -> liveness.know(n, 0));
     assertEquals(List.of(), checkUntilHearing(4_000, "c"), "two of three silent at once: a starved host, not two deaths");
     assertEquals(2, liveness.check(now).silentTogether());
-    assertEquals(State.ALIVE, liveness.state("a"));
+    assertEquals(State.ALIVE, liveness.state("b"));
+    assertEquals(1_100, liveness.silentFor("b", now), "silence stopped counting when most fell silent");
     liveness.heard("a", now);
-    assertEquals(List.of(move("b", State.ALIVE, State.EXPIRED, 4_100)), checkUntilHearing(4_100, "a", "c"),
-        "once most are heard, the one still silent is hidden at once");
+    assertEquals(List.of(move("b", State.ALIVE, State.SUSPECT, 1_100)), checkUntilHearing(4_100, "a", "c"),
+        "once most are heard, the one still silent goes on from where it stood");
     assertEquals(0, liveness.check(now).silentTogether());
+    assertEquals(List.of(), checkUntilHearing(5_500, "a", "c"));
+    assertEquals(List.of(move("b", State.SUSPECT, State.EXPIRED, 2_600)), checkUntilHearing(5_600, "a", "c"));
   }
 
   @Test
