@@ -272,6 +272,10 @@ final class BalanceBench {
           after.ratio(), after, fleet.failovers(), fleet.failoverReasons(), removeMs);
       System.out.println("  removals seen by the list subscriber: " + watch.removals().stream()
           .map(r -> String.format(Locale.ROOT, "%s %s at %+.0f ms", r.id(), r.reason(), (r.at() - t0) / 1e6)).toList());
+      long[] dialed = fleet.attemptDelays(t0);
+      Stats dial = Stats.of(dialed, dialed.length);
+      System.out.printf(Locale.ROOT, "  attempts dialled after the kill: p50 %.0f, max %.0f ms (the rest of 'elsewhere' is the "
+          + "handshake and the welcome, on survivors that share the cores)%n", dial.p50(), dial.max());
       System.out.println("  attempts to the killed backend, ms after the kill: " + fleet.attemptTimes(victimId, t0)
           + "; attempts to any backend since the kill: " + fleet.attemptsSince(t0) + " (" + affected.size() + " clients affected)");
       killNotes.append(falseAlarms(watch, victimId, "kill, pool " + pool)).append(overfull(fleet, pool, "kill, pool " + pool));

@@ -322,6 +322,11 @@ final class Fleet implements AutoCloseable {
     return attempts.stream().filter(a -> a.at() >= since).count();
   }
 
+  /** Nanoseconds after {@code since} of every attempt from then on, to any backend. */
+  long[] attemptDelays(long since) {
+    return attempts.stream().filter(a -> a.at() >= since).mapToLong(a -> a.at() - since).toArray();
+  }
+
   /** Milliseconds after {@code since} of each attempt to {@code backendId} from then on, for the log. */
   List<Long> attemptTimes(String backendId, long since) {
     return attempts.stream().filter(a -> a.backend().equals(backendId) && a.at() >= since)
