@@ -14,6 +14,7 @@ final class Heartbeat {
 
   private final Pool pool;
   private long timer = -1;
+  private long every = Long.MAX_VALUE;
   private boolean stopped;
 
   Heartbeat(Pool pool) {
@@ -29,16 +30,28 @@ final class Heartbeat {
     pool.clock.cancelTimer(timer);
   }
 
+  /** A connection was welcomed with {@code pingIntervalMs}: tick sooner if it needs it. */
+  void welcomed(long pingIntervalMs) {
+    if (!stopped && timer != -1 && Math.max(Connection.MIN_PING_INTERVAL_MS, pingIntervalMs) < every) {
+      pool.clock.cancelTimer(timer);
+      schedule();
+    }
+  }
+
   /** Often enough for the shortest ping interval in the pool and half the timeout; at least every 50 ms apart. */
   private void schedule() {
     if (stopped) {
       return;
     }
-    long every = Math.min(pool.options.getIntervalMs(), pool.options.getTimeoutMs() / 2);
+    long next = Math.min(pool.options.getIntervalMs(), pool.options.getTimeoutMs() / 2);
     for (Connection c : pool.open) {
-      every = Math.min(every, c.pingIntervalMs());
+      next = Math.min(next, c.pingIntervalMs());
     }
-    timer = pool.clock.setTimer(Math.max(Connection.MIN_PING_INTERVAL_MS, every), () -> {
+    for (Connection c : pool.opening) {
+      next = Math.min(next, c.pingIntervalMs());
+    }
+    every = Math.max(Connection.MIN_PING_INTERVAL_MS, next);
+    timer = pool.clock.setTimer(every, () -> {
       tick();
       schedule();
     });

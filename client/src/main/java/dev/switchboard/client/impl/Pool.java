@@ -202,6 +202,7 @@ public final class Pool {
       return;
     }
     c.welcomed(clock.now(), Connection.pingInterval(heartbeatMs, options.getIntervalMs()));
+    heartbeat.welcomed(c.pingIntervalMs());
     failuresInARow = 0;
     Connection old = c.replaces;
     if (old != null && open.contains(old)) {
