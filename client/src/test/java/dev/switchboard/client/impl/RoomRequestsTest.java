@@ -70,6 +70,34 @@ class RoomRequestsTest {
   }
 
   @Test
+  void aReplacementWhoseJoinsGoUnansweredTakesOverAfterTheRequestTimeout() {
+    PoolHarness h = new PoolHarness(PoolHarness.options().setRequestTimeoutMs(5_000));
+    FakeTransport.FakeSocket b1 = h.startOn(backend("b1", 0));
+    h.list.upsert(backend("b2", 0));
+    h.pool.join("a");
+    b1.receive(joined("a", 1));
+    b1.receive(drain("drain", 100));
+    h.clock.advance(50);
+    FakeTransport.FakeSocket b2 = h.transport.last().accept("b2");
+    for (int i = 0; i < 5; i++) {
+      h.clock.advance(1_000);
+      assertEquals(List.of("b1"), h.open(), "still waiting for the replacement's join");
+      answerPings(b1);
+      answerPings(b2);
+    }
+    h.clock.advance(1_100);
+    assertEquals(List.of("b2"), h.open());
+    assertTrue(h.failovers.isEmpty());
+  }
+
+  private static void answerPings(FakeTransport.FakeSocket s) {
+    List<JsonObject> pings = s.sent("ping");
+    if (!pings.isEmpty()) {
+      s.receive(new JsonObject().put("type", "pong").put("id", pings.get(pings.size() - 1).getValue("id")));
+    }
+  }
+
+  @Test
   void aPublishFailsOnTheErrorThatNamesItsId() {
     PoolHarness h = new PoolHarness(PoolHarness.options());
     FakeTransport.FakeSocket b1 = h.startOn(backend("b1", 0));
