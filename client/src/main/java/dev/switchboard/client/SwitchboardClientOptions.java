@@ -1,6 +1,8 @@
 package dev.switchboard.client;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +21,7 @@ public final class SwitchboardClientOptions {
   public static final int DEFAULT_CONNECTIONS = 1;
   public static final int DEFAULT_QUEUE_SIZE = 1_000;
   public static final double DEFAULT_FAILOVER_RATE = 4_000;
+  public static final long DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
   private List<String> coordinators = new ArrayList<>();
   private String service = DEFAULT_SERVICE;
@@ -32,6 +35,7 @@ public final class SwitchboardClientOptions {
   private int connections = DEFAULT_CONNECTIONS;
   private int queueSize = DEFAULT_QUEUE_SIZE;
   private double failoverRate = DEFAULT_FAILOVER_RATE;
+  private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
   private Supplier<Future<String>> ticket;
 
   public SwitchboardClientOptions() {
@@ -50,7 +54,46 @@ public final class SwitchboardClientOptions {
     connections = other.connections;
     queueSize = other.queueSize;
     failoverRate = other.failoverRate;
+    requestTimeoutMs = other.requestTimeoutMs;
     ticket = other.ticket;
+  }
+
+  /** From JSON (the names of the getters); absent fields keep their defaults. The ticket supplier is not JSON. */
+  public SwitchboardClientOptions(JsonObject json) {
+    JsonArray list = json.getJsonArray("coordinators", new JsonArray());
+    List<String> urls = new ArrayList<>();
+    list.forEach(u -> urls.add((String) u));
+    setCoordinators(urls);
+    setService(json.getString("service", DEFAULT_SERVICE));
+    setPolicy(json.getString("policy", DEFAULT_POLICY));
+    setKey(json.getString("key"));
+    setIntervalMs(json.getLong("intervalMs", DEFAULT_INTERVAL_MS));
+    setTimeoutMs(json.getLong("timeoutMs", DEFAULT_TIMEOUT_MS));
+    setBaseMs(json.getLong("baseMs", DEFAULT_BASE_MS));
+    setMaxMs(json.getLong("maxMs", DEFAULT_MAX_MS));
+    setJitter(json.getDouble("jitter", DEFAULT_JITTER));
+    setConnections(json.getInteger("connections", DEFAULT_CONNECTIONS));
+    setQueueSize(json.getInteger("queueSize", DEFAULT_QUEUE_SIZE));
+    setFailoverRate(json.getDouble("failoverRate", DEFAULT_FAILOVER_RATE));
+    setRequestTimeoutMs(json.getLong("requestTimeoutMs", DEFAULT_REQUEST_TIMEOUT_MS));
+  }
+
+  /** Every option but the ticket supplier, as JSON. */
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject()
+        .put("coordinators", new JsonArray(new ArrayList<Object>(coordinators)))
+        .put("service", service)
+        .put("policy", policy)
+        .put("intervalMs", intervalMs)
+        .put("timeoutMs", timeoutMs)
+        .put("baseMs", baseMs)
+        .put("maxMs", maxMs)
+        .put("jitter", jitter)
+        .put("connections", connections)
+        .put("queueSize", queueSize)
+        .put("failoverRate", failoverRate)
+        .put("requestTimeoutMs", requestTimeoutMs);
+    return key == null ? json : json.put("key", key);
   }
 
   public List<String> getCoordinators() {
@@ -96,7 +139,11 @@ public final class SwitchboardClientOptions {
     return intervalMs;
   }
 
-  /** Heartbeat ping interval. */
+  /**
+   * Heartbeat ping interval, and the fallback and cap of the backend's {@code welcome.heartbeatMs}:
+   * a connection pings after {@code min(heartbeatMs, intervalMs)} of silence (at least 50 ms), or
+   * after {@code intervalMs} when the welcome names none.
+   */
   public SwitchboardClientOptions setIntervalMs(long intervalMs) {
     this.intervalMs = intervalMs;
     return this;
@@ -183,6 +230,22 @@ public final class SwitchboardClientOptions {
       throw new IllegalArgumentException("failoverRate must be >= 0: " + failoverRate);
     }
     this.failoverRate = failoverRate;
+    return this;
+  }
+
+  public long getRequestTimeoutMs() {
+    return requestTimeoutMs;
+  }
+
+  /**
+   * A join or publish with no answer ({@code joined}, {@code ack} or its {@code error}) within this
+   * fails with a {@link RequestException} code {@code timeout}; a timed-out join leaves its room.
+   */
+  public SwitchboardClientOptions setRequestTimeoutMs(long requestTimeoutMs) {
+    if (requestTimeoutMs < 1) {
+      throw new IllegalArgumentException("requestTimeoutMs must be at least 1: " + requestTimeoutMs);
+    }
+    this.requestTimeoutMs = requestTimeoutMs;
     return this;
   }
 

@@ -1,0 +1,143 @@
+package dev.switchboard.client.impl;
+
+import dev.switchboard.model.BackendRecord;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One WebSocket to one backend: its {@link ConnectionState}, its heartbeat and what a move needs to
+ * know. Single-threaded (the client's context).
+ */
+final class Connection {
+
+  /** The floor of the ping interval, whatever a welcome asks. */
+  static final long MIN_PING_INTERVAL_MS = 50;
+
+  final BackendRecord backend;
+  final long startedAt;
+  private ConnectionState state = ConnectionState.CONNECTING;
+  private Transport.Socket socket;
+  /** The connection this one replaces once it is ready (make-before-break), or null. */
+  Connection replaces;
+  /** While {@link ConnectionState#JOINING}: the rooms not yet joined or refused. */
+  final Set<String> awaitingJoins = new HashSet<>();
+  /** The {@code since} of each join sent on this connection (null: none), to read its {@code joined}. */
+  final Map<String, Long> joinSince = new HashMap<>();
+  /** Every room a join was sent for on this connection. */
+  final Set<String> roomsAsked = new HashSet<>();
+  /** The backend's connection count as last listed: how many clients a loss of it displaces. */
+  int listedConnections;
+  /** Its backend left the list as {@code unreachable}, but this connection works: kept while it answers heartbeats. */
+  boolean keptUnlisted;
+  /** The WebSocket handshake started (the ticket, if any, was had). */
+  boolean dialed;
+  long openedAt;
+  long heardAt;
+  private long pingIntervalMs;
+  private long pingId;
+  private long pingSentAt = -1;
+
+  Connection(BackendRecord backend, Connection replaces, long now, long pingIntervalMs) {
+    this.backend = backend;
+    this.replaces = replaces;
+    this.startedAt = now;
+    this.pingIntervalMs = pingIntervalMs;
+  }
+
+  ConnectionState state() {
+    return state;
+  }
+
+  void state(ConnectionState next) {
+    state = next;
+  }
+
+  boolean is(ConnectionState s) {
+    return state == s;
+  }
+
+  /** Given up or closed: nothing it reports matters any more. */
+  boolean finished() {
+    return state == ConnectionState.CLOSING || state == ConnectionState.CLOSED;
+  }
+
+  void socket(Transport.Socket socket) {
+    this.socket = socket;
+  }
+
+  boolean writeQueueFull() {
+    return socket == null || socket.writeQueueFull();
+  }
+
+  Transport.Socket socket() {
+    return socket;
+  }
+
+  Future<Void> send(JsonObject frame) {
+    return sendText(frame.encode());
+  }
+
+  Future<Void> sendText(String text) {
+    return socket == null ? Future.failedFuture(new IllegalStateException("no socket to " + backend.id())) : socket.write(text);
+  }
+
+  /** Closes it on purpose: its close event will be ignored. */
+  void close(short code, String reason) {
+    state = ConnectionState.CLOSING;
+    if (socket != null) {
+      socket.close(code, reason);
+    }
+  }
+
+  /**
+   * The welcome's {@code heartbeatMs}, when positive, is the ping interval, capped by the client's
+   * {@code intervalMs} (so failure detection is never slower than configured) and floored at
+   * {@link #MIN_PING_INTERVAL_MS}; without it, {@code intervalMs}.
+   */
+  static long pingInterval(Object heartbeatMs, long intervalMs) {
+    if (heartbeatMs instanceof Number n && n.longValue() > 0) {
+      return Math.max(MIN_PING_INTERVAL_MS, Math.min(n.longValue(), intervalMs));
+    }
+    return intervalMs;
+  }
+
+  void welcomed(long now, long pingIntervalMs) {
+    this.pingIntervalMs = pingIntervalMs;
+    this.openedAt = now;
+    this.heardAt = now;
+    state = ConnectionState.WELCOMED;
+  }
+
+  long pingIntervalMs() {
+    return pingIntervalMs;
+  }
+
+  /** A ping went out more than {@code timeoutMs} ago and no pong came. */
+  boolean pongOverdue(long now, long timeoutMs) {
+    return pingSentAt >= 0 && now - pingSentAt > timeoutMs;
+  }
+
+  /** Sends a ping when the connection was silent a whole interval and none is out. */
+  void pingIfIdle(long now) {
+    if (pingSentAt < 0 && now - heardAt >= pingIntervalMs) {
+      pingSentAt = now;
+      send(new JsonObject().put("type", "ping").put("id", ++pingId));
+    }
+  }
+
+  /** A pong: the round trip in ms when it answers the ping out, else a negative number. */
+  double pong(Object id, long now) {
+    double rtt = pingSentAt >= 0 && id instanceof Number n && n.longValue() == pingId ? now - pingSentAt : -1;
+    pingSentAt = -1;
+    return rtt;
+  }
+
+  long pingSentAt() {
+    return pingSentAt;
+  }
+}

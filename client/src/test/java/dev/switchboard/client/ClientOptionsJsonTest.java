@@ -1,0 +1,38 @@
+package dev.switchboard.client;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class ClientOptionsJsonTest {
+
+  @Test
+  void everyOptionButTheTicketSurvivesAJsonRoundTrip() {
+    SwitchboardClientOptions options = new SwitchboardClientOptions()
+        .setCoordinators(List.of("http://a:1", "http://b:2")).setService("svc").setPolicy("sticky").setKey("k")
+        .setIntervalMs(11).setTimeoutMs(12).setBaseMs(13).setMaxMs(14).setJitter(0.5).setConnections(3)
+        .setQueueSize(15).setFailoverRate(16).setRequestTimeoutMs(17);
+    JsonObject json = options.toJson();
+    assertEquals(json, new SwitchboardClientOptions(json).toJson());
+    assertEquals(17, new SwitchboardClientOptions(json).getRequestTimeoutMs());
+  }
+
+  @Test
+  void absentFieldsKeepTheirDefaults() {
+    SwitchboardClientOptions options = new SwitchboardClientOptions(new JsonObject());
+    assertEquals(SwitchboardClientOptions.DEFAULT_REQUEST_TIMEOUT_MS, options.getRequestTimeoutMs());
+    assertEquals(10_000, options.getRequestTimeoutMs());
+    assertEquals(new SwitchboardClientOptions().toJson(), options.toJson());
+  }
+
+  @Test
+  void aRequestTimeoutBelowOneIsRefused() {
+    assertThrows(IllegalArgumentException.class, () -> new SwitchboardClientOptions().setRequestTimeoutMs(0));
+    assertThrows(IllegalArgumentException.class,
+        () -> new SwitchboardClientOptions(new JsonObject().put("connections", 0)));
+  }
+}
