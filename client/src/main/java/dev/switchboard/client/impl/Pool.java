@@ -93,15 +93,19 @@ public final class Pool {
   }
 
   public Future<Long> join(String room) {
-    return rooms.join(room);
+    return closed ? Future.failedFuture(closedError()) : rooms.join(room);
   }
 
   public Future<Long> publish(String room, Object data) {
-    return rooms.publish(room, data);
+    return closed ? Future.failedFuture(closedError()) : rooms.publish(room, data);
   }
 
   public Future<Void> send(String text) {
-    return queue.send(text, this::writable);
+    return closed ? Future.failedFuture(closedError()) : queue.send(text, this::writable);
+  }
+
+  private static IllegalStateException closedError() {
+    return new IllegalStateException("client closed");
   }
 
   public ClientState state() {

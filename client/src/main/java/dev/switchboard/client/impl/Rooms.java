@@ -187,8 +187,9 @@ final class Rooms {
 
   /**
    * An {@code error} frame: one naming a pending publish's {@code id} fails that publish; one naming a
-   * room (and no id) fails that room's join, and the room is forgotten — not rejoined after a failover,
-   * not awaited by a replacement. {@code history-gap} is informational. Returns whether it settled something.
+   * room (and no id) fails that room's pending join, and the room is forgotten — not rejoined after a
+   * failover, not awaited by a replacement — as it is on {@code forbidden}; any other refusal of a rejoin
+   * (the app's join succeeded earlier) keeps the room for the next primary and does not hold up a move. {@code history-gap} is informational. Returns whether it settled something.
    */
   boolean onError(Connection c, JsonObject error) {
     Object code = error.getValue("code");
@@ -211,16 +212,29 @@ final class Rooms {
     if (!rooms.containsKey(room)) {
       return false;
     }
-    forget(room, failure(wire, room, null, message));
     c.joinSince.remove(room);
+    if (joins.containsKey(room) || ErrorCode.FORBIDDEN.wire().equals(wire)) {
+      forget(room, failure(wire, room, null, message));
+    } else {
+      // a rejoin after a move refused for now (too-many-rooms on this backend): the app's room is kept and
+      // asked again on the next primary; the move is not held up by it
+      settled.accept(c, room);
+    }
     return true;
   }
 
   private void joinTimedOut(String room, Promise<Long> joined) {
     Join j = joins.get(room);
-    if (j != null && j.joined() == joined) {
-      forget(room, new RequestException(RequestException.TIMEOUT, room, null,
-          "join of room '" + room + "' not answered within " + requestTimeoutMs + " ms"));
+    if (j == null || j.joined() != joined) {
+      return;
+    }
+    RequestException timeout = new RequestException(RequestException.TIMEOUT, room, null,
+        "join of room '" + room + "' not answered within " + requestTimeoutMs + " ms");
+    if (rooms.get(room) == null) {
+      forget(room, timeout); // never joined: no trace of it is left
+    } else {
+      joins.remove(room); // a repeated join of a room already joined: the subscription stays
+      joined.tryFail(timeout);
     }
   }
 

@@ -186,4 +186,47 @@ class RoomRequestsTest {
     assertEquals(3L, h.pool.rooms.lastSeq("r"));
     assertEquals("error", h.messages.get(0).getString("type"), "the application still sees it");
   }
+
+  @Test
+  void aRejoinRefusedForNowKeepsTheRoomAndAsksAgainOnTheNextPrimary() {
+    PoolHarness h = new PoolHarness(PoolHarness.options());
+    FakeTransport.FakeSocket b1 = h.startOn(backend("b1", 0));
+    h.list.upsert(backend("b2", 0));
+    h.pool.join("a");
+    b1.receive(joined("a", 1));
+    b1.closeByPeer((short) 1006);
+    h.clock.advance(1_000);
+    FakeTransport.FakeSocket b2 = h.transport.last().accept("b2");
+    b2.receive(error("too-many-rooms", "a", null));
+    assertEquals(1L, h.pool.rooms.lastSeq("a"), "the app's room outlives one backend's cap");
+
+    h.list.upsert(backend("b3", 0));
+    b2.closeByPeer((short) 1006);
+    h.clock.advance(1_000);
+    FakeTransport.FakeSocket b3 = h.transport.last().accept("b3");
+    assertEquals("a", b3.sent("join").get(0).getString("room"), "asked again on the next primary");
+  }
+
+  @Test
+  void aRepeatedJoinOfAJoinedRoomThatGoesUnansweredFailsButKeepsTheRoom() {
+    PoolHarness h = new PoolHarness(PoolHarness.options().setRequestTimeoutMs(5_000).setTimeoutMs(60_000).setIntervalMs(60_000));
+    FakeTransport.FakeSocket b1 = h.startOn(backend("b1", 0));
+    h.pool.join("a");
+    b1.receive(joined("a", 3));
+    Future<Long> again = h.pool.join("a");
+    h.clock.advance(5_001);
+    assertEquals(RequestException.TIMEOUT, ((RequestException) again.cause()).code());
+    assertEquals(3L, h.pool.rooms.lastSeq("a"));
+  }
+
+  @Test
+  void joinPublishAndSendAfterCloseFailAtOnce() {
+    PoolHarness h = new PoolHarness(PoolHarness.options());
+    h.startOn(backend("b1", 0));
+    h.pool.close();
+    for (Future<?> f : List.of(h.pool.join("a"), h.pool.publish("a", 1), h.pool.send("{}"))) {
+      assertTrue(f.failed(), "settled at once");
+      assertEquals("client closed", f.cause().getMessage());
+    }
+  }
 }
