@@ -12,6 +12,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -147,9 +148,9 @@ public final class SwitchboardClient {
     this.options = new SwitchboardClientOptions(options);
     this.policy = Policy.of(options.getPolicy());
     this.selector = policy.selector(List.of(), random);
-    this.sockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(options.getConnections() * 2 + 2));
+    this.sockets = vertx.createWebSocketClient(options.applyTls(new WebSocketClientOptions().setMaxConnections(options.getConnections() * 2 + 2)));
     int first = BackendListStream.startIndex(options.getCoordinators(), options.getKey(), ThreadLocalRandom.current()::nextDouble);
-    this.list = new BackendListStream(vertx, options.getCoordinators(), options.getService(), first);
+    this.list = new BackendListStream(vertx, options.getCoordinators(), options.getService(), first, options.applyTls(new HttpClientOptions()));
   }
 
   /** Room messages ({@code {"type":"message",…}}, once each, in seq order per room) and application frames. */

@@ -1,6 +1,8 @@
 package dev.switchboard.client;
 
 import io.vertx.core.Future;
+import io.vertx.core.net.ClientOptionsBase;
+import io.vertx.core.net.PemTrustOptions;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +53,7 @@ public final class SwitchboardClientOptions {
     queueSize = other.queueSize;
     failoverRate = other.failoverRate;
     ticket = other.ticket;
+    trustCaPem = other.trustCaPem;
   }
 
   public List<String> getCoordinators() {
@@ -204,5 +207,31 @@ public final class SwitchboardClientOptions {
   /** One fixed ticket for every connection attempt; null: none. */
   public SwitchboardClientOptions setTicket(String ticket) {
     return setTicket(ticket == null ? null : () -> Future.succeededFuture(ticket));
+  }
+
+  // TLS: trust for https:// coordinators and wss:// backends
+
+  private String trustCaPem;
+
+  public String getTrustCaPem() {
+    return trustCaPem;
+  }
+
+  /**
+   * A PEM file of the CA certificate(s) that signed the coordinators' and backends' certificates, trusted
+   * for {@code https://} and {@code wss://} besides the JVM's default trust store; null (the default):
+   * the JVM's trust store only. Host names are verified either way.
+   */
+  public SwitchboardClientOptions setTrustCaPem(String trustCaPem) {
+    this.trustCaPem = trustCaPem == null || trustCaPem.isBlank() ? null : trustCaPem;
+    return this;
+  }
+
+  /** Adds {@link #getTrustCaPem()} to a Vert.x client's options; returns them. */
+  <T extends ClientOptionsBase> T applyTls(T clientOptions) {
+    if (trustCaPem != null) {
+      clientOptions.setTrustOptions(new PemTrustOptions().addCertPath(trustCaPem));
+    }
+    return clientOptions;
   }
 }
