@@ -131,8 +131,11 @@ admin = adminMeta ? JSON.parse(adminMeta) : null;
 if (admin) {
   $('controls').hidden = false;
   const scaleBy = (delta) => {
-    const mine = [...client.backends.values()].filter((b) => b.node === admin.node && b.state === 'UP');
-    adminCall(`/v1/admin/nodes/${encodeURIComponent(admin.node)}/scale`, { instances: Math.max(0, mine.length + delta) });
+    // the embedded demo names its node; a page for an existing cluster scales the node of the first live backend
+    const node = admin.node ?? [...client.backends.values()].find((b) => b.state === 'UP')?.node;
+    if (!node) return;
+    const mine = [...client.backends.values()].filter((b) => b.node === node && b.state === 'UP');
+    adminCall(`/v1/admin/nodes/${encodeURIComponent(node)}/scale`, { instances: Math.max(0, mine.length + delta) });
   };
   $('scale-up').addEventListener('click', () => scaleBy(1));
   $('scale-down').addEventListener('click', () => scaleBy(-1));

@@ -75,6 +75,11 @@ public final class BackendListStream {
    * @param service the backend pool, or null for all
    */
   public BackendListStream(Vertx vertx, List<String> coordinators, String service, int first) {
+    this(vertx, coordinators, service, first, new HttpClientOptions());
+  }
+
+  /** As above, with the HTTP client's options (TLS trust, for {@code https://} coordinators). */
+  public BackendListStream(Vertx vertx, List<String> coordinators, String service, int first, HttpClientOptions http) {
     if (coordinators.isEmpty()) {
       throw new IllegalArgumentException("at least one coordinator URL is needed");
     }
@@ -82,7 +87,7 @@ public final class BackendListStream {
     this.coordinators = coordinators.stream().map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u).toList();
     this.query = service == null ? "" : "?service=" + URLEncoder.encode(service, StandardCharsets.UTF_8);
     this.index = Math.floorMod(first, coordinators.size());
-    this.client = vertx.createHttpClient(new HttpClientOptions().setIdleTimeout(IDLE_TIMEOUT_SECONDS));
+    this.client = vertx.createHttpClient(new HttpClientOptions(http).setIdleTimeout(IDLE_TIMEOUT_SECONDS));
   }
 
   /**

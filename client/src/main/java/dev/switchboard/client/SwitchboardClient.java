@@ -11,6 +11,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Collection;
@@ -49,8 +51,10 @@ public final class SwitchboardClient {
     }
     this.context = vertx.getOrCreateContext();
     int first = BackendListStream.startIndex(options.getCoordinators(), options.getKey(), ThreadLocalRandom.current()::nextDouble);
-    this.list = new BackendListStream(vertx, options.getCoordinators(), options.getService(), first);
-    this.pool = new Pool(options, new VertxClock(vertx), new VertxTransport(vertx, options.getConnections() * 2 + 2),
+    this.list = new BackendListStream(vertx, options.getCoordinators(), options.getService(), first,
+        options.applyTls(new HttpClientOptions()));
+    this.pool = new Pool(options, new VertxClock(vertx), new VertxTransport(vertx,
+        options.applyTls(new WebSocketClientOptions().setMaxConnections(options.getConnections() * 2 + 2))),
         new StreamListFeed(list), () -> ThreadLocalRandom.current().nextDouble(), this::inContext, on);
   }
 

@@ -3,6 +3,8 @@ package dev.switchboard.client;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.ClientOptionsBase;
+import io.vertx.core.net.PemTrustOptions;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +58,7 @@ public final class SwitchboardClientOptions {
     failoverRate = other.failoverRate;
     requestTimeoutMs = other.requestTimeoutMs;
     ticket = other.ticket;
+    trustCaPem = other.trustCaPem;
   }
 
   /** From JSON (the names of the getters); absent fields keep their defaults. The ticket supplier is not JSON. */
@@ -76,6 +79,7 @@ public final class SwitchboardClientOptions {
     setQueueSize(json.getInteger("queueSize", DEFAULT_QUEUE_SIZE));
     setFailoverRate(json.getDouble("failoverRate", DEFAULT_FAILOVER_RATE));
     setRequestTimeoutMs(json.getLong("requestTimeoutMs", DEFAULT_REQUEST_TIMEOUT_MS));
+    setTrustCaPem(json.getString("trustCaPem"));
   }
 
   /** Every option but the ticket supplier, as JSON. */
@@ -93,6 +97,9 @@ public final class SwitchboardClientOptions {
         .put("queueSize", queueSize)
         .put("failoverRate", failoverRate)
         .put("requestTimeoutMs", requestTimeoutMs);
+    if (trustCaPem != null) {
+      json.put("trustCaPem", trustCaPem);
+    }
     return key == null ? json : json.put("key", key);
   }
 
@@ -267,5 +274,31 @@ public final class SwitchboardClientOptions {
   /** One fixed ticket for every connection attempt; null: none. */
   public SwitchboardClientOptions setTicket(String ticket) {
     return setTicket(ticket == null ? null : () -> Future.succeededFuture(ticket));
+  }
+
+  // TLS: trust for https:// coordinators and wss:// backends
+
+  private String trustCaPem;
+
+  public String getTrustCaPem() {
+    return trustCaPem;
+  }
+
+  /**
+   * A PEM file of the CA certificate(s) that signed the coordinators' and backends' certificates, trusted
+   * for {@code https://} and {@code wss://} besides the JVM's default trust store; null (the default):
+   * the JVM's trust store only. Host names are verified either way.
+   */
+  public SwitchboardClientOptions setTrustCaPem(String trustCaPem) {
+    this.trustCaPem = trustCaPem == null || trustCaPem.isBlank() ? null : trustCaPem;
+    return this;
+  }
+
+  /** Adds {@link #getTrustCaPem()} to a Vert.x client's options; returns them. */
+  <T extends ClientOptionsBase> T applyTls(T clientOptions) {
+    if (trustCaPem != null) {
+      clientOptions.setTrustOptions(new PemTrustOptions().addCertPath(trustCaPem));
+    }
+    return clientOptions;
   }
 }

@@ -54,6 +54,7 @@ public final class ClusterOptions {
   private String tlsCert;
   private String tlsKey;
   private String tlsCa;
+  private String dnsDiscovery;
 
   public ClusterOptions() {
   }
@@ -76,6 +77,7 @@ public final class ClusterOptions {
     tlsCert = json.getString("tlsCert");
     tlsKey = json.getString("tlsKey");
     tlsCa = json.getString("tlsCa");
+    dnsDiscovery = json.getString("dnsDiscovery");
   }
 
   public JsonObject toJson() {
@@ -93,6 +95,7 @@ public final class ClusterOptions {
     putIfSet(json, "tlsCert", tlsCert);
     putIfSet(json, "tlsKey", tlsKey);
     putIfSet(json, "tlsCa", tlsCa);
+    putIfSet(json, "dnsDiscovery", dnsDiscovery);
     return json;
   }
 
@@ -166,7 +169,16 @@ public final class ClusterOptions {
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setMembers(expandMembers(members));
+    if (dnsDiscovery != null) {
+      // Hazelcast's Kubernetes discovery in DNS lookup mode: the members are the A records of a
+      // headless Service, each on the cluster port; no API access (RBAC) needed
+      join.getTcpIpConfig().setEnabled(false);
+      join.getKubernetesConfig().setEnabled(true)
+          .setProperty("service-dns", dnsDiscovery)
+          .setProperty("service-port", String.valueOf(port));
+    } else {
+      join.getTcpIpConfig().setEnabled(true).setMembers(expandMembers(members));
+    }
     return config;
   }
 
@@ -331,6 +343,21 @@ public final class ClusterOptions {
   /** PEM certificate(s) of the CA that signed every member's event-bus certificate; the only ones trusted. */
   public ClusterOptions setTlsCa(String tlsCa) {
     this.tlsCa = tlsCa;
+    return this;
+  }
+
+  public String getDnsDiscovery() {
+    return dnsDiscovery;
+  }
+
+  /**
+   * The DNS name of a headless Kubernetes Service whose addresses are the cluster's data members (e.g.
+   * {@code switchboard-hazelcast.default.svc.cluster.local}): members are found through Hazelcast's
+   * Kubernetes discovery in DNS lookup mode instead of the {@code members} list; null (the default): the
+   * TCP-IP list.
+   */
+  public ClusterOptions setDnsDiscovery(String dnsDiscovery) {
+    this.dnsDiscovery = dnsDiscovery == null || dnsDiscovery.isBlank() ? null : dnsDiscovery;
     return this;
   }
 }

@@ -1,5 +1,7 @@
 package dev.switchboard.cluster;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +12,9 @@ import java.util.Map;
  * a flag beats the variable, which beats the default. Read once, in {@code main}.
  */
 public final class CommandLine {
+
+  /** A host option's value meaning "the address this machine's host name resolves to". */
+  public static final String AUTO_HOST = "auto";
 
   /** One option: {@code --name}, its environment variable (may be null), its default and a help line. */
   public record Option(String name, String env, String defaultValue, String help) {
@@ -46,13 +51,16 @@ public final class CommandLine {
     return option("cluster-name", "SWITCHBOARD_CLUSTER_NAME", ClusterOptions.DEFAULT_CLUSTER_NAME,
             "Hazelcast cluster name; nodes join only their own cluster")
         .option("cluster-host", "SWITCHBOARD_CLUSTER_HOST", ClusterOptions.DEFAULT_HOST,
-            "interface address Hazelcast and the event bus bind to")
+            "interface address Hazelcast and the event bus bind to; auto: the address this host name resolves to (containers)")
         .option("cluster-public-host", "SWITCHBOARD_CLUSTER_PUBLIC_HOST", null,
             "address other members use to reach this one, when it differs from --cluster-host")
         .option("cluster-port", "SWITCHBOARD_CLUSTER_PORT", ClusterOptions.DEFAULT_PORT,
             "first Hazelcast port to try; the next free one is taken")
         .option("cluster-members", "SWITCHBOARD_CLUSTER_MEMBERS", ClusterOptions.DEFAULT_MEMBERS,
             "TCP-IP join list: host, host:port or host:first-last, comma-separated")
+        .option("cluster-dns", "SWITCHBOARD_CLUSTER_DNS", null,
+            "headless Kubernetes Service name whose addresses are the coordinators: Hazelcast's DNS discovery"
+                + " instead of --cluster-members")
         .option("cluster-bus-port", "SWITCHBOARD_CLUSTER_BUS_PORT", ClusterOptions.DEFAULT_BUS_PORT,
             "event-bus port on --cluster-host; 0 takes a free one")
         .option("cluster-secret", "SWITCHBOARD_CLUSTER_SECRET", null,
@@ -64,6 +72,13 @@ public final class CommandLine {
         .option("cluster-tls-key", "SWITCHBOARD_CLUSTER_TLS_KEY", null, "PEM private key of --cluster-tls-cert")
         .option("cluster-tls-ca", "SWITCHBOARD_CLUSTER_TLS_CA", null,
             "PEM CA certificate: the event bus accepts only members whose certificate it signed");
+  }
+
+  /** Adds {@code --tls-cert} and {@code --tls-key}: HTTPS and WSS on the node's public port ({@link ServerTls}). */
+  public CommandLine tlsOptions() {
+    return option(ServerTls.CERT_OPTION, "SWITCHBOARD_TLS_CERT", null,
+            "PEM certificate (chain) file: serve https:// and wss:// instead of http:// and ws:// (with --tls-key)")
+        .option(ServerTls.KEY_OPTION, "SWITCHBOARD_TLS_KEY", null, "PEM private key file of --tls-cert");
   }
 
   /** Parsed values: every option has one (possibly null when it has no default). */
@@ -79,6 +94,31 @@ public final class CommandLine {
         throw new IllegalArgumentException("no option --" + name);
       }
       return values.get(name);
+    }
+
+    /**
+     * A host option: {@value #AUTO_HOST} becomes this machine's address as its own host name resolves
+     * (a container's or pod's address), anything else is returned as given.
+     */
+    public String getHost(String name) {
+      String value = get(name);
+      if (!AUTO_HOST.equals(value)) {
+        return value;
+      }
+      try {
+        return InetAddress.getLocalHost().getHostAddress();
+      } catch (UnknownHostException e) {
+        throw new UsageException("--" + name + " auto: this machine's host name does not resolve: " + e.getMessage());
+      }
+    }
+
+    /** The {@code --tls-cert} / {@code --tls-key} pair, checked; null when TLS is off. */
+    public ServerTls serverTls() {
+      try {
+        return ServerTls.of(get(ServerTls.CERT_OPTION), get(ServerTls.KEY_OPTION));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException(e.getMessage());
+      }
     }
 
     public int getInt(String name) {
@@ -116,10 +156,11 @@ public final class CommandLine {
     public ClusterOptions clusterOptions() {
       ClusterOptions cluster = new ClusterOptions()
           .setClusterName(get("cluster-name"))
-          .setHost(get("cluster-host"))
-          .setPublicHost(get("cluster-public-host"))
+          .setHost(getHost("cluster-host"))
+          .setPublicHost(getHost("cluster-public-host"))
           .setPort(getInt("cluster-port"))
           .setMembers(get("cluster-members"))
+          .setDnsDiscovery(get("cluster-dns"))
           .setBusPort(getInt("cluster-bus-port"))
           .setSecret(get("cluster-secret"))
           .setTlsCert(get("cluster-tls-cert"))

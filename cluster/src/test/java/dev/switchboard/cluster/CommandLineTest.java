@@ -1,7 +1,13 @@
 package dev.switchboard.cluster;
 
+import com.hazelcast.config.JoinConfig;
+import io.vertx.core.http.HttpServerOptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -114,5 +120,47 @@ class CommandLineTest {
         .setTlsCert("c.pem").setTlsKey("k.pem").setTlsCa("ca.pem");
     assertEquals(options.toJson(), new ClusterOptions(options).toJson());
     assertEquals("0123456789abcdef", new ClusterOptions(options).getSecret());
+  }
+
+  @Test
+  void clusterDnsSwitchesTheJoinToKubernetesDnsDiscovery() {
+    CommandLine cli = new CommandLine("x", "test").clusterOptions();
+    ClusterOptions options = cli.parse(new String[] {"--cluster-port", "5801"},
+        Map.of("SWITCHBOARD_CLUSTER_DNS", "sb-hazelcast.default.svc.cluster.local")).clusterOptions();
+    JoinConfig join = options.toHazelcastConfig().getNetworkConfig().getJoin();
+    assertTrue(join.getKubernetesConfig().isEnabled());
+    assertEquals("sb-hazelcast.default.svc.cluster.local", join.getKubernetesConfig().getProperty("service-dns"));
+    assertEquals("5801", join.getKubernetesConfig().getProperty("service-port"));
+    assertTrue(!join.getTcpIpConfig().isEnabled(), "no TCP-IP list alongside DNS discovery");
+    assertEquals(options.toJson(), new ClusterOptions(options).toJson());
+    assertTrue(new ClusterOptions().toHazelcastConfig().getNetworkConfig().getJoin().getTcpIpConfig().isEnabled());
+  }
+
+  @Test
+  void autoHostIsThisMachinesResolvedAddress() throws Exception {
+    CommandLine cli = new CommandLine("x", "test").clusterOptions();
+    ClusterOptions options = cli.parse(new String[] {"--cluster-host", "auto", "--cluster-secret", "0123456789abcdef"}, Map.of())
+        .clusterOptions();
+    assertEquals(InetAddress.getLocalHost().getHostAddress(), options.getHost());
+    assertEquals("10.1.2.3", cli.parse(new String[] {"--cluster-host", "10.1.2.3"}, Map.of()).getHost("cluster-host"));
+  }
+
+  @Test
+  void serverTlsNeedsBothReadablePemFiles(@TempDir Path dir) throws Exception {
+    CommandLine cli = new CommandLine("x", "test").tlsOptions();
+    assertNull(cli.parse(new String[0], Map.of()).serverTls());
+    Path cert = Files.writeString(dir.resolve("c.pem"), "x");
+    Path key = Files.writeString(dir.resolve("k.pem"), "x");
+    assertThrows(CommandLine.UsageException.class,
+        () -> cli.parse(new String[] {"--tls-cert", cert.toString()}, Map.of()).serverTls());
+    assertThrows(CommandLine.UsageException.class,
+        () -> cli.parse(new String[] {"--tls-cert", cert.toString(), "--tls-key", dir.resolve("missing.pem").toString()},
+            Map.of()).serverTls());
+    ServerTls tls = cli.parse(new String[0], Map.of("SWITCHBOARD_TLS_CERT", cert.toString(), "SWITCHBOARD_TLS_KEY",
+        key.toString())).serverTls();
+    assertEquals(new ServerTls(cert.toString(), key.toString()), tls);
+    assertTrue(tls.apply(new HttpServerOptions()).isSsl());
+    assertEquals("wss", ServerTls.webSocketScheme(tls));
+    assertEquals("ws", ServerTls.webSocketScheme(null));
   }
 }

@@ -3,6 +3,7 @@ package dev.switchboard.coordinator;
 import dev.switchboard.cluster.ClusterNode;
 import dev.switchboard.cluster.CommandLine;
 import dev.switchboard.cluster.Launcher;
+import dev.switchboard.cluster.ServerTls;
 import io.vertx.core.Future;
 
 import java.util.concurrent.TimeUnit;
@@ -41,6 +42,7 @@ public final class CoordinatorMain {
             "mark the backends of a node silent for this long suspect (still listed, chosen for no new connection)")
         .option("liveness-timeout-ms", "SWITCHBOARD_LIVENESS_TIMEOUT_MS", CoordinatorOptions.DEFAULT_LIVENESS_TIMEOUT_MS,
             "remove the backends of a node silent for this long (reason expired)")
+        .tlsOptions()
         .clusterOptions();
   }
 
@@ -70,7 +72,9 @@ public final class CoordinatorMain {
         .setQuarantineMs(values.getInt("quarantine-ms"))
         .setProbeTimeoutMs(values.getInt("probe-timeout-ms"))
         .setIdleTimeoutMs(values.getInt("idle-timeout-ms"))
-        .setHeaderTimeoutMs(values.getInt("header-timeout-ms"));
+        .setHeaderTimeoutMs(values.getInt("header-timeout-ms"))
+        .setTlsCert(values.get(ServerTls.CERT_OPTION))
+        .setTlsKey(values.get(ServerTls.KEY_OPTION));
   }
 
   public static void main(String[] args) {
@@ -80,8 +84,8 @@ public final class CoordinatorMain {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> close(node), "switchboard-shutdown"));
       CoordinatorVerticle verticle = new CoordinatorVerticle(options, node);
       node.vertx().deployVerticle(verticle).await(1, TimeUnit.MINUTES);
-      System.out.printf("switchboard coordinator ready: http://%s:%d (node %s)%n",
-          options.getHost(), verticle.actualPort(), node.nodeId());
+      System.out.printf("switchboard coordinator ready: %s://%s:%d (node %s)%n",
+          ServerTls.httpScheme(options.serverTls()), options.getHost(), verticle.actualPort(), node.nodeId());
     });
   }
 

@@ -1,6 +1,7 @@
 package dev.switchboard.coordinator;
 
 import dev.switchboard.cluster.AllowedOrigins;
+import dev.switchboard.cluster.ServerTls;
 import io.vertx.core.json.JsonObject;
 
 /** Settings of one coordinator verticle, with defaults that suit a single machine. */
@@ -61,6 +62,8 @@ public final class CoordinatorOptions {
   private long probeTimeoutMs = DEFAULT_PROBE_TIMEOUT_MS;
   private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
   private long headerTimeoutMs = DEFAULT_HEADER_TIMEOUT_MS;
+  private String tlsCert;
+  private String tlsKey;
 
   public CoordinatorOptions() {
   }
@@ -88,6 +91,8 @@ public final class CoordinatorOptions {
     probeTimeoutMs = json.getLong("probeTimeoutMs", DEFAULT_PROBE_TIMEOUT_MS);
     idleTimeoutMs = json.getLong("idleTimeoutMs", DEFAULT_IDLE_TIMEOUT_MS);
     headerTimeoutMs = json.getLong("headerTimeoutMs", DEFAULT_HEADER_TIMEOUT_MS);
+    tlsCert = json.getString("tlsCert");
+    tlsKey = json.getString("tlsKey");
   }
 
   public JsonObject toJson() {
@@ -108,7 +113,9 @@ public final class CoordinatorOptions {
         .put("quarantineMs", quarantineMs)
         .put("probeTimeoutMs", probeTimeoutMs)
         .put("idleTimeoutMs", idleTimeoutMs)
-        .put("headerTimeoutMs", headerTimeoutMs);
+        .put("headerTimeoutMs", headerTimeoutMs)
+        .put("tlsCert", tlsCert)
+        .put("tlsKey", tlsKey);
     return adminToken == null ? json : json.put("adminToken", adminToken);
   }
 
@@ -297,6 +304,31 @@ public final class CoordinatorOptions {
     return this;
   }
 
+  public String getTlsCert() {
+    return tlsCert;
+  }
+
+  /** PEM certificate (chain) file: with {@link #setTlsKey} the coordinator serves {@code https://}; null: plain http. */
+  public CoordinatorOptions setTlsCert(String tlsCert) {
+    this.tlsCert = tlsCert == null || tlsCert.isBlank() ? null : tlsCert;
+    return this;
+  }
+
+  public String getTlsKey() {
+    return tlsKey;
+  }
+
+  /** PEM private key file of {@link #setTlsCert}. */
+  public CoordinatorOptions setTlsKey(String tlsKey) {
+    this.tlsKey = tlsKey == null || tlsKey.isBlank() ? null : tlsKey;
+    return this;
+  }
+
+  /** The TLS settings of the HTTP server, null when TLS is off; checks that both files are set and readable. */
+  public ServerTls serverTls() {
+    return ServerTls.of(tlsCert, tlsKey);
+  }
+
   /**
    * Checks the settings that only make sense together: the idle timeout must exceed the keep-alive
    * period, or every quiet SSE stream would be cut.
@@ -308,6 +340,7 @@ public final class CoordinatorOptions {
       throw new IllegalArgumentException("idleTimeoutMs (" + idleTimeoutMs + ") must exceed keepAliveMs (" + keepAliveMs
           + "): streams are kept alive by a comment every keepAliveMs");
     }
+    serverTls();
     return this;
   }
 }

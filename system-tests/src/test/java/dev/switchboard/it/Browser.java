@@ -36,6 +36,11 @@ final class Browser implements AutoCloseable {
   }
 
   static Browser start() throws Exception {
+    return start(new String[0]);
+  }
+
+  /** Starts Chromium with {@code extraArgs} added to its command line (e.g. a certificate to trust). */
+  static Browser start(String... extraArgs) throws Exception {
     String chromium = System.getProperty("switchboard.chromium", "/usr/bin/chromium");
     String chromedriver = System.getProperty("switchboard.chromedriver", "/usr/bin/chromedriver");
     if (!Files.isExecutable(Path.of(chromium)) || !Files.isExecutable(Path.of(chromedriver))) {
@@ -59,6 +64,9 @@ final class Browser implements AutoCloseable {
     JsonArray args = new JsonArray().add("--headless").add("--no-sandbox").add("--disable-gpu").add("--no-first-run")
         .add("--disable-background-networking").add("--disable-component-update").add("--disable-sync")
         .add("--disable-quic").add("--window-size=1200,900").add("--user-data-dir=" + browser.profile);
+    for (String arg : extraArgs) {
+      args.add(arg);
+    }
     JsonObject capabilities = new JsonObject().put("capabilities", new JsonObject().put("alwaysMatch",
         new JsonObject().put("goog:chromeOptions", new JsonObject().put("binary", chromium).put("args", args))
             .put("timeouts", new JsonObject().put("script", 120_000))));

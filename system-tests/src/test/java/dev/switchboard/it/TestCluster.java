@@ -59,8 +59,8 @@ record TestCluster(String name, int port) {
     List<String> args = new ArrayList<>(List.of("--port", "0", "--host", "127.0.0.1"));
     args.addAll(List.of(extra));
     JvmProcess process = JvmProcess.start(label, "switchboard.coordinator.jar", args(args.toArray(String[]::new)));
-    String port = process.awaitLine("coordinator ready: http://[^:]+:(\\d+)", START).group(1);
-    return new Coordinator(process, "http://127.0.0.1:" + port);
+    java.util.regex.Matcher ready = process.awaitLine("coordinator ready: (https?)://[^:]+:(\\d+)", START);
+    return new Coordinator(process, ready.group(1) + "://127.0.0.1:" + ready.group(2));
   }
 
   /** Starts a backend node with {@code instances} backends on free ports (and {@code extra} flags); waits until all are registered. */
@@ -71,7 +71,7 @@ record TestCluster(String name, int port) {
     process.awaitLine("backend node ready: " + instances + " backends", START);
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < instances; i++) {
-      ids.add(process.awaitLine("switchboard backend (\\S+-" + i + "): ws://", START).group(1));
+      ids.add(process.awaitLine("switchboard backend (\\S+-" + i + "): wss?://", START).group(1));
     }
     return new BackendNode(process, ids);
   }

@@ -35,6 +35,9 @@ public final class DemoMain {
         .option("coordinator", "SWITCHBOARD_COORDINATOR", null,
             "serve only the page, for this existing coordinator URL (no embedded cluster)")
         .option("page-host", "SWITCHBOARD_PAGE_HOST", "127.0.0.1", "demo page bind address")
+        .option("admin-token", "SWITCHBOARD_ADMIN_TOKEN", null,
+            "with --coordinator: the coordinator's admin token, so the page's drain and scale buttons work"
+                + " (without it the page is read-only); the embedded demo makes its own")
         .clusterOptions();
   }
 
@@ -84,7 +87,9 @@ public final class DemoMain {
     Vertx vertx = Vertx.vertx();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close(), "switchboard-shutdown"));
     List<String> coordinators = List.of(values.get("coordinator").split(","));
-    DemoPageVerticle page = new DemoPageVerticle(values.get("page-host"), values.getInt("page-port"), coordinators);
+    String token = values.get("admin-token");
+    DemoPageVerticle page = new DemoPageVerticle(values.get("page-host"), values.getInt("page-port"), coordinators,
+        token == null || token.isBlank() ? null : new JsonObject().put("token", token));
     vertx.deployVerticle(page).await(1, TimeUnit.MINUTES);
     System.out.printf("switchboard demo page for %s%nopen http://localhost:%d/%n", coordinators, page.actualPort());
   }

@@ -5,6 +5,7 @@ import dev.switchboard.cluster.AllowedOrigins;
 import dev.switchboard.cluster.ClusterNode;
 import dev.switchboard.cluster.CommandLine;
 import dev.switchboard.cluster.Launcher;
+import dev.switchboard.cluster.ServerTls;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ public final class BackendMain {
             "backend i listens on port-base + i; 0 picks free ports")
         .option("host", "SWITCHBOARD_HOST", BackendOptions.DEFAULT_HOST, "WebSocket bind address")
         .option("public-host", "SWITCHBOARD_PUBLIC_HOST", BackendOptions.DEFAULT_PUBLIC_HOST,
-            "host name put in the ws:// URL that clients open")
+            "host name put in the ws:// (wss://) URL that clients open; auto: the address this host name resolves to")
         .option("service", "SWITCHBOARD_SERVICE", "chat", "backend pool name")
         .option("zone", "SWITCHBOARD_ZONE", "local", "zone label")
         .option("capacity", "SWITCHBOARD_CAPACITY", BackendOptions.DEFAULT_CAPACITY,
@@ -71,6 +72,7 @@ public final class BackendMain {
             "JWKS file (or JSON text) whose RSA / EC P-256 keys verify RS256 / ES256 tickets (read at start)")
         .option("allowed-origins", "SWITCHBOARD_ALLOWED_ORIGINS", BackendOptions.DEFAULT_ALLOWED_ORIGINS,
             "* or comma-separated origins whose browser pages may connect; another Origin gets 403")
+        .tlsOptions()
         .clusterOptions();
   }
 
@@ -79,7 +81,7 @@ public final class BackendMain {
         .setInstances(values.getInt("instances"))
         .setPortBase(values.getInt("port-base"))
         .setHost(values.get("host"))
-        .setPublicHost(values.get("public-host"))
+        .setPublicHost(values.getHost("public-host"))
         .setService(values.get("service"))
         .setZone(values.get("zone"))
         .setCapacity(values.getInt("capacity"))
@@ -103,6 +105,10 @@ public final class BackendMain {
         .setMaxRoomsPerNode(values.getInt("max-rooms-per-node"))
         .setRoomTtlMs(values.getInt("room-ttl-ms"))
         .setMaxOutboundBytes(values.getInt("max-outbound-bytes"));
+    ServerTls tls = values.serverTls();
+    if (tls != null) {
+      options.setTlsCert(tls.certPath()).setTlsKey(tls.keyPath());
+    }
     if (options.hasTicketKeys()) {
       try {
         TicketVerifier.create(options.getTicketSecret(), options.getTicketPublicKey(), options.getTicketJwks(),

@@ -1,6 +1,7 @@
 package dev.switchboard.backend;
 
 import dev.switchboard.cluster.AllowedOrigins;
+import dev.switchboard.cluster.ServerTls;
 import dev.switchboard.model.BackendRecord;
 import io.vertx.core.json.JsonObject;
 
@@ -87,6 +88,8 @@ public final class BackendOptions {
   private int maxRoomsPerNode = DEFAULT_MAX_ROOMS_PER_NODE;
   private long roomTtlMs = DEFAULT_ROOM_TTL_MS;
   private long maxOutboundBytes = DEFAULT_MAX_OUTBOUND_BYTES;
+  private String tlsCert;
+  private String tlsKey;
 
   public BackendOptions() {
   }
@@ -127,6 +130,8 @@ public final class BackendOptions {
     maxRoomsPerNode = json.getInteger("maxRoomsPerNode", DEFAULT_MAX_ROOMS_PER_NODE);
     roomTtlMs = json.getLong("roomTtlMs", DEFAULT_ROOM_TTL_MS);
     maxOutboundBytes = json.getLong("maxOutboundBytes", DEFAULT_MAX_OUTBOUND_BYTES);
+    tlsCert = json.getString("tlsCert");
+    tlsKey = json.getString("tlsKey");
   }
 
   public JsonObject toJson() {
@@ -161,7 +166,9 @@ public final class BackendOptions {
         .put("maxRoomsPerConnection", maxRoomsPerConnection)
         .put("maxRoomsPerNode", maxRoomsPerNode)
         .put("roomTtlMs", roomTtlMs)
-        .put("maxOutboundBytes", maxOutboundBytes);
+        .put("maxOutboundBytes", maxOutboundBytes)
+        .put("tlsCert", tlsCert)
+        .put("tlsKey", tlsKey);
   }
 
   public int getInstances() {
@@ -485,5 +492,30 @@ public final class BackendOptions {
     }
     this.maxOutboundBytes = maxOutboundBytes;
     return this;
+  }
+
+  public String getTlsCert() {
+    return tlsCert;
+  }
+
+  /** PEM certificate (chain) file: with {@link #setTlsKey} the backends serve {@code wss://} and advertise it; null: plain ws. */
+  public BackendOptions setTlsCert(String tlsCert) {
+    this.tlsCert = blankToNull(tlsCert);
+    return this;
+  }
+
+  public String getTlsKey() {
+    return tlsKey;
+  }
+
+  /** PEM private key file of {@link #setTlsCert}. */
+  public BackendOptions setTlsKey(String tlsKey) {
+    this.tlsKey = blankToNull(tlsKey);
+    return this;
+  }
+
+  /** The TLS settings of the backends' server, null when TLS is off; checks that both files are set and readable. */
+  public ServerTls serverTls() {
+    return ServerTls.of(tlsCert, tlsKey);
   }
 }

@@ -12,6 +12,7 @@ import dev.switchboard.backend.impl.TicketVerifier;
 import dev.switchboard.cluster.AllowedOrigins;
 import dev.switchboard.cluster.ClusterNode;
 import dev.switchboard.cluster.HttpGuard;
+import dev.switchboard.cluster.ServerTls;
 import dev.switchboard.cluster.ClusterSigner;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.BackendState;
@@ -49,6 +50,9 @@ public final class BackendVerticle extends VerticleBase {
 
   /** The WebSocket path. */
   public static final String PATH = "/ws";
+  /** Health endpoints on every backend's port, like the coordinator's. */
+  public static final String HEALTH_LIVE = "/health/live";
+  public static final String HEALTH_READY = "/health/ready";
 
   private final BackendOptions options;
   private final String nodeId;
@@ -141,13 +145,22 @@ public final class BackendVerticle extends VerticleBase {
     HttpServerOptions serverOptions = new HttpServerOptions()
         .setMaxWebSocketFrameSize(backstop)
         .setMaxWebSocketMessageSize(backstop);
+    ServerTls tls;
+    try {
+      tls = options.serverTls();
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e);
+    }
+    if (tls != null) {
+      tls.apply(serverOptions);
+    }
     // HttpGuard: requests Vert.x cannot decode (414, 431, 400) get a JSON body like every other refusal
     return HttpGuard.guard(vertx, vertx.createHttpServer(HttpGuard.options(serverOptions, 0)), 0, this::onRequest)
         .listen(port, options.getHost())
         .compose(s -> {
           server = s;
           record = new BackendRecord(id, options.getService(),
-              "ws://" + options.getPublicHost() + ":" + s.actualPort() + PATH, nodeId, options.getZone(),
+              ServerTls.webSocketScheme(tls) + "://" + options.getPublicHost() + ":" + s.actualPort() + PATH, nodeId, options.getZone(),
               BackendState.UP, 0, options.getCapacity(), options.getWeight(), System.currentTimeMillis());
           return registration.register(record);
         })
@@ -279,7 +292,22 @@ public final class BackendVerticle extends VerticleBase {
     return record;
   }
 
+  /**
+   * {@code /health/live}: 200 while the server answers; {@code /health/ready}: 200 once this backend is
+   * listening (its record made) and while it is not draining, else 503 (container and Kubernetes probes).
+   */
+  private void health(HttpServerRequest request) {
+    boolean live = HEALTH_LIVE.equals(request.path());
+    boolean ready = live || (record != null && drained == null);
+    request.response().setStatusCode(ready ? 200 : 503).putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("status", ready ? "UP" : drained != null ? "DRAINING" : "STARTING").encode());
+  }
+
   private void onRequest(HttpServerRequest request) {
+    if (HEALTH_LIVE.equals(request.path()) || HEALTH_READY.equals(request.path())) {
+      health(request);
+      return;
+    }
     if (!PATH.equals(request.path())) {
       request.response().setStatusCode(404).putHeader("Content-Type", "application/json")
           .end(new JsonObject().put("error", "WebSocket endpoint is " + PATH).encode());

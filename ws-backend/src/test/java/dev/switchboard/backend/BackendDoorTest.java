@@ -10,6 +10,9 @@ import dev.switchboard.cluster.ClusterOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -248,5 +251,30 @@ class BackendDoorTest {
         forbidden("no-3", "m-3", "not allowed to publish to room 'no-3'"),
         forbidden("no-4", null, "not allowed to join room 'no-4'")), frames);
     socket.close().await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void theHealthEndpointsAnswerOnTheBackendPortAndReadinessFailsOnceItDrains() throws Exception {
+    BackendVerticle extra = new BackendVerticle(new BackendOptions().setPortBase(0).setHost("127.0.0.1"), node, 7);
+    String deployment = vertx.deployVerticle(extra).await(30, TimeUnit.SECONDS);
+    HttpClient http = vertx.createHttpClient();
+    try {
+      assertEquals(200, status(http, port(extra), BackendVerticle.HEALTH_LIVE));
+      assertEquals(200, status(http, port(extra), BackendVerticle.HEALTH_READY));
+      extra.drain(0).await(10, TimeUnit.SECONDS);
+      assertEquals(503, status(http, port(extra), BackendVerticle.HEALTH_READY));
+      assertEquals(200, status(http, port(extra), BackendVerticle.HEALTH_LIVE));
+      assertEquals(404, status(http, port(extra), "/health/other"));
+    } finally {
+      http.close().await(10, TimeUnit.SECONDS);
+      vertx.undeploy(deployment).await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static int status(HttpClient http, int port, String path) throws Exception {
+    return http.request(HttpMethod.GET, port, "127.0.0.1", path)
+        .compose(request -> request.send())
+        .map(HttpClientResponse::statusCode)
+        .await(10, TimeUnit.SECONDS);
   }
 }

@@ -114,4 +114,19 @@ class BackendOptionsTest {
     assertThrows(IllegalArgumentException.class, () -> new BackendOptions().setRoomTtlMs(999));
     assertThrows(IllegalArgumentException.class, () -> new BackendOptions().setMaxOutboundBytes(0));
   }
+
+  @Test
+  void tlsIsOffByDefaultAndItsPemFilesComeFromFlagsOrEnvironmentAndSurviveTheJsonRoundTrip(@TempDir Path dir) throws Exception {
+    assertEquals(null, new BackendOptions().serverTls());
+    Path cert = Files.writeString(dir.resolve("cert.pem"), "x");
+    Path key = Files.writeString(dir.resolve("key.pem"), "x");
+    BackendOptions options = BackendMain.options(BackendMain.commandLine().parse(new String[] {"--tls-cert", cert.toString()},
+        Map.of("SWITCHBOARD_TLS_KEY", key.toString())));
+    assertEquals(cert.toString(), options.getTlsCert());
+    assertEquals(key.toString(), options.getTlsKey());
+    assertEquals(options.toJson(), new BackendOptions(options).toJson());
+    assertEquals(cert.toString(), new BackendOptions(options.toJson()).serverTls().certPath());
+    assertThrows(CommandLine.UsageException.class, () -> BackendMain.options(BackendMain.commandLine().parse(
+        new String[] {"--tls-cert", cert.toString()}, Map.of())));
+  }
 }

@@ -16,8 +16,9 @@ public final class VertxTransport implements Transport {
 
   private final WebSocketClient client;
 
-  public VertxTransport(Vertx vertx, int maxConnections) {
-    this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(maxConnections));
+  /** @param options the WebSocket client's options (connection cap, TLS trust) */
+  public VertxTransport(Vertx vertx, WebSocketClientOptions options) {
+    this.client = vertx.createWebSocketClient(options);
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import dev.switchboard.cluster.AllowedOrigins;
 import dev.switchboard.cluster.ClusterNames;
 import dev.switchboard.cluster.HttpGuard;
+import dev.switchboard.cluster.ServerTls;
 import dev.switchboard.cluster.ClusterSigner;
 import dev.switchboard.coordinator.CoordinatorOptions;
 import dev.switchboard.model.SseWriter;
@@ -95,7 +96,7 @@ public final class CoordinatorServer {
           return v;
         })
         .compose(v -> HttpGuard.guard(vertx,
-                vertx.createHttpServer(HttpGuard.options(new HttpServerOptions(), options.getIdleTimeoutMs())),
+                vertx.createHttpServer(HttpGuard.options(serverOptions(), options.getIdleTimeoutMs())),
                 options.getHeaderTimeoutMs(), router())
             .listen(options.getPort(), options.getHost()))
         .map(s -> {
@@ -103,6 +104,11 @@ public final class CoordinatorServer {
           keepAliveTimer = vertx.setPeriodic(options.getKeepAliveMs(), id -> hub.broadcastAll(keepAlive));
           return s.actualPort();
         });
+  }
+
+  private HttpServerOptions serverOptions() {
+    ServerTls tls = options.serverTls();
+    return tls == null ? new HttpServerOptions() : tls.apply(new HttpServerOptions());
   }
 
   public Future<Void> stop() {
