@@ -141,7 +141,10 @@ export class BackendList extends EventTarget {
       this.heard();
       try {
         const ms = JSON.parse(e.data)?.keepAliveMs;
-        if (Number.isFinite(ms) && ms >= 100 && ms <= 3600000) this.keepAliveMs = ms;
+        if (Number.isFinite(ms) && ms >= 100 && ms <= 3600000 && ms !== this.keepAliveMs) {
+          this.keepAliveMs = ms;
+          this.armWatchdog(silenceLimit(ms)); // a shorter interval is checked by its own deadline
+        }
       } catch (err) {
         // a ping with bad data still proves the stream alive
       }
