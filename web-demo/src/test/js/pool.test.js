@@ -206,3 +206,46 @@ test('a rebalance moves to the first preferred backend that is usable', () => {
   assert.deepEqual(of('move').map((m) => [m.to.id, m.reason]), [[others[1], MoveReason.REBALANCE]]);
   assert.match(ws.all[1].url, /\?moved=rebalance$/);
 });
+
+test('a coordinator switch keeps the pool: the next coordinator resumes from the last event id, its snapshot changes nothing', () => {
+  const { sb, clock, es, ws, of } = startClient();
+  ws.all[0].accept();
+  const held = sb.backend.id;
+  es.last.fail();
+  clock.advance(100);
+  assert.equal(es.all.length, 2);
+  assert.match(es.last.url, /lastEventId=e-1/);
+  assert.notEqual(new URL(es.all[1].url).host, new URL(es.all[0].url).host);
+  assert.equal(sb.state, State.OPEN, 'the last known list stays in use');
+  es.last.open();
+  es.last.snapshot([backend('a'), backend('b'), backend('c')], 'f-1');
+  assert.equal(sb.backend.id, held);
+  assert.deepEqual(of('failover'), []);
+  assert.equal(ws.all.length, 1);
+});
+
+test('a silent list stream moves to the next coordinator without touching the pool', () => {
+  const { sb, clock, es, ws } = startClient({ timeoutMs: 600000, intervalMs: 600000 });
+  ws.all[0].accept();
+  clock.advance(31000);
+  assert.equal(es.all[0].closed, true);
+  clock.advance(100);
+  assert.equal(es.all.length, 2);
+  assert.equal(sb.state, State.OPEN);
+  assert.equal(ws.all.length, 1);
+});
+
+test('a replacement whose rejoins go unanswered takes over after requestTimeoutMs, not at the drain deadline', () => {
+  const { sb, clock, ws } = startClient({ requestTimeoutMs: 2000, intervalMs: 500, timeoutMs: 600000 });
+  ws.all[0].accept();
+  sb.join('r');
+  ws.all[0].frame({ type: 'joined', room: 'r', seq: 1 });
+  ws.all[0].frame({ type: 'drain', deadlineMs: 60000 });
+  clock.advance(30000);
+  ws.all[1].accept();
+  clock.advance(1000);
+  assert.equal(sb.backend.id, idOf(ws.all[0]), 'still waiting for the rejoin');
+  clock.advance(1600);
+  assert.equal(sb.backend.id, idOf(ws.all[1]));
+  assert.equal(ws.all[0].closedWith.reason, 'moved');
+});

@@ -228,11 +228,14 @@ export class Pool {
     for (const conn of [...this.opening]) {
       if (!conn.awaitingJoins || (on && on !== conn)) continue;
       conn.awaitingJoins.delete(room);
-      if (conn.awaitingJoins.size === 0) {
-        conn.awaitingJoins = null;
-        if (conn.replaces && this.open.includes(conn.replaces)) this.swap(conn.replaces, conn);
-      }
+      if (conn.awaitingJoins.size === 0) this.takeOver(conn);
     }
+  }
+
+  /** A replacement joining the primary's rooms takes its place now, whatever rooms are still unanswered. */
+  takeOver(conn) {
+    conn.awaitingJoins = null;
+    if (conn.replaces && this.open.includes(conn.replaces)) this.swap(conn.replaces, conn);
   }
 
   /** Make-before-break: `next` is ready, so it takes `old`'s place and `old` closes. */

@@ -255,6 +255,8 @@ export class Switchboard extends EventTarget {
         pool.abandon(c);
         // a ticket that took too long says nothing about the backend: no report
         pool.attemptFailed(c, `no ${c.dialed ? 'welcome' : 'ticket'} within ${o.timeoutMs} ms`, c.dialed);
+      } else if (c.state === ConnectionState.JOINING && now - c.openedAt > o.requestTimeoutMs) {
+        pool.takeOver(c); // rejoins unanswered for this long: the move goes ahead rather than wait for the drain deadline
       }
     }
     for (const c of [...pool.open]) {
