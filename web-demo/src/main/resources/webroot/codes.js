@@ -18,6 +18,15 @@ export const MoveReason = Object.freeze({
   HEARTBEAT_TIMEOUT: 'heartbeat-timeout',
 });
 
+/** A line of text for each MoveReason, for logs and pages; events carry the code, compare that. */
+export const MoveReasonText = Object.freeze({
+  [MoveReason.DRAIN]: 'the backend drains',
+  [MoveReason.REBALANCE]: 'the backend is above its fair share',
+  [MoveReason.REMOVED]: 'the backend left the list',
+  [MoveReason.CLOSED]: 'the connection closed',
+  [MoveReason.HEARTBEAT_TIMEOUT]: 'no pong within the timeout',
+});
+
 /** Why a `remove` list event took a backend off the list (the coordinator's reasons, docs/protocol.md). */
 export const RemoveReason = Object.freeze({
   /** clients reported it unreachable and the coordinator's own probe failed too; a connection that works stays */
@@ -42,4 +51,42 @@ export const ErrorCode = Object.freeze({
   HISTORY_GAP: 'history-gap',
   /** a join or publish the ticket or the authorizer does not allow */
   FORBIDDEN: 'forbidden',
+  /** a join past the connection's room cap, or a join or publish of a room new to a node at its cap */
+  TOO_MANY_ROOMS: 'too-many-rooms',
+});
+
+/** The `code` of a join or publish the client itself gave up (a `RequestError`; never sent by a backend). */
+export const ClientErrorCode = Object.freeze({
+  /** no answer within `requestTimeoutMs` */
+  TIMEOUT: 'timeout',
+  /** the client was stopped first */
+  STOPPED: 'stopped',
+  /** more unacked publishes than `queueSize` */
+  QUEUE_FULL: 'queue-full',
+});
+
+/** Pool states, emitted through the `state` event. */
+export const State = Object.freeze({
+  /** no connection open yet; trying */
+  CONNECTING: 'connecting',
+  /** every connection the pool asks for is open */
+  OPEN: 'open',
+  /** some connections open, fewer than asked for */
+  DEGRADED: 'degraded',
+  /** nothing open and nothing in sight (no usable backend, repeated failures, or stopped); retries go on */
+  OFFLINE: 'offline',
+});
+
+/** The life of one connection (connection.js), in order; each only moves forward. */
+export const ConnectionState = Object.freeze({
+  /** dialing (or asking for a ticket), no `welcome` yet */
+  CONNECTING: 'connecting',
+  /** the backend sent its `welcome` */
+  WELCOMED: 'welcomed',
+  /** a replacement of the primary, joining the primary's rooms before it takes over */
+  JOINING: 'joining',
+  /** in the pool: carries sends (and rooms and publishes when primary) */
+  READY: 'ready',
+  /** given up or closed: never welcomed again, never chosen */
+  CLOSING: 'closing',
 });

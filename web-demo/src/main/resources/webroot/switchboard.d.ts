@@ -49,7 +49,30 @@ export declare const ErrorCode: Readonly<{
   PUBLISH_FAILED: 'publish-failed';
   HISTORY_GAP: 'history-gap';
   FORBIDDEN: 'forbidden';
+  TOO_MANY_ROOMS: 'too-many-rooms';
 }>;
+
+/** The `code` of a join or publish the client itself gave up (never sent by a backend). */
+export declare const ClientErrorCode: Readonly<{
+  TIMEOUT: 'timeout';
+  STOPPED: 'stopped';
+  QUEUE_FULL: 'queue-full';
+}>;
+
+/** A line of text for each MoveReason, for logs and pages; compare the codes, not the text. */
+export declare const MoveReasonText: Readonly<Record<PlannedMoveReason | FailureReason, string>>;
+
+/** The life of one connection of the pool: connecting → welcomed → joining (a primary's replacement) → ready → closing. */
+export declare const ConnectionState: Readonly<{
+  CONNECTING: 'connecting';
+  WELCOMED: 'welcomed';
+  JOINING: 'joining';
+  READY: 'ready';
+  CLOSING: 'closing';
+}>;
+
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+export type ClientErrorCodeValue = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
 
 export type PlannedMoveReason = 'drain' | 'rebalance';
 export type FailureReason = 'removed' | 'closed' | 'heartbeat-timeout';
@@ -63,8 +86,19 @@ export declare function backoff(attempt: number, baseMs: number, maxMs: number, 
 /** The first attempt after losing a backend waits uniformly within the window that keeps `displaced` arrivals at `ratePerBackend`/s on each survivor. */
 export declare function spread(displaced: number, survivors: number, ratePerBackend: number, maxMs: number, random?: () => number): number;
 
+/**
+ * A join or publish that failed: refused by the backend (its `error` frame's code) or given up by the
+ * client (`timeout` after `requestTimeoutMs`, `stopped`, `queue-full`). `id` is a publish's id.
+ */
+export declare class RequestError extends Error {
+  constructor(message: string, code: ErrorCodeValue | ClientErrorCodeValue | string, room?: string, id?: string | number);
+  readonly code: ErrorCodeValue | ClientErrorCodeValue | string;
+  readonly room?: string;
+  readonly id?: string | number;
+}
+
 /** A join or publish the backend refused (`error` code `forbidden`); `id` is the publish's id, absent for a join. */
-export declare class ForbiddenError extends Error {
+export declare class ForbiddenError extends RequestError {
   constructor(message: string, room: string, id?: string | number);
   readonly code: 'forbidden';
   readonly room: string;
@@ -99,6 +133,8 @@ export interface BackendListOptions {
   EventSource?: typeof EventSource;
   fetch?: typeof fetch;
   random?: () => number;
+  /** Monotonic clock in ms (default `performance.now`). */
+  now?: () => number;
   setTimeout?: (fn: () => void, ms: number) => unknown;
   clearTimeout?: (handle: unknown) => void;
 }
@@ -116,6 +152,8 @@ export declare class BackendList extends EventTarget {
   readonly backends: Map<string, BackendRecord>;
   readonly lastEventId: string | null;
   readonly streaming: boolean;
+  /** The coordinator's keep-alive interval, from its `ping` events (15000 until one says otherwise); a stream silent for 2 × this + 1 s is left. */
+  readonly keepAliveMs: number;
   /** The coordinator followed now (or tried next). */
   readonly coordinator: string;
   start(): this;
@@ -140,10 +178,12 @@ export interface SwitchboardOptions {
   connections?: number;
   /** Bound of the sends queued while none is open, and of unacked publishes. Default 1000. */
   queueSize?: number;
-  /** Ping a connection idle this long. Default 2000. */
+  /** Ping a connection idle this long. When not set: the backend's `welcome.heartbeatMs` (50 ms – 5 min), else 2000. */
   intervalMs?: number;
   /** No pong (or no welcome) within this → the connection is replaced. Default 5000. */
   timeoutMs?: number;
+  /** A join or publish not answered within this rejects with a `RequestError` of code `timeout`. Default 10000. */
+  requestTimeoutMs?: number;
   /** Reconnect backoff base. Default 250. */
   baseMs?: number;
   /** Reconnect backoff cap. Default 10000. */
@@ -180,7 +220,7 @@ export interface SwitchboardEventMap {
   /** A connection failed and left its backend. */
   failover: CustomEvent<{ from: BackendRecord | null; reason: FailureReason; detail: string }>;
   /** The backend asked this client to move; the new connection opens before the old one closes. */
-  move: CustomEvent<{ from: BackendRecord; to: BackendRecord; reason: PlannedMoveReason }>;
+  move: CustomEvent<{ from: BackendRecord; to: BackendRecord; reason: PlannedMoveReason; detail: string }>;
   message: CustomEvent<RoomMessage | AppMessage>;
 }
 
@@ -202,9 +242,16 @@ export declare class Switchboard extends EventTarget {
   stop(): void;
   /** Sends on an open connection, or queues; false when the queue is full and the message was not taken. */
   send(message: object): boolean;
-  /** Resolves with the seq the room starts after; rejoined from the last seq after a failover. Rejects with `ForbiddenError` when refused. */
+  /**
+   * Resolves with the seq the room starts after; rejoined from the last seq after a failover. Rejects with
+   * a `RequestError` when refused (`ForbiddenError` for `forbidden`) or unanswered within `requestTimeoutMs`;
+   * the room is then forgotten.
+   */
   join(room: string): Promise<number>;
-  /** Resolves with the message's seq once stored; resent with the same id after a failover. Rejects with `ForbiddenError` when refused. */
+  /**
+   * Resolves with the message's seq once stored; resent with the same id after a failover. Rejects with a
+   * `RequestError` when refused, unacked within `requestTimeoutMs`, or past `queueSize` unacked.
+   */
   publish(room: string, data: unknown): Promise<number>;
   addEventListener<K extends keyof SwitchboardEventMap>(type: K, listener: (event: SwitchboardEventMap[K]) => void,
     options?: boolean | AddEventListenerOptions): void;
