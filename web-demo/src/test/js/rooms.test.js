@@ -145,3 +145,20 @@ test('a join made while a replacement joins the rooms reaches the replacement to
   sb.join('b-room');
   assert.deepEqual(ws.all[1].sentOf('join').map((j) => j.room), ['a-room', 'b-room']);
 });
+
+test('a rejoin refused for now keeps the room: the move goes on and the next primary is asked again', () => {
+  const { sb, clock, ws } = startClient({ connections: 2 });
+  ws.all[0].accept();
+  ws.all[1].accept();
+  sb.join('r');
+  ws.all[0].frame({ type: 'joined', room: 'r', seq: 5 });
+  ws.all[0].drop(1006);
+  assert.deepEqual(ws.all[1].sentOf('join').map((j) => j.room), ['r'], 'the standby rejoins');
+  ws.all[1].frame({ type: 'error', code: ErrorCode.TOO_MANY_ROOMS, message: 'node cap: 300 rooms', room: 'r' });
+  clock.advance(5000);
+  const third = ws.all[ws.all.length - 1];
+  assert.notEqual(third, ws.all[1], 'the pool refilled');
+  third.accept();
+  ws.all[1].drop(1006);
+  assert.deepEqual(third.sentOf('join').map((j) => j.room), ['r'], 'the room was kept and is asked again');
+});

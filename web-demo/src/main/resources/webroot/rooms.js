@@ -113,8 +113,9 @@ export class Rooms {
 
   /**
    * An `error` frame: one with a known publish `id` rejects that publish; one with a `room` and no id
-   * answers a join, which is rejected and the room given up (not rejoined), except `history-gap`,
-   * which follows a `joined` and only says the replay starts later. Returns the room given up, or null.
+   * answers a join: a pending join is rejected and the room given up (not rejoined), as on `forbidden`;
+   * a rejoin refused otherwise keeps the room for the next primary; `history-gap` follows a `joined`
+   * and only says the replay starts later. Returns the room given up, or null.
    */
   onError(frame) {
     if (frame.id != null) {
@@ -127,8 +128,14 @@ export class Rooms {
       return null;
     }
     if (typeof frame.room !== 'string' || frame.code === ErrorCode.HISTORY_GAP || !this.seqs.has(frame.room)) return null;
-    this.drop(frame.room, refusal(frame));
-    return frame.room;
+    if (this.joins.has(frame.room) || frame.code === ErrorCode.FORBIDDEN) {
+      this.drop(frame.room, refusal(frame));
+      return frame.room;
+    }
+    // a rejoin after a move refused for now (too-many-rooms on that backend): the page's room is kept and
+    // asked again on the next primary; the move does not wait for it
+    this.dropped(frame.room);
+    return null;
   }
 
   /** Rejects every waiter of `room` with `error` and forgets the room. */
