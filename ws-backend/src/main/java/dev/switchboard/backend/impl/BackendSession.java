@@ -186,7 +186,7 @@ public final class BackendSession implements RoomMember, ClientConnection {
           .onSuccess(seq -> send(new WsMessage.Ack(publish.id(), seq)))
           .onFailure(e -> send(e instanceof RoomException refused ? refused.toFrame(publish.id())
               : new WsMessage.Error(ErrorCode.PUBLISH_FAILED.wire(), "publish " + publish.id() + " not stored: "
-                  + e.getMessage(), publish.room(), publish.id())))));
+                  + e.getMessage(), publish.room(), publish.id()))));
     } else if (message instanceof WsMessage.Custom custom && application != null) {
       application.handle(this, custom.json());
     } else if (message instanceof WsMessage.Custom custom) {
