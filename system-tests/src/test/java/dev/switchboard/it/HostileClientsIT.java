@@ -52,16 +52,22 @@ class HostileClientsIT {
   private static final int SSE_SUBSCRIBERS = 10;
   /** Each echo client sends this many echoes, one per period, in the quiet run and in the hostile one. */
   private static final int SAMPLES = 12;
-  private static final long PERIOD_MS = 500;
+  private static final long PERIOD_MS = 1_000;
+  /**
+   * The hostile ones start paced over this much of the measured run, so they overlap all of it. A
+   * measured run is long and slow enough (12 s, 294 echoes a second) that one stall of the machine
+   * shorter than ~120 ms cannot reach the p99 alone.
+   */
+  private static final long SPREAD_MS = 10_000;
 
   /** Hostile, 300 in all: 100 squatters × 100 names = 10,000 room names. */
   private static final int SQUATTERS = 100;
   private static final int NAMES_EACH = 100;
   /**
-   * A squatter joins every 50 ms and its 100 joins are below the burst (200) of the default rate: the
+   * A squatter joins every 100 ms and its 100 joins are below the burst (200) of the default rate: the
    * caps, not the rate, answer them, even when a loaded machine stalls the backend and they pile up.
    */
-  private static final long SQUAT_PACE_MS = 50;
+  private static final long SQUAT_PACE_MS = SPREAD_MS / NAMES_EACH;
   private static final int FLOODERS = 20;
   /** Five times the default burst (200): rate-limited, then closed for abuse after 50 drops. */
   private static final int FLOOD_PINGS = 1_000;
@@ -136,14 +142,14 @@ class HostileClientsIT {
       long rssAtStart = rssKb(backend.pid());
 
       // a warm-up (JIT, pools) the quiet run would otherwise pay for; then the quiet run: echoes and chatter only
-      fleet.measure(4, PERIOD_MS);
+      fleet.measure(4, 250);
       // the well-behaved load of both runs: echoes, the calm rooms' chatter, a firehose of 150 × 60 KB to a reader
       Future<?> quietChatter = pool.submit(chatter(w1, w3, 0));
       Future<?> quietFirehose = pool.submit(firehose(publisher, "q-f-"));
       long[] cpu = cpuTicks();
       long[] quiet = fleet.measure(SAMPLES, PERIOD_MS);
       long[] quietCpu = since(cpu);
-      String quietTimeline = fleet.timeline(1000);
+      String quietTimeline = fleet.timeline(2000);
       quietChatter.get(30, TimeUnit.SECONDS);
       quietFirehose.get(30, TimeUnit.SECONDS);
 
@@ -151,7 +157,7 @@ class HostileClientsIT {
       subscribers.forEach(s -> drain(s));
       Future<?> hostileChatter = pool.submit(chatter(w1, w3, 60));
       Future<long[]> slowloris = pool.submit(() -> Slowloris.run(URI.create(coordinator.base()).getPort(), SLOWLORIS,
-          40, 200, 20_000));
+          SPREAD_MS / SLOWLORIS, 200, SPREAD_MS + 20_000));
       List<Future<HostileKinds.Squat>> squats = new ArrayList<>();
       for (int s = 0; s < SQUATTERS; s++) {
         int squatter = s;
@@ -159,12 +165,12 @@ class HostileClientsIT {
       }
       List<Future<int[]>> floods = new ArrayList<>();
       for (int f = 0; f < FLOODERS; f++) {
-        floods.add(pool.submit(after(250L * f, () -> hostile.flood(FLOOD_PINGS))));
+        floods.add(pool.submit(after(SPREAD_MS / FLOODERS * f, () -> hostile.flood(FLOOD_PINGS))));
       }
       List<Future<?>> malformed = new ArrayList<>();
       for (int m = 0; m < MALFORMED_ANSWERED; m++) {
         int k = m;
-        malformed.add(pool.submit(after(150L * m, () -> {
+        malformed.add(pool.submit(after(SPREAD_MS / MALFORMED_ANSWERED * m, () -> {
           hostile.malformedButAnswered(k);
           return null;
         })));
@@ -172,7 +178,7 @@ class HostileClientsIT {
       List<Future<Integer>> closes = new ArrayList<>();
       for (int m = 0; m < MALFORMED_CLOSED; m++) {
         int kind = m % 3;
-        closes.add(pool.submit(after(150L * m + 75, () -> hostile.malformedAndClosed(kind))));
+        closes.add(pool.submit(after(SPREAD_MS / MALFORMED_CLOSED * m + 100, () -> hostile.malformedAndClosed(kind))));
       }
       Future<?> typedIds = pool.submit(() -> {
         hostile.typedIdsAndRepeatedJoin();
@@ -189,7 +195,7 @@ class HostileClientsIT {
       long[] underAttack = fleet.measure(SAMPLES, PERIOD_MS);
       long[] hostileCpu = since(cpu);
       System.out.println("quiet timeline:" + quietTimeline);
-      System.out.println("hostile timeline:" + fleet.timeline(1000));
+      System.out.println("hostile timeline:" + fleet.timeline(2000));
       System.out.printf("CPU ticks (1/100 s) backend/coordinator/test JVM: quiet %s, hostile %s%n",
           java.util.Arrays.toString(quietCpu), java.util.Arrays.toString(hostileCpu));
 
@@ -310,25 +316,25 @@ class HostileClientsIT {
     }
   }
 
-  /** 60 publishes to each calm room, one every 100 ms, ids c1-/c2- from {@code first}. */
+  /** 60 publishes to each calm room over a measured run, ids c1-/c2- from {@code first}. */
   private static Callable<Void> chatter(RoomClient calm1, RoomClient calm2, int first) {
     return () -> {
       for (int i = first; i < first + 60; i++) {
         calm1.publish("calm-1", "c1-" + i, i);
         calm2.publish("calm-2", "c2-" + i, i);
-        Thread.sleep(100);
+        Thread.sleep(SAMPLES * PERIOD_MS / 60);
       }
       return null;
     };
   }
 
-  /** 150 publishes of 60 KB to the firehose room, one every 20 ms, ids {@code prefix}0.. */
+  /** 150 publishes of 60 KB to the firehose room, paced over the spread, ids {@code prefix}0.. */
   private static Callable<Void> firehose(RoomClient publisher, String prefix) {
     return () -> {
       String big = "f".repeat(60_000);
       for (int i = 0; i < 150; i++) {
         publisher.publish("firehose", prefix + i, big);
-        Thread.sleep(20);
+        Thread.sleep(SPREAD_MS / 150);
       }
       return null;
     };
