@@ -250,7 +250,7 @@ class HostileClientsIT {
       // a floor for a quiet p99 near a millisecond: then 2× is below the scheduling noise of two shared
       // cores (a time slice is ~3 ms), which the hostile run's extra threads add to however the backend does
       long bound = Math.max(2 * quietP99, quietP99 + 5_000);
-      assertTrue(hostileP99 <= bound, "echo p99 under attack " + hostileP99 + " µs > " + bound + " µs (quiet " + quietP99 + " µs)");
+      // asserted last, so a run that misses it still checks everything else
 
       Set<String> peak = roomBuffers();
       long heapAtPeakKb = JvmHeap.usedAfterGcKb(backend.pid());
@@ -309,6 +309,7 @@ class HostileClientsIT {
       try (RoomClient late = new RoomClient(vertx, url)) {
         assertEquals(-1, late.join("sq-0-0", 5L), "a swept room is begun again: a since joins at its end");
       }
+      assertTrue(hostileP99 <= bound, "echo p99 under attack " + hostileP99 + " µs > " + bound + " µs (quiet " + quietP99 + " µs)");
     } finally {
       closeAll(hostileSockets);
       subscribers.forEach(SseProbe::close);
