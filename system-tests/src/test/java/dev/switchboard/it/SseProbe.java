@@ -22,6 +22,7 @@ final class SseProbe implements AutoCloseable {
   private final HttpClient client;
   private final BlockingQueue<Arrival> queue;
   private final HttpClientResponse response;
+  private volatile boolean ended;
 
   /** An event and the {@link System#nanoTime()} at which it was parsed. */
   record Arrival(SseEvent event, long nanos) {
@@ -46,7 +47,15 @@ final class SseProbe implements AutoCloseable {
       resp.handler(b -> parser.feed(b.getBytes()));
       return resp;
     }).await(10, TimeUnit.SECONDS);
-    return new SseProbe(client, queue, response);
+    SseProbe probe = new SseProbe(client, queue, response);
+    response.endHandler(v -> probe.ended = true);
+    response.exceptionHandler(e -> probe.ended = true);
+    return probe;
+  }
+
+  /** Whether the stream is still open: it has neither ended nor failed. */
+  boolean isOpen() {
+    return !ended;
   }
 
   int status() {

@@ -344,6 +344,11 @@ public final class BackendSession implements RoomMember, ClientConnection {
     write(WsCodec.encode(message));
   }
 
+  @Override
+  public void sendEncoded(String frame) {
+    write(frame);
+  }
+
   /**
    * Writes a text frame, or closes the connection as a slow consumer when its unsent bytes would pass
    * the bound: never blocks, so a room's delivery to its other members goes on.

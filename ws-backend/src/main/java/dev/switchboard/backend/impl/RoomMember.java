@@ -9,4 +9,7 @@ public interface RoomMember {
   String session();
 
   void send(WsMessage message);
+
+  /** Hands it a frame already encoded (a room encodes a delivery once for all its members). */
+  void sendEncoded(String frame);
 }

@@ -7,6 +7,7 @@ import com.hazelcast.ringbuffer.ReadResultSet;
 import com.hazelcast.ringbuffer.Ringbuffer;
 import dev.switchboard.cluster.ClusterNames;
 import dev.switchboard.model.ErrorCode;
+import dev.switchboard.model.WsCodec;
 import dev.switchboard.model.WsMessage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -468,8 +469,7 @@ public final class RoomService {
       for (int i = 0; i < batch.readCount(); i++) {
         long seq = batch.first() + i;
         if (seq > cursor.delivered) {
-          JsonObject m = new JsonObject(batch.items()[i]);
-          member.send(new WsMessage.RoomMessage(name, seq, m.getValue("id"), m.getString("from"), m.getValue("data")));
+          member.sendEncoded(batch.frame(name, i));
           cursor.delivered = seq;
         }
       }
@@ -526,14 +526,28 @@ public final class RoomService {
    * Items read from a ringbuffer: contiguous seqs from {@code first}; {@code next} is the seq after the
    * last one, or the seq asked for when nothing was read (Hazelcast then reports 0).
    */
-  private record Batch(long first, String[] items, long next) {
+  /**
+   * Messages read from a room; {@code frames} holds each one's {@code message} frame once encoded, so
+   * a fan-out to many members parses and encodes a message once, not once per member.
+   */
+  private record Batch(long first, String[] items, long next, String[] frames) {
     static Batch of(ReadResultSet<String> result, long from) {
       String[] items = new String[result.readCount()];
       for (int i = 0; i < items.length; i++) {
         items[i] = result.get(i);
       }
       long first = items.length == 0 ? from : result.getSequence(0);
-      return new Batch(first, items, first + items.length);
+      return new Batch(first, items, first + items.length, new String[items.length]);
+    }
+
+    /** The encoded {@code message} frame of item {@code i} of room {@code room}. */
+    String frame(String room, int i) {
+      if (frames[i] == null) {
+        JsonObject m = new JsonObject(items[i]);
+        frames[i] = WsCodec.encode(new WsMessage.RoomMessage(room, first + i, m.getValue("id"), m.getString("from"),
+            m.getValue("data")));
+      }
+      return frames[i];
     }
 
     int readCount() {

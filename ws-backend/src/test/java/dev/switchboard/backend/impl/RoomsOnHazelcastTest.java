@@ -109,6 +109,8 @@ class RoomsOnHazelcastTest {
   private static final class Member implements RoomMember {
     final String session = UUID.randomUUID().toString();
     final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
+    /** The frames the room handed over already encoded, as given. */
+    final BlockingQueue<String> encoded = new LinkedBlockingQueue<>();
 
     @Override
     public String session() {
@@ -118,6 +120,12 @@ class RoomsOnHazelcastTest {
     @Override
     public void send(WsMessage message) {
       frames.add(message.toJson());
+    }
+
+    @Override
+    public void sendEncoded(String frame) {
+      encoded.add(frame);
+      frames.add(new JsonObject(frame));
     }
 
     JsonObject next() throws InterruptedException {
@@ -172,6 +180,30 @@ class RoomsOnHazelcastTest {
 
   private static boolean exists(String room) {
     return RoomSweeper.roomBuffers(hazelcast).contains(room);
+  }
+
+  @Test
+  void aMessageIsEncodedOnceForAllTheMembersItIsDeliveredTo() throws Exception {
+    String room = room();
+    List<Member> members = List.of(new Member(), new Member(), new Member());
+    for (Member m : members) {
+      run(() -> service.join(m, room, null));
+      m.joined(room);
+    }
+    long seq = publish(members.get(0), room, "once", "payload");
+    String first = null;
+    for (Member m : members) {
+      JsonObject message = m.next("message");
+      assertEquals(seq, message.getLong("seq"));
+      assertEquals("payload", message.getString("data"));
+      String frame = m.encoded.poll(10, TimeUnit.SECONDS);
+      if (first == null) {
+        first = frame;
+      } else {
+        // the same String instance: parsed and encoded once, not once per member
+        assertTrue(first == frame, "each member got its own encoding");
+      }
+    }
   }
 
   @Test
