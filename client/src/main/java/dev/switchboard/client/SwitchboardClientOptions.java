@@ -56,6 +56,7 @@ public final class SwitchboardClientOptions {
     failoverRate = other.failoverRate;
     requestTimeoutMs = other.requestTimeoutMs;
     ticket = other.ticket;
+    listConnectTimeoutMs = other.listConnectTimeoutMs;
   }
 
   /** From JSON (the names of the getters); absent fields keep their defaults. The ticket supplier is not JSON. */
@@ -267,5 +268,20 @@ public final class SwitchboardClientOptions {
   /** One fixed ticket for every connection attempt; null: none. */
   public SwitchboardClientOptions setTicket(String ticket) {
     return setTicket(ticket == null ? null : () -> Future.succeededFuture(ticket));
+  }
+
+  private long listConnectTimeoutMs = BackendListStream.DEFAULT_CONNECT_TIMEOUT_MS;
+
+  public long getListConnectTimeoutMs() {
+    return listConnectTimeoutMs;
+  }
+
+  /** How long one coordinator may take to answer the list request before the next is tried. */
+  public SwitchboardClientOptions setListConnectTimeoutMs(long listConnectTimeoutMs) {
+    if (listConnectTimeoutMs <= 0) {
+      throw new IllegalArgumentException("listConnectTimeoutMs must be > 0: " + listConnectTimeoutMs);
+    }
+    this.listConnectTimeoutMs = listConnectTimeoutMs;
+    return this;
   }
 }
