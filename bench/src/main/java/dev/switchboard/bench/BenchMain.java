@@ -73,8 +73,8 @@ public final class BenchMain {
         .option("changes", null, 20, "changes measured per subscriber count")
         .option("runs", null, 10, "runs per detection event")
         .option("time-limit-s", null, 1200, "stop starting new measurements after this many seconds")
-        .option("coordinator-jar", null, "coordinator/target/switchboard-coordinator.jar", "coordinator jar")
-        .option("backend-jar", null, "ws-backend/target/switchboard-ws-backend.jar", "backend jar")
+        .option("coordinator-jar", null, null, "coordinator jar (default: coordinator/target/switchboard-coordinator-*-all.jar)")
+        .option("backend-jar", null, null, "backend jar (default: ws-backend/target/switchboard-ws-backend-*-all.jar)")
         .option("echo-connections", null, 50, "closed-loop connections for echo")
         .option("echo-seconds", null, 10, "measured seconds per echo target")
         .option("room-members", null, 100, "room members per backend for the room fan-out")
@@ -145,7 +145,8 @@ public final class BenchMain {
     }
     List<String> nodeArgs = words(values.get("node-args"));
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(EVENT_LOOPS));
-    try (BenchCluster cluster = new BenchCluster(values.get("coordinator-jar"), values.get("backend-jar"), Path.of("target", "bench-logs"),
+    try (BenchCluster cluster = new BenchCluster(jar(values.get("coordinator-jar"), "coordinator"),
+        jar(values.get("backend-jar"), "ws-backend"), Path.of("target", "bench-logs"),
         words(values.get("coordinator-args")))) {
       cluster.start();
       if (scenarios.contains("propagation")) {
@@ -207,6 +208,21 @@ public final class BenchMain {
       vertx.close().await(30, TimeUnit.SECONDS);
     }
     System.exit(0);
+  }
+
+  /** The given jar, or the runnable jar built in {@code module}/target ({@code switchboard-<module>-<version>-all.jar}). */
+  private static String jar(String given, String module) throws java.io.IOException {
+    if (given != null) {
+      return given;
+    }
+    Path target = Path.of(module, "target");
+    try (var files = java.nio.file.Files.list(target)) {
+      return files.filter(f -> f.getFileName().toString().matches("switchboard-" + module + "-.+-all\\.jar"))
+          .findFirst().map(Path::toString)
+          .orElseThrow(() -> new IllegalStateException("no runnable jar in " + target + ": run ./switchboard build"));
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IllegalStateException("no " + target + ": run ./switchboard build", e);
+    }
   }
 
   private static void write(Path out, String section, String command, String body) throws Exception {

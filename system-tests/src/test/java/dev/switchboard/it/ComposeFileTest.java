@@ -43,7 +43,7 @@ class ComposeFileTest {
         words.add(w.group(1));
       }
       String jar = words.get(0);
-      assertTrue(dockerfile.contains("/" + jar), "Dockerfile ships " + jar);
+      assertTrue(dockerfile.contains("-all.jar ./" + jar), "Dockerfile ships a runnable (-all) jar as " + jar);
       CommandLine cli = LAUNCHERS.get(jar);
       assertNotNull(cli, "known jar " + jar);
       assertNotNull(cli.parse(words.subList(1, words.size()).toArray(String[]::new), Map.of()), jar);
