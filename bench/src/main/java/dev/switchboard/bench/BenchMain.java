@@ -1,5 +1,6 @@
 package dev.switchboard.bench;
 
+import dev.switchboard.client.SwitchboardClientOptions;
 import dev.switchboard.client.policy.Policy;
 import dev.switchboard.cluster.CommandLine;
 import io.vertx.core.Vertx;
@@ -52,7 +53,7 @@ public final class BenchMain {
 
   /** Every scenario, in the order {@code all} runs them; soak only when named, it is long. */
   private static final List<String> SCENARIOS = List.of("simulate", "propagation", "detection", "echo", "rooms", "balance",
-      "failover", "rebalance", "soak");
+      "failover", "rebalance", "soak", "footprint");
   private static final Set<String> ALL = Set.of("simulate", "propagation", "detection", "echo", "rooms", "balance", "failover");
   private static final List<String> BALANCE_CASES = List.of("burst", "scale-out", "kill", "restart");
 
@@ -68,7 +69,7 @@ public final class BenchMain {
     CommandLine cli = new CommandLine("bench", "Measures propagation to many SSE subscribers, failure detection, "
         + "balance and failover of Java clients, against real coordinator and backend JVMs.")
         .option("scenario", null, "all", "comma-separated: all (every scenario but soak), propagation, detection, echo, rooms, "
-            + "balance, failover, simulate (the balance simulator), rebalance (balance's scale-out case alone) or soak (long: --soak-seconds; only when named)")
+            + "balance, failover, simulate (the balance simulator), rebalance (balance's scale-out case alone) soak (long: --soak-seconds; only when named) or footprint (the Java client's heap and CPU; only when named)")
         .option("subscribers", null, "1000,10000,18000,50000", "subscriber counts for propagation")
         .option("changes", null, 20, "changes measured per subscriber count")
         .option("runs", null, 10, "runs per detection event")
@@ -93,6 +94,11 @@ public final class BenchMain {
         .option("sim-policies", null, "least-loaded,round-robin,random", "policies the simulate scenario runs")
         .option("soak-seconds", null, 600, "how long the soak runs under the CPU hog")
         .option("soak-clients", null, 300, "clients during the soak")
+        .option("footprint-clients", null, 10_000, "Java clients held in one JVM for footprint (two open files each)")
+        .option("footprint-nodes", null, 2, "backend-node JVMs for footprint")
+        .option("footprint-backends", null, 2, "backends per node for footprint")
+        .option("footprint-seconds", null, 30, "seconds of heartbeats measured for footprint")
+        .option("footprint-heap", null, "2g", "heap of footprint's client JVM")
         .option("node-args", null, null, "extra options for the backend nodes of balance and soak, e.g. \"--rebalance-threshold 1.05\"")
         .option("coordinator-args", null, null, "extra options for the coordinator JVM, e.g. \"--liveness-timeout-ms 2500\"")
         .option("out", null, "BENCHMARKS.md", "report file")
@@ -200,6 +206,11 @@ public final class BenchMain {
         String body = new FailoverBench(cluster, vertx, values.getInt("failover-clients")).run();
         BenchReport.write(out, "failover", command, body);
         System.out.println("failover figures written to " + out);
+      }
+      if (scenarios.contains("footprint")) {
+        write(out, "footprint", command, new FootprintBench(cluster, new FootprintBench.Settings(values.getInt("footprint-clients"),
+            values.getInt("footprint-nodes"), values.getInt("footprint-backends"), SwitchboardClientOptions.DEFAULT_INTERVAL_MS,
+            values.getInt("footprint-seconds"), 500, values.get("footprint-heap"))).run());
       }
       if (scenarios.contains("soak")) {
         write(out, "soak", command, new SoakBench(cluster, vertx, values.getInt("soak-clients"), values.getInt("soak-seconds"), nodeArgs).run());
