@@ -54,7 +54,7 @@ public final class BackendListStream {
   private static final long MIN_KEEP_ALIVE_MS = 100;
   private static final long MAX_KEEP_ALIVE_MS = 600_000;
 
-  private final ListFeed feed;
+  private final CoordinatorFeed feed;
   private final List<String> coordinators;
   private final String query;
   private final long connectTimeoutMs;
@@ -87,11 +87,11 @@ public final class BackendListStream {
 
   /** @param connectTimeoutMs how long one coordinator may take to answer the list request */
   public BackendListStream(Vertx vertx, List<String> coordinators, String service, int first, long connectTimeoutMs) {
-    this(new HttpListFeed(vertx, connectTimeoutMs), coordinators, service, first, connectTimeoutMs,
+    this(new HttpCoordinatorFeed(vertx, connectTimeoutMs), coordinators, service, first, connectTimeoutMs,
         () -> ThreadLocalRandom.current().nextDouble());
   }
 
-  BackendListStream(ListFeed feed, List<String> coordinators, String service, int first, long connectTimeoutMs,
+  BackendListStream(CoordinatorFeed feed, List<String> coordinators, String service, int first, long connectTimeoutMs,
       DoubleSupplier random) {
     if (coordinators.isEmpty()) {
       throw new IllegalArgumentException("at least one coordinator URL is needed");
@@ -224,10 +224,10 @@ public final class BackendListStream {
    * then never silent past {@link #silenceLimitMs()}. The silence timer is re-armed only when it
    * fires, against the time of the last event, so a busy stream costs no timer per event.
    */
-  private final class Attempt implements ListFeed.Sink {
+  private final class Attempt implements CoordinatorFeed.Sink {
 
     final String url;
-    ListFeed.Stream stream;
+    CoordinatorFeed.Stream stream;
     long openedAt = -1;
     long lastHeardAt;
     long timer;

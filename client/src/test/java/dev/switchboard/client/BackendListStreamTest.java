@@ -14,14 +14,14 @@ class BackendListStreamTest {
   private static final String RECORD = "{\"id\":\"b1\",\"url\":\"ws://h:1/ws\",\"node\":\"n\",\"state\":\"UP\","
       + "\"connections\":0,\"capacity\":5,\"startedAt\":1}";
 
-  private final FakeListFeed feed = new FakeListFeed();
+  private final FakeCoordinatorFeed feed = new FakeCoordinatorFeed();
   /** random 0: the quick first-round retry waits 1 ms, backoff delays are their floor. */
   private final BackendListStream stream = new BackendListStream(feed, COORDINATORS, "chat", 0, 5_000, () -> 0.0);
 
   @Test
   void aStreamSilentForTwoAnnouncedKeepAlivesIsDroppedForTheNextCoordinator() {
     stream.open();
-    FakeListFeed.Request a = feed.last().answer().snapshot("a-1").ping(1000);
+    FakeCoordinatorFeed.Request a = feed.last().answer().snapshot("a-1").ping(1000);
     assertEquals(1000, stream.keepAliveMs());
     assertEquals(3000, stream.silenceLimitMs());
 
@@ -52,7 +52,7 @@ class BackendListStreamTest {
   @Test
   void aMalformedOrAbsurdPingIsIgnoredButStillCountsAsHeard() {
     stream.open();
-    FakeListFeed.Request a = feed.last().answer().snapshot("a-1");
+    FakeCoordinatorFeed.Request a = feed.last().answer().snapshot("a-1");
     a.event(null, "ping", "{oops");
     a.ping(5);
     a.event(null, "ping", "{\"keepAliveMs\":\"soon\"}");
@@ -63,7 +63,7 @@ class BackendListStreamTest {
   @Test
   void aCoordinatorThatDoesNotAnswerWithinTheConnectTimeoutIsSkipped() {
     stream.open();
-    FakeListFeed.Request a = feed.last(); // never answered: a black-holed or frozen coordinator
+    FakeCoordinatorFeed.Request a = feed.last(); // never answered: a black-holed or frozen coordinator
     feed.advance(4_999);
     assertEquals(1, feed.requests.size());
     feed.advance(1);
@@ -101,7 +101,7 @@ class BackendListStreamTest {
     feed.advance(500);
     assertEquals(3, feed.requests.size());
 
-    FakeListFeed.Request stable = feed.last().answer().snapshot("a-1");
+    FakeCoordinatorFeed.Request stable = feed.last().answer().snapshot("a-1");
     for (int i = 0; i < 10; i++) {
       feed.advance(1_000);
       stable.ping(15_000);
@@ -114,7 +114,7 @@ class BackendListStreamTest {
   @Test
   void closingStopsEveryTimerAndTheOpenStream() {
     stream.open();
-    FakeListFeed.Request a = feed.last().answer().snapshot("a-1");
+    FakeCoordinatorFeed.Request a = feed.last().answer().snapshot("a-1");
     stream.close();
     assertTrue(a.closed);
     feed.advance(120_000);

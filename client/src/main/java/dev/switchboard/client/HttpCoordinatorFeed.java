@@ -13,17 +13,17 @@ import io.vertx.core.http.RequestOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link ListFeed} over a Vert.x HTTP client and Vert.x timers. */
-final class HttpListFeed implements ListFeed {
+/** {@link CoordinatorFeed} over a Vert.x HTTP client and Vert.x timers. */
+final class HttpCoordinatorFeed implements CoordinatorFeed {
 
-  private static final Logger log = LoggerFactory.getLogger(HttpListFeed.class);
+  private static final Logger log = LoggerFactory.getLogger(HttpCoordinatorFeed.class);
   /** Backstop only: the stream's own silence watchdog acts long before this. */
   private static final int IDLE_TIMEOUT_SECONDS = 120;
 
   private final Vertx vertx;
   private final HttpClient client;
 
-  HttpListFeed(Vertx vertx, long connectTimeoutMs) {
+  HttpCoordinatorFeed(Vertx vertx, long connectTimeoutMs) {
     this.vertx = vertx;
     this.client = vertx.createHttpClient(new HttpClientOptions()
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeoutMs))

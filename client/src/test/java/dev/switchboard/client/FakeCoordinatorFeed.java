@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.PriorityQueue;
 
-/** A {@link ListFeed} driven by the test: requests are recorded, time moves only on {@link #advance}. */
-final class FakeListFeed implements ListFeed {
+/** A {@link CoordinatorFeed} driven by the test: requests are recorded, time moves only on {@link #advance}. */
+final class FakeCoordinatorFeed implements CoordinatorFeed {
 
   /** One recorded request; the test answers it, feeds it events or ends it. */
   static final class Request implements Stream {

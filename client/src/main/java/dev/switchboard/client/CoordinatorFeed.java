@@ -5,9 +5,9 @@ import io.vertx.core.Future;
 
 /**
  * How a {@link BackendListStream} reaches coordinators and tells time: HTTP and Vert.x timers in
- * production ({@link HttpListFeed}), a fake in tests. Called on the stream's context only.
+ * production ({@link HttpCoordinatorFeed}), a fake in tests. Called on the stream's context only.
  */
-interface ListFeed {
+interface CoordinatorFeed {
 
   /**
    * Requests {@code GET /v1/backends/stream} from the coordinator at {@code baseUrl}. The stream's
