@@ -77,6 +77,7 @@ public final class SwitchboardClientOptions {
     setQueueSize(json.getInteger("queueSize", DEFAULT_QUEUE_SIZE));
     setFailoverRate(json.getDouble("failoverRate", DEFAULT_FAILOVER_RATE));
     setRequestTimeoutMs(json.getLong("requestTimeoutMs", DEFAULT_REQUEST_TIMEOUT_MS));
+    setListConnectTimeoutMs(json.getLong("listConnectTimeoutMs", BackendListStream.DEFAULT_CONNECT_TIMEOUT_MS));
   }
 
   /** Every option but the ticket supplier, as JSON. */
@@ -93,7 +94,8 @@ public final class SwitchboardClientOptions {
         .put("connections", connections)
         .put("queueSize", queueSize)
         .put("failoverRate", failoverRate)
-        .put("requestTimeoutMs", requestTimeoutMs);
+        .put("requestTimeoutMs", requestTimeoutMs)
+        .put("listConnectTimeoutMs", listConnectTimeoutMs);
     return key == null ? json : json.put("key", key);
   }
 
