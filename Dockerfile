@@ -4,14 +4,15 @@ FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY . .
 # The one place that names the jars the build makes: the image knows them by the stable names below.
-ARG COORDINATOR_JAR=coordinator/target/switchboard-coordinator.jar
-ARG BACKEND_JAR=ws-backend/target/switchboard-ws-backend.jar
-ARG WEB_DEMO_JAR=web-demo/target/switchboard-web-demo.jar
+# (the runnable jars are the shaded ones, attached with classifier 'all')
+ARG COORDINATOR_JAR=coordinator/target/switchboard-coordinator-*-all.jar
+ARG BACKEND_JAR=ws-backend/target/switchboard-ws-backend-*-all.jar
+ARG WEB_DEMO_JAR=web-demo/target/switchboard-web-demo-*-all.jar
 RUN mvn -B -q -DskipTests -pl coordinator,ws-backend,web-demo -am package \
  && mkdir /jars \
- && cp "$COORDINATOR_JAR" /jars/coordinator.jar \
- && cp "$BACKEND_JAR" /jars/backend.jar \
- && cp "$WEB_DEMO_JAR" /jars/web-demo.jar
+ && cp $COORDINATOR_JAR /jars/coordinator.jar \
+ && cp $BACKEND_JAR /jars/backend.jar \
+ && cp $WEB_DEMO_JAR /jars/web-demo.jar
 
 FROM eclipse-temurin:17-jre
 WORKDIR /app

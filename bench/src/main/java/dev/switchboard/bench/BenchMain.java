@@ -1,5 +1,6 @@
 package dev.switchboard.bench;
 
+import dev.switchboard.client.SwitchboardClientOptions;
 import dev.switchboard.client.policy.Policy;
 import dev.switchboard.cluster.CommandLine;
 import io.vertx.core.Vertx;
@@ -52,7 +53,7 @@ public final class BenchMain {
 
   /** Every scenario, in the order {@code all} runs them; soak only when named, it is long. */
   private static final List<String> SCENARIOS = List.of("simulate", "propagation", "detection", "echo", "rooms", "balance",
-      "failover", "rebalance", "soak");
+      "failover", "rebalance", "soak", "footprint");
   private static final Set<String> ALL = Set.of("simulate", "propagation", "detection", "echo", "rooms", "balance", "failover");
   private static final List<String> BALANCE_CASES = List.of("burst", "scale-out", "kill", "restart");
 
@@ -68,13 +69,13 @@ public final class BenchMain {
     CommandLine cli = new CommandLine("bench", "Measures propagation to many SSE subscribers, failure detection, "
         + "balance and failover of Java clients, against real coordinator and backend JVMs.")
         .option("scenario", null, "all", "comma-separated: all (every scenario but soak), propagation, detection, echo, rooms, "
-            + "balance, failover, simulate (the balance simulator), rebalance (balance's scale-out case alone) or soak (long: --soak-seconds; only when named)")
+            + "balance, failover, simulate (the balance simulator), rebalance (balance's scale-out case alone) soak (long: --soak-seconds; only when named) or footprint (the Java client's heap and CPU; only when named)")
         .option("subscribers", null, "1000,10000,18000,50000", "subscriber counts for propagation")
         .option("changes", null, 20, "changes measured per subscriber count")
         .option("runs", null, 10, "runs per detection event")
         .option("time-limit-s", null, 1200, "stop starting new measurements after this many seconds")
-        .option("coordinator-jar", null, "coordinator/target/switchboard-coordinator.jar", "coordinator jar")
-        .option("backend-jar", null, "ws-backend/target/switchboard-ws-backend.jar", "backend jar")
+        .option("coordinator-jar", null, null, "coordinator jar (default: coordinator/target/switchboard-coordinator-*-all.jar)")
+        .option("backend-jar", null, null, "backend jar (default: ws-backend/target/switchboard-ws-backend-*-all.jar)")
         .option("echo-connections", null, 50, "closed-loop connections for echo")
         .option("echo-seconds", null, 10, "measured seconds per echo target")
         .option("room-members", null, 100, "room members per backend for the room fan-out")
@@ -93,6 +94,11 @@ public final class BenchMain {
         .option("sim-policies", null, "least-loaded,round-robin,random", "policies the simulate scenario runs")
         .option("soak-seconds", null, 600, "how long the soak runs under the CPU hog")
         .option("soak-clients", null, 300, "clients during the soak")
+        .option("footprint-clients", null, 10_000, "Java clients held in one JVM for footprint (two open files each)")
+        .option("footprint-nodes", null, 2, "backend-node JVMs for footprint")
+        .option("footprint-backends", null, 2, "backends per node for footprint")
+        .option("footprint-seconds", null, 30, "seconds of heartbeats measured for footprint")
+        .option("footprint-heap", null, "2g", "heap of footprint's client JVM")
         .option("node-args", null, null, "extra options for the backend nodes of balance and soak, e.g. \"--rebalance-threshold 1.05\"")
         .option("coordinator-args", null, null, "extra options for the coordinator JVM, e.g. \"--liveness-timeout-ms 2500\"")
         .option("out", null, "BENCHMARKS.md", "report file")
@@ -145,7 +151,8 @@ public final class BenchMain {
     }
     List<String> nodeArgs = words(values.get("node-args"));
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(EVENT_LOOPS));
-    try (BenchCluster cluster = new BenchCluster(values.get("coordinator-jar"), values.get("backend-jar"), Path.of("target", "bench-logs"),
+    try (BenchCluster cluster = new BenchCluster(jar(values.get("coordinator-jar"), "coordinator"),
+        jar(values.get("backend-jar"), "ws-backend"), Path.of("target", "bench-logs"),
         words(values.get("coordinator-args")))) {
       cluster.start();
       if (scenarios.contains("propagation")) {
@@ -200,6 +207,11 @@ public final class BenchMain {
         BenchReport.write(out, "failover", command, body);
         System.out.println("failover figures written to " + out);
       }
+      if (scenarios.contains("footprint")) {
+        write(out, "footprint", command, new FootprintBench(cluster, new FootprintBench.Settings(values.getInt("footprint-clients"),
+            values.getInt("footprint-nodes"), values.getInt("footprint-backends"), SwitchboardClientOptions.DEFAULT_INTERVAL_MS,
+            values.getInt("footprint-seconds"), 500, values.get("footprint-heap"))).run());
+      }
       if (scenarios.contains("soak")) {
         write(out, "soak", command, new SoakBench(cluster, vertx, values.getInt("soak-clients"), values.getInt("soak-seconds"), nodeArgs).run());
       }
@@ -207,6 +219,21 @@ public final class BenchMain {
       vertx.close().await(30, TimeUnit.SECONDS);
     }
     System.exit(0);
+  }
+
+  /** The given jar, or the runnable jar built in {@code module}/target ({@code switchboard-<module>-<version>-all.jar}). */
+  private static String jar(String given, String module) throws java.io.IOException {
+    if (given != null) {
+      return given;
+    }
+    Path target = Path.of(module, "target");
+    try (var files = java.nio.file.Files.list(target)) {
+      return files.filter(f -> f.getFileName().toString().matches("switchboard-" + module + "-.+-all\\.jar"))
+          .findFirst().map(Path::toString)
+          .orElseThrow(() -> new IllegalStateException("no runnable jar in " + target + ": run ./switchboard build"));
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IllegalStateException("no " + target + ": run ./switchboard build", e);
+    }
   }
 
   private static void write(Path out, String section, String command, String body) throws Exception {

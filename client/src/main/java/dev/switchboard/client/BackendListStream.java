@@ -4,15 +4,10 @@ import dev.switchboard.client.policy.Policy;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.InvalidRecordException;
 import dev.switchboard.model.SseEvent;
-import dev.switchboard.model.SseParser;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -28,42 +23,55 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 
 /**
  * Follows the backend list ({@code GET /v1/backends/stream}) of one coordinator at a time: applies the
- * snapshot and the deltas to a local map. When the stream fails or ends it moves to the next
+ * snapshot and the deltas to a local map. When the stream fails, ends, does not answer within the
+ * connect timeout, or stays silent (no event, {@code ping} included, for {@code 2 × keepAliveMs + 1000}
+ * ms, the period the coordinator announces in its pings; 15,000 until told) it moves to the next
  * coordinator of the list and resumes with {@code Last-Event-ID} (a coordinator that does not know the
  * id answers with a snapshot), keeping the last known list meanwhile. The first coordinator is chosen
  * by the caller (see {@link #startIndex}); retries are quick while untried coordinators remain, then
- * back off with full jitter. Malformed events are logged and skipped, never thrown to the handler.
- * Use from the Vert.x context it was created on.
+ * back off with full jitter; the count of failures starts again only after a stream stayed up
+ * {@value #STABLE_MS} ms, so a coordinator that sends a snapshot and drops is not re-hit at once.
+ * Malformed events are logged and skipped, never thrown to the handler. Use from the Vert.x context
+ * it was created on.
  */
 public final class BackendListStream {
 
   private static final Logger log = LoggerFactory.getLogger(BackendListStream.class);
-  /** Connection idle bound: three missed 15 s keep-alives mean the coordinator is gone. */
-  private static final int IDLE_TIMEOUT_SECONDS = 45;
 
   /** Fewer than this many ms between reports of one backend are dropped: reports stay bounded. */
   static final long REPORT_INTERVAL_MS = 10_000;
+  /** How long a list request may take to be answered (connect and headers) before the next coordinator is tried. */
+  public static final long DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+  /** The keep-alive period assumed until a coordinator's {@code ping} says otherwise. */
+  static final long DEFAULT_KEEP_ALIVE_MS = 15_000;
+  /** A stream up this long resets the failure count. */
+  static final long STABLE_MS = 10_000;
+  /** Announced keep-alive periods outside [100 ms, 10 min] are ignored as malformed. */
+  private static final long MIN_KEEP_ALIVE_MS = 100;
+  private static final long MAX_KEEP_ALIVE_MS = 600_000;
 
-  private final Vertx vertx;
+  private final CoordinatorFeed feed;
   private final List<String> coordinators;
   private final String query;
-  private final HttpClient client;
+  private final long connectTimeoutMs;
+  private final DoubleSupplier random;
   private final Map<String, Long> reportedAt = new HashMap<>();
+  private final Map<String, BackendRecord> backends = new LinkedHashMap<>();
   private int index;
   private int failures;
-  private boolean streaming;
-  private final Map<String, BackendRecord> backends = new LinkedHashMap<>();
   private Consumer<ListEvent> handler = e -> { };
   private String lastEventId;
   private long retryMs = 1000;
   private boolean closed;
   private Promise<Void> firstSnapshot;
+  /** The attempt in progress; callbacks of earlier attempts are ignored. */
+  private Attempt attempt;
+  private long keepAliveMs = DEFAULT_KEEP_ALIVE_MS;
 
   /** @param coordinatorUrl base URL such as {@code http://127.0.0.1:8080}; {@code service} may be null (all) */
   public BackendListStream(Vertx vertx, String coordinatorUrl, String service) {
@@ -75,19 +83,33 @@ public final class BackendListStream {
    * @param service the backend pool, or null for all
    */
   public BackendListStream(Vertx vertx, List<String> coordinators, String service, int first) {
-    this(vertx, coordinators, service, first, new HttpClientOptions());
+    this(vertx, coordinators, service, first, DEFAULT_CONNECT_TIMEOUT_MS, new HttpClientOptions());
   }
 
-  /** As above, with the HTTP client's options (TLS trust, for {@code https://} coordinators). */
-  public BackendListStream(Vertx vertx, List<String> coordinators, String service, int first, HttpClientOptions http) {
+  /**
+   * @param connectTimeoutMs how long one coordinator may take to answer the list request
+   * @param http the HTTP client's options (TLS trust, for {@code https://} coordinators)
+   */
+  public BackendListStream(Vertx vertx, List<String> coordinators, String service, int first, long connectTimeoutMs,
+      HttpClientOptions http) {
+    this(new HttpCoordinatorFeed(vertx, connectTimeoutMs, http), coordinators, service, first, connectTimeoutMs,
+        () -> ThreadLocalRandom.current().nextDouble());
+  }
+
+  BackendListStream(CoordinatorFeed feed, List<String> coordinators, String service, int first, long connectTimeoutMs,
+      DoubleSupplier random) {
     if (coordinators.isEmpty()) {
       throw new IllegalArgumentException("at least one coordinator URL is needed");
     }
-    this.vertx = vertx;
+    if (connectTimeoutMs <= 0) {
+      throw new IllegalArgumentException("connectTimeoutMs must be > 0, got " + connectTimeoutMs);
+    }
+    this.feed = feed;
     this.coordinators = coordinators.stream().map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u).toList();
     this.query = service == null ? "" : "?service=" + URLEncoder.encode(service, StandardCharsets.UTF_8);
     this.index = Math.floorMod(first, coordinators.size());
-    this.client = vertx.createHttpClient(new HttpClientOptions(http).setIdleTimeout(IDLE_TIMEOUT_SECONDS));
+    this.connectTimeoutMs = connectTimeoutMs;
+    this.random = random;
   }
 
   /**
@@ -137,7 +159,12 @@ public final class BackendListStream {
 
   /** True while a stream is open and delivering. */
   public boolean streaming() {
-    return streaming;
+    return attempt != null && attempt.openedAt >= 0;
+  }
+
+  /** The keep-alive period the followed coordinator announced (15,000 until one did). */
+  public long keepAliveMs() {
+    return keepAliveMs;
   }
 
   /**
@@ -145,87 +172,168 @@ public final class BackendListStream {
    * extension). At most one report per backend per {@value #REPORT_INTERVAL_MS} ms; best effort.
    */
   public void report(String backendId, String reason) {
-    long now = System.currentTimeMillis();
+    long now = feed.nowMs();
     Long last = reportedAt.get(backendId);
     if (last != null && now - last < REPORT_INTERVAL_MS) {
       return;
     }
     reportedAt.keySet().retainAll(backends.keySet());
     reportedAt.put(backendId, now);
-    String url = coordinator() + "/v1/backends/" + URLEncoder.encode(backendId, StandardCharsets.UTF_8) + "/reports";
-    client.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(url).putHeader("Content-Type", "application/json"))
-        .compose(req -> req.send(new JsonObject().put("reason", reason).encode()))
-        .compose(HttpClientResponse::body)
-        .onFailure(e -> log.debug("report of {} to {} failed: {}", backendId, url, e.toString()));
+    feed.post(coordinator() + "/v1/backends/" + URLEncoder.encode(backendId, StandardCharsets.UTF_8) + "/reports",
+        new JsonObject().put("reason", reason).encode());
   }
 
   public Future<Void> close() {
     closed = true;
-    return client.close();
+    if (attempt != null) {
+      attempt.drop();
+      attempt = null;
+    }
+    return feed.close();
   }
 
   private void connect() {
     if (closed) {
       return;
     }
-    String streamUrl = coordinator() + "/v1/backends/stream" + query;
-    RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(streamUrl)
-        .putHeader("Accept", "text/event-stream");
-    if (lastEventId != null) {
-      request.putHeader("Last-Event-ID", lastEventId);
-    }
-    client.request(request)
-        .compose(req -> req.send())
-        .compose(this::follow)
-        .onFailure(e -> {
-          log.debug("stream {} failed: {}", streamUrl, e.toString());
-          reconnectLater();
-        });
-  }
-
-  private Future<Void> follow(HttpClientResponse response) {
-    String streamUrl = coordinator();
-    if (response.statusCode() != 200) {
-      return response.body().transform(ar ->
-          Future.failedFuture("coordinator answered " + response.statusCode() + " to " + streamUrl));
-    }
-    streaming = true;
-    SseParser parser = new SseParser(this::onEvent, retry -> retryMs = retry, SseParser.DEFAULT_MAX_EVENT_CHARS);
-    response.handler(buffer -> {
-      try {
-        parser.feed(buffer.getBytes());
-      } catch (IllegalStateException e) {
-        log.warn("dropping stream {}: {}", streamUrl, e.getMessage());
-        response.request().connection().close();
-      }
-    });
-    AtomicBoolean ended = new AtomicBoolean();
-    response.exceptionHandler(e -> {
-      log.debug("stream {} broke: {}", streamUrl, e.toString());
-      if (ended.compareAndSet(false, true)) {
-        reconnectLater();
-      }
-    });
-    response.endHandler(v -> {
-      if (ended.compareAndSet(false, true)) {
-        reconnectLater();
-      }
-    });
-    return Future.succeededFuture();
+    attempt = new Attempt(coordinator() + "/v1/backends/stream" + query);
+    attempt.start();
   }
 
   /** Moves to the next coordinator: at once-ish while untried ones remain, then with backoff. */
-  private void reconnectLater() {
-    streaming = false;
+  private void reconnectLater(Attempt failed, String why) {
+    log.debug("stream {} {}", failed.url, why);
+    failed.drop();
+    attempt = null;
     if (closed) {
       return;
+    }
+    if (failed.openedAt >= 0 && feed.nowMs() - failed.openedAt >= STABLE_MS) {
+      failures = 0;
     }
     index = (index + 1) % coordinators.size();
     int round = failures++ / coordinators.size();
     long delay = round == 0 && coordinators.size() > 1
-        ? (long) (ThreadLocalRandom.current().nextDouble() * 100)
-        : Math.max(retryMs / 2, Backoff.delayMs(round, retryMs, 30_000, ThreadLocalRandom.current()::nextDouble));
-    vertx.setTimer(Math.max(1, delay), id -> connect());
+        ? (long) (random.getAsDouble() * 100)
+        : Math.max(retryMs / 2, Backoff.delayMs(round, retryMs, 30_000, random));
+    feed.setTimer(Math.max(1, delay), this::connect);
+  }
+
+  /** No event for this long means the stream is dead. */
+  long silenceLimitMs() {
+    return 2 * keepAliveMs + 1000;
+  }
+
+  /**
+   * One request to one coordinator, with its two deadlines: answered within the connect timeout,
+   * then never silent past {@link #silenceLimitMs()}. The silence timer is re-armed only when it
+   * fires, against the time of the last event, so a busy stream costs no timer per event.
+   */
+  private final class Attempt implements CoordinatorFeed.Sink {
+
+    final String url;
+    CoordinatorFeed.Stream stream;
+    long openedAt = -1;
+    long lastHeardAt;
+    long timer;
+    boolean dropped;
+
+    Attempt(String url) {
+      this.url = url;
+    }
+
+    void start() {
+      stream = feed.open(url, lastEventId, this);
+      this.timer = feed.setTimer(connectTimeoutMs, () -> {
+        if (!dropped && openedAt < 0) {
+          reconnectLater(this, "not answered within " + connectTimeoutMs + " ms");
+        }
+      });
+      stream.opened().onComplete(ar -> {
+        if (dropped) {
+          return;
+        }
+        if (ar.failed()) {
+          reconnectLater(this, "failed: " + ar.cause());
+          return;
+        }
+        feed.cancelTimer(timer);
+        openedAt = feed.nowMs();
+        lastHeardAt = openedAt;
+        armSilence();
+      });
+    }
+
+    void armSilence() {
+      feed.cancelTimer(timer);
+      timer = feed.setTimer(Math.max(1, lastHeardAt + silenceLimitMs() - feed.nowMs()), () -> {
+        if (dropped) {
+          return;
+        }
+        if (feed.nowMs() - lastHeardAt >= silenceLimitMs()) {
+          reconnectLater(this, "silent for " + (feed.nowMs() - lastHeardAt) + " ms");
+        } else {
+          armSilence();
+        }
+      });
+    }
+
+    void drop() {
+      if (!dropped) {
+        dropped = true;
+        feed.cancelTimer(timer);
+        if (stream != null) {
+          stream.close();
+        }
+      }
+    }
+
+    @Override
+    public void event(SseEvent event) {
+      if (dropped) {
+        return;
+      }
+      lastHeardAt = feed.nowMs();
+      if ("ping".equals(event.event())) {
+        onPing(this, event);
+      } else {
+        onEvent(event);
+      }
+    }
+
+    @Override
+    public void retry(long millis) {
+      if (!dropped) {
+        lastHeardAt = feed.nowMs();
+        retryMs = millis;
+      }
+    }
+
+    @Override
+    public void ended(String why) {
+      if (!dropped) {
+        reconnectLater(this, why);
+      }
+    }
+  }
+
+  private void onPing(Attempt from, SseEvent event) {
+    long announced;
+    try {
+      announced = new JsonObject(event.data()).getLong("keepAliveMs", keepAliveMs);
+    } catch (DecodeException | ClassCastException e) {
+      log.warn("ignoring malformed ping from {}: {}", from.url, e.getMessage());
+      return;
+    }
+    if (announced < MIN_KEEP_ALIVE_MS || announced > MAX_KEEP_ALIVE_MS) {
+      log.warn("ignoring ping from {} with keepAliveMs {} outside [{}, {}]", from.url, announced,
+          MIN_KEEP_ALIVE_MS, MAX_KEEP_ALIVE_MS);
+      return;
+    }
+    if (announced != keepAliveMs) {
+      keepAliveMs = announced;
+      from.armSilence(); // a shorter period must not wait for a timer set for the longer one
+    }
   }
 
   private void onEvent(SseEvent event) {
@@ -241,7 +349,6 @@ public final class BackendListStream {
       return;
     }
     apply(change);
-    failures = 0;
     lastEventId = event.id();
     if (firstSnapshot != null && !firstSnapshot.future().isComplete()) {
       firstSnapshot.complete();

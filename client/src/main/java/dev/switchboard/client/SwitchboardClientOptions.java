@@ -59,6 +59,7 @@ public final class SwitchboardClientOptions {
     requestTimeoutMs = other.requestTimeoutMs;
     ticket = other.ticket;
     trustCaPem = other.trustCaPem;
+    listConnectTimeoutMs = other.listConnectTimeoutMs;
   }
 
   /** From JSON (the names of the getters); absent fields keep their defaults. The ticket supplier is not JSON. */
@@ -80,6 +81,7 @@ public final class SwitchboardClientOptions {
     setFailoverRate(json.getDouble("failoverRate", DEFAULT_FAILOVER_RATE));
     setRequestTimeoutMs(json.getLong("requestTimeoutMs", DEFAULT_REQUEST_TIMEOUT_MS));
     setTrustCaPem(json.getString("trustCaPem"));
+    setListConnectTimeoutMs(json.getLong("listConnectTimeoutMs", BackendListStream.DEFAULT_CONNECT_TIMEOUT_MS));
   }
 
   /** Every option but the ticket supplier, as JSON. */
@@ -96,7 +98,8 @@ public final class SwitchboardClientOptions {
         .put("connections", connections)
         .put("queueSize", queueSize)
         .put("failoverRate", failoverRate)
-        .put("requestTimeoutMs", requestTimeoutMs);
+        .put("requestTimeoutMs", requestTimeoutMs)
+        .put("listConnectTimeoutMs", listConnectTimeoutMs);
     if (trustCaPem != null) {
       json.put("trustCaPem", trustCaPem);
     }
@@ -300,5 +303,20 @@ public final class SwitchboardClientOptions {
       clientOptions.setTrustOptions(new PemTrustOptions().addCertPath(trustCaPem));
     }
     return clientOptions;
+  }
+
+  private long listConnectTimeoutMs = BackendListStream.DEFAULT_CONNECT_TIMEOUT_MS;
+
+  public long getListConnectTimeoutMs() {
+    return listConnectTimeoutMs;
+  }
+
+  /** How long one coordinator may take to answer the list request before the next is tried. */
+  public SwitchboardClientOptions setListConnectTimeoutMs(long listConnectTimeoutMs) {
+    if (listConnectTimeoutMs <= 0) {
+      throw new IllegalArgumentException("listConnectTimeoutMs must be > 0: " + listConnectTimeoutMs);
+    }
+    this.listConnectTimeoutMs = listConnectTimeoutMs;
+    return this;
   }
 }

@@ -15,10 +15,12 @@ class ClientOptionsJsonTest {
     SwitchboardClientOptions options = new SwitchboardClientOptions()
         .setCoordinators(List.of("http://a:1", "http://b:2")).setService("svc").setPolicy("sticky").setKey("k")
         .setIntervalMs(11).setTimeoutMs(12).setBaseMs(13).setMaxMs(14).setJitter(0.5).setConnections(3)
-        .setQueueSize(15).setFailoverRate(16).setRequestTimeoutMs(17);
+        .setQueueSize(15).setFailoverRate(16).setRequestTimeoutMs(17)
+        .setListConnectTimeoutMs(18);
     JsonObject json = options.toJson();
     assertEquals(json, new SwitchboardClientOptions(json).toJson());
     assertEquals(17, new SwitchboardClientOptions(json).getRequestTimeoutMs());
+    assertEquals(18, new SwitchboardClientOptions(json).getListConnectTimeoutMs());
   }
 
   @Test

@@ -25,7 +25,7 @@ public final class CoordinatorMain {
         .option("allowed-origin", "SWITCHBOARD_ALLOWED_ORIGIN", CoordinatorOptions.DEFAULT_ALLOWED_ORIGIN,
             "CORS: * or a comma-separated list of origins (a listed request Origin is echoed, with Vary: Origin)")
         .option("keep-alive-ms", "SWITCHBOARD_KEEP_ALIVE_MS", CoordinatorOptions.DEFAULT_KEEP_ALIVE_MS,
-            "comment line sent on every stream this often")
+            "keep-alive comment and ping event sent on every stream this often")
         .option("admin-token", "SWITCHBOARD_ADMIN_TOKEN", null,
             "enables the admin endpoints (drain, scale), which then need 'Authorization: Bearer <token>'")
         .option("report-threshold", "SWITCHBOARD_REPORT_THRESHOLD", CoordinatorOptions.DEFAULT_REPORT_THRESHOLD,

@@ -10,7 +10,11 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-/** The README's library example, run as its own JVM: it joins the list and answers its own messages. */
+/**
+ * The documented examples, each run as its own JVM from its runnable jar: the backend library example
+ * joins the list and answers its own messages; the Java client example joins a room, publishes and
+ * prints what it receives.
+ */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class LibraryExampleIT {
 
@@ -36,6 +40,21 @@ class LibraryExampleIT {
         ws.sendText("{\"type\":\"ping\",\"id\":3}");
         assertEquals("pong", new JsonObject(ws.read().text()).getString("type"));
       }
+    }
+  }
+
+  @Test
+  void theJavaClientExampleJoinsARoomPublishesAndPrintsTheMessageItReceives() throws Exception {
+    TestCluster cluster = TestCluster.unique();
+    try (TestCluster.Coordinator coordinator = cluster.coordinator("coordinator-chat-example");
+         TestCluster.BackendNode node = cluster.backendNode("backend-chat-example", 1);
+         JvmProcess example = JvmProcess.startMain("chat-example", "switchboard.examples.jar",
+             "dev.switchboard.examples.ChatExample", "--coordinator", coordinator.base(), "--room", "example-room",
+             "--message", "hello from the example")) {
+      example.awaitLine("connected to " + java.util.regex.Pattern.quote(node.ids().get(0)), TestCluster.START);
+      example.awaitLine("published #(\\d+)", java.time.Duration.ofSeconds(30));
+      example.awaitLine("received example-room #\\d+: hello from the example", java.time.Duration.ofSeconds(30));
+      assertEquals(0, example.count("(?i)exception|error:"), "a clean run");
     }
   }
 }

@@ -14,24 +14,35 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
-/** A raw SSE reader for tests: every event lands in a queue the test thread waits on. */
+/**
+ * A raw SSE reader for tests: every event lands in a queue the test thread waits on, except the
+ * coordinator's {@code ping} events (keep-alives, no list content), which are only counted.
+ */
 final class SseProbe implements AutoCloseable {
 
   private final HttpClient client;
   private final BlockingQueue<Arrival> queue;
   private final HttpClientResponse response;
   private volatile boolean ended;
+  private final AtomicLong pings;
 
   /** An event and the {@link System#nanoTime()} at which it was parsed. */
   record Arrival(SseEvent event, long nanos) {
   }
 
-  private SseProbe(HttpClient client, BlockingQueue<Arrival> queue, HttpClientResponse response) {
+  private SseProbe(HttpClient client, BlockingQueue<Arrival> queue, HttpClientResponse response, AtomicLong pings) {
     this.client = client;
     this.queue = queue;
     this.response = response;
+    this.pings = pings;
+  }
+
+  /** How many {@code ping} events arrived so far. */
+  long pings() {
+    return pings.get();
   }
 
   /** Opens {@code url}, with a {@code Last-Event-ID} header when {@code lastEventId} is not null. */
@@ -42,12 +53,19 @@ final class SseProbe implements AutoCloseable {
       options.putHeader("Last-Event-ID", lastEventId);
     }
     BlockingQueue<Arrival> queue = new LinkedBlockingQueue<>();
+    AtomicLong pings = new AtomicLong();
     HttpClientResponse response = client.request(options).compose(req -> req.send()).map(resp -> {
-      SseParser parser = new SseParser(e -> queue.add(new Arrival(e, System.nanoTime())));
+      SseParser parser = new SseParser(e -> {
+        if ("ping".equals(e.event())) {
+          pings.incrementAndGet();
+        } else {
+          queue.add(new Arrival(e, System.nanoTime()));
+        }
+      });
       resp.handler(b -> parser.feed(b.getBytes()));
       return resp;
     }).await(10, TimeUnit.SECONDS);
-    SseProbe probe = new SseProbe(client, queue, response);
+    SseProbe probe = new SseProbe(client, queue, response, pings);
     response.endHandler(v -> probe.ended = true);
     response.exceptionHandler(e -> probe.ended = true);
     return probe;

@@ -56,7 +56,10 @@ public final class CoordinatorServer {
   private final ClusterSigner signer;
   /** Kinds of refused event-bus messages already logged as a warning; later ones go to debug. */
   private final Set<String> refusalsLogged = new HashSet<>();
-  private final Buffer keepAlive = Buffer.buffer(SseWriter.comment("keep-alive"));
+  /** A named event EventSource shows to page code, so clients can notice a silent stream; no id, so resume is unaffected. */
+  private final Buffer ping;
+  /** Written every keep-alive period: the comment for proxies, then the ping, in one frame. */
+  private final Buffer keepAlive;
   private MessageConsumer<Object> heartbeats;
   private MessageConsumer<Object> reports;
   private HttpServer server;
@@ -76,6 +79,13 @@ public final class CoordinatorServer {
     this.watcher = new RegistryWatcher(vertx, context, hazelcast);
     this.probe = new BackendProbe(vertx, options.getProbeTimeoutMs());
     this.reconciler = new ViewReconciler(options, view, metrics, watcher, probe, signer, System::nanoTime, this::publish);
+    this.ping = pingFrame(options.getKeepAliveMs());
+    this.keepAlive = Buffer.buffer(SseWriter.comment("keep-alive")).appendBuffer(ping);
+  }
+
+  /** The {@code ping} event: {@code event: ping} and {@code data: {"keepAliveMs":n}}, without an id line. */
+  static Buffer pingFrame(long keepAliveMs) {
+    return Buffer.buffer(SseWriter.event(null, "ping", new JsonObject().put("keepAliveMs", keepAliveMs).encode()));
   }
 
   /** Loads the view, then listens; completes with the bound HTTP port. */
@@ -247,6 +257,7 @@ public final class CoordinatorServer {
     } else {
       response.write(view.snapshotFrame(service));
     }
+    response.write(ping); // tells the client the keep-alive period at once
     hub.add(subscriber);
   }
 

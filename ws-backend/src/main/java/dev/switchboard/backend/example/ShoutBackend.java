@@ -10,7 +10,7 @@ import io.vertx.core.json.JsonObject;
  * A Vert.x app of its own made a Switchboard backend: it registers, reports load, heartbeats,
  * drains, enforces limits and serves rooms through {@link BackendVerticle}, and answers its own
  * {@code {"type":"shout","text":…}} messages. Run it next to a coordinator:
- * {@code java -cp ws-backend/target/switchboard-ws-backend.jar dev.switchboard.backend.example.ShoutBackend [--port P]}
+ * {@code java -cp ws-backend/target/switchboard-ws-backend-<version>-all.jar dev.switchboard.backend.example.ShoutBackend [--port P]}
  * (plus the usual {@code --cluster-*} options).
  */
 public final class ShoutBackend {
