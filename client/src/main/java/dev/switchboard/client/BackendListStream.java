@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
@@ -44,8 +45,6 @@ import java.util.function.DoubleSupplier;
 public final class BackendListStream {
 
   private static final Logger log = LoggerFactory.getLogger(BackendListStream.class);
-  /** Connection idle bound: three missed 15 s keep-alives mean the coordinator is gone. */
-  private static final int IDLE_TIMEOUT_SECONDS = 45;
 
   /** Fewer than this many ms between reports of one backend are dropped: reports stay bounded. */
   static final long REPORT_INTERVAL_MS = 10_000;
@@ -80,6 +79,15 @@ public final class BackendListStream {
 
   /** As above, with the HTTP client's options (TLS trust, for {@code https://} coordinators). */
   public BackendListStream(Vertx vertx, List<String> coordinators, String service, int first, HttpClientOptions http) {
+    this(vertx, coordinators, service, first, http, SwitchboardClientOptions.DEFAULT_LIST_IDLE_TIMEOUT_MS);
+  }
+
+  /**
+   * As above; {@code idleTimeoutMs} is the silence after which the stream gives up on its coordinator and
+   * moves to the next (three missed keep-alives by default).
+   */
+  public BackendListStream(Vertx vertx, List<String> coordinators, String service, int first, HttpClientOptions http,
+      long idleTimeoutMs) {
     if (coordinators.isEmpty()) {
       throw new IllegalArgumentException("at least one coordinator URL is needed");
     }
@@ -87,7 +95,10 @@ public final class BackendListStream {
     this.coordinators = coordinators.stream().map(u -> u.endsWith("/") ? u.substring(0, u.length() - 1) : u).toList();
     this.query = service == null ? "" : "?service=" + URLEncoder.encode(service, StandardCharsets.UTF_8);
     this.index = Math.floorMod(first, coordinators.size());
-    this.client = vertx.createHttpClient(new HttpClientOptions(http).setIdleTimeout(IDLE_TIMEOUT_SECONDS));
+    this.client = vertx.createHttpClient(new HttpClientOptions(http)
+        .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, idleTimeoutMs)).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+        // a coordinator cut off by the network never refuses a connection: the attempt waits out this bound
+        .setConnectTimeout((int) Math.min(HttpClientOptions.DEFAULT_CONNECT_TIMEOUT, idleTimeoutMs)));
   }
 
   /**

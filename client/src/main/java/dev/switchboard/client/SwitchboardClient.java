@@ -52,7 +52,7 @@ public final class SwitchboardClient {
     this.context = vertx.getOrCreateContext();
     int first = BackendListStream.startIndex(options.getCoordinators(), options.getKey(), ThreadLocalRandom.current()::nextDouble);
     this.list = new BackendListStream(vertx, options.getCoordinators(), options.getService(), first,
-        options.applyTls(new HttpClientOptions()));
+        options.applyTls(new HttpClientOptions()), options.getListIdleTimeoutMs());
     this.pool = new Pool(options, new VertxClock(vertx), new VertxTransport(vertx,
         options.applyTls(new WebSocketClientOptions().setMaxConnections(options.getConnections() * 2 + 2))),
         new StreamListFeed(list), () -> ThreadLocalRandom.current().nextDouble(), this::inContext, on);

@@ -24,6 +24,8 @@ public final class SwitchboardClientOptions {
   public static final int DEFAULT_QUEUE_SIZE = 1_000;
   public static final double DEFAULT_FAILOVER_RATE = 4_000;
   public static final long DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+  /** Three missed keep-alives at the coordinator's default of 15 s. */
+  public static final long DEFAULT_LIST_IDLE_TIMEOUT_MS = 45_000;
 
   private List<String> coordinators = new ArrayList<>();
   private String service = DEFAULT_SERVICE;
@@ -38,6 +40,7 @@ public final class SwitchboardClientOptions {
   private int queueSize = DEFAULT_QUEUE_SIZE;
   private double failoverRate = DEFAULT_FAILOVER_RATE;
   private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
+  private long listIdleTimeoutMs = DEFAULT_LIST_IDLE_TIMEOUT_MS;
   private Supplier<Future<String>> ticket;
 
   public SwitchboardClientOptions() {
@@ -57,6 +60,7 @@ public final class SwitchboardClientOptions {
     queueSize = other.queueSize;
     failoverRate = other.failoverRate;
     requestTimeoutMs = other.requestTimeoutMs;
+    listIdleTimeoutMs = other.listIdleTimeoutMs;
     ticket = other.ticket;
     trustCaPem = other.trustCaPem;
   }
@@ -79,6 +83,7 @@ public final class SwitchboardClientOptions {
     setQueueSize(json.getInteger("queueSize", DEFAULT_QUEUE_SIZE));
     setFailoverRate(json.getDouble("failoverRate", DEFAULT_FAILOVER_RATE));
     setRequestTimeoutMs(json.getLong("requestTimeoutMs", DEFAULT_REQUEST_TIMEOUT_MS));
+    setListIdleTimeoutMs(json.getLong("listIdleTimeoutMs", DEFAULT_LIST_IDLE_TIMEOUT_MS));
     setTrustCaPem(json.getString("trustCaPem"));
   }
 
@@ -96,7 +101,8 @@ public final class SwitchboardClientOptions {
         .put("connections", connections)
         .put("queueSize", queueSize)
         .put("failoverRate", failoverRate)
-        .put("requestTimeoutMs", requestTimeoutMs);
+        .put("requestTimeoutMs", requestTimeoutMs)
+        .put("listIdleTimeoutMs", listIdleTimeoutMs);
     if (trustCaPem != null) {
       json.put("trustCaPem", trustCaPem);
     }
@@ -253,6 +259,23 @@ public final class SwitchboardClientOptions {
       throw new IllegalArgumentException("requestTimeoutMs must be at least 1: " + requestTimeoutMs);
     }
     this.requestTimeoutMs = requestTimeoutMs;
+    return this;
+  }
+
+  public long getListIdleTimeoutMs() {
+    return listIdleTimeoutMs;
+  }
+
+  /**
+   * How long the list stream may stay silent before the client gives up on its coordinator and follows
+   * the next one: a few of the coordinators' keep-alive intervals ({@code --keep-alive-ms}). A coordinator
+   * cut off by the network sends nothing, not even a close, so this bounds how long the list goes stale.
+   */
+  public SwitchboardClientOptions setListIdleTimeoutMs(long listIdleTimeoutMs) {
+    if (listIdleTimeoutMs < 1) {
+      throw new IllegalArgumentException("listIdleTimeoutMs must be at least 1: " + listIdleTimeoutMs);
+    }
+    this.listIdleTimeoutMs = listIdleTimeoutMs;
     return this;
   }
 
