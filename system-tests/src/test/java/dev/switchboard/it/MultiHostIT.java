@@ -232,8 +232,6 @@ class MultiHostIT {
     for (String c : COORDINATORS) {
       awaitWithin(c + " lists " + lost + " after the merge", up, MERGE_BOUND, () -> listed(c).contains(lost));
     }
-    System.out.println("MultiHostIT: " + lost + " listed again " + Duration.ofNanos(System.nanoTime() - up).toMillis()
-        + " ms after a partition longer than the member timeout");
     for (FleetControl.Event e : fleet.since(mark, "failover", "move")) {
       assertTrue(displaced.contains(e.client()), "client " + e.client() + " on " + before.get(e.client())
           + " moved although its backend stayed: " + String.join(" ", e.words()));
@@ -287,6 +285,7 @@ class MultiHostIT {
   private static void awaitWithin(String what, long since, Duration bound, Http.CheckedCondition condition) throws Exception {
     Http.await(what, bound.plusSeconds(10), condition);
     Duration took = Duration.ofNanos(System.nanoTime() - since);
+    System.out.println("MultiHostIT: " + what + " after " + took.toMillis() + " ms");
     assertTrue(took.compareTo(bound) <= 0, what + " took " + took.toMillis() + " ms, more than " + bound.toMillis() + " ms");
   }
 
