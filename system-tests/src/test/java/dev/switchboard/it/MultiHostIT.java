@@ -186,8 +186,12 @@ class MultiHostIT {
     cutAndHeal("c2", () -> true, 5_000, () -> listed("c2").containsAll(backendIds.values()));
     fleet.process().awaitLine("^publish-done ", Duration.ofSeconds(90));
     List<FleetControl.Event> acks = fleet.since(mark, "ack");
-    assertEquals(List.of(), fleet.since(mark, "nack").stream().map(e -> String.join(" ", e.words())).toList());
-    assertEquals(PUBLISHERS * perPublisher, acks.size());
+    // a publish unanswered for the client's requestTimeoutMs (10 s) fails with "timeout": not acked, so not
+    // promised; it may still have been stored (once: checked below). Any other failure is a bug.
+    List<String> nacks = fleet.since(mark, "nack").stream().map(e -> String.join(" ", e.words())).toList();
+    assertEquals(List.of(), nacks.stream().filter(n -> !n.contains("timeout")).toList());
+    System.out.println("MultiHostIT: " + acks.size() + " publishes acked, " + nacks.size() + " timed out");
+    assertEquals(PUBLISHERS * perPublisher, acks.size() + nacks.size());
     Map<Long, String> ackedBySeq = new HashMap<>();
     for (FleetControl.Event a : acks) {
       String earlier = ackedBySeq.put(Long.parseLong(a.words()[3]), a.words()[2]);
@@ -199,6 +203,7 @@ class MultiHostIT {
       return seen.size() == CLIENTS && seen.values().stream().allMatch(s -> s.containsAll(ackedBySeq.keySet()));
     });
     Map<Long, String> deliveredBySeq = new HashMap<>();
+    Map<String, Long> seqByData = new HashMap<>();
     Map<Integer, Long> lastSeq = new HashMap<>();
     for (FleetControl.Event m : fleet.since(mark, "msg")) {
       long seq = Long.parseLong(m.words()[2]);
@@ -206,6 +211,8 @@ class MultiHostIT {
       Long previous = lastSeq.put(m.client(), seq);
       assertTrue(previous == null || seq > previous,
           "client " + m.client() + " got seq " + seq + " after " + previous + " (twice, or out of order)");
+      Long stored = seqByData.putIfAbsent(data, seq);
+      assertTrue(stored == null || stored == seq, data + " delivered at seq " + stored + " and at " + seq);
       String other = deliveredBySeq.putIfAbsent(seq, data);
       assertTrue(other == null || other.equals(data), "seq " + seq + " delivered as " + other + " and as " + data);
       String acked = ackedBySeq.get(seq);
