@@ -3,7 +3,6 @@ package dev.switchboard.cluster;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
-import com.hazelcast.config.RingbufferConfig;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 
@@ -158,8 +157,7 @@ public final class ClusterOptions {
     config.setProperty("hazelcast.merge.next.run.delay.seconds", String.valueOf(MERGE_DELAY_SECONDS));
     // without it Hazelcast listens on every interface (0.0.0.0), whatever the interface list says
     config.setProperty("hazelcast.socket.bind.any", "false");
-    config.addRingBufferConfig(new RingbufferConfig(ClusterNames.ROOM_PREFIX + "*")
-        .setCapacity(ClusterNames.ROOM_HISTORY).setBackupCount(1));
+    RoomStructures.applyTo(config);
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(port).setPortAutoIncrement(true).setPortCount(100);
     if (publicHost != null) {

@@ -58,13 +58,31 @@ final class JvmProcess implements AutoCloseable {
     return launch(name, jarProperty, mainClass, args);
   }
 
+  /** Starts {@code java -jar <system property jarProperty> args…} inside network namespace {@code netns}. */
+  static JvmProcess startInNetns(String netns, String name, String jarProperty, String... args) throws IOException {
+    return run(name, List.of("ip", "netns", "exec", netns), javaCommand(jar(jarProperty), null, args));
+  }
+
+  /** Starts {@code java -cp <this test's class path> mainClass args…} inside network namespace {@code netns}. */
+  static JvmProcess startTestMainInNetns(String netns, String name, Class<?> mainClass, String... args) throws IOException {
+    String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    return run(name, List.of("ip", "netns", "exec", netns), javaCommand(classpath, mainClass.getName(), args));
+  }
+
   private static JvmProcess launch(String name, String jarProperty, String mainClass, String... args) throws IOException {
+    return run(name, List.of(), javaCommand(jar(jarProperty), mainClass, args));
+  }
+
+  private static String jar(String jarProperty) {
     String jar = System.getProperty(jarProperty);
     if (jar == null || !Files.isRegularFile(Path.of(jar))) {
       throw new IllegalStateException("jar not built: " + jarProperty + "=" + jar + " (run mvn verify from the root)");
     }
-    Path logs = Path.of(System.getProperty("switchboard.logs", "target/it-logs"));
-    Files.createDirectories(logs);
+    return jar;
+  }
+
+  /** {@code java -jar jar args…} when {@code mainClass} is null, else {@code java -cp jar mainClass args…}. */
+  private static List<String> javaCommand(String jar, String mainClass, String... args) {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-Djava.net.preferIPv4Stack=true"));
     if (mainClass == null) {
@@ -74,6 +92,14 @@ final class JvmProcess implements AutoCloseable {
           "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", jar, mainClass));
     }
     command.addAll(List.of(args));
+    return command;
+  }
+
+  private static JvmProcess run(String name, List<String> prefix, List<String> java) throws IOException {
+    Path logs = Path.of(System.getProperty("switchboard.logs", "target/it-logs"));
+    Files.createDirectories(logs);
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(java);
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     return new JvmProcess(name, process, logs.resolve(name + "-" + process.pid() + ".log"));
   }
@@ -107,6 +133,20 @@ final class JvmProcess implements AutoCloseable {
     synchronized (lines) {
       return lines.stream().filter(l -> pattern.matcher(l).find()).count();
     }
+  }
+
+  /** A copy of every output line so far. */
+  List<String> lines() {
+    synchronized (lines) {
+      return List.copyOf(lines);
+    }
+  }
+
+  /** Writes one line to the process's standard input. */
+  void send(String line) throws IOException {
+    var in = process.getOutputStream();
+    in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    in.flush();
   }
 
   long pid() {
