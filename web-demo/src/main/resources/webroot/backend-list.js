@@ -1,8 +1,8 @@
 // The backend list of a Switchboard service, followed over Server-Sent Events from one coordinator at a
 // time. On any stream error it moves to the next coordinator and resumes from the last event id (a
 // coordinator that does not know the id answers with a snapshot); the last known list stays meanwhile.
-// The coordinator sends a `ping` event every keep-alive interval; a stream silent for two of them (plus
-// a second) is taken for dead — half-open, or the coordinator frozen — and left like a failed one.
+// The coordinator sends a `ping` event every keep-alive interval; a stream silent for two of them is
+// taken for dead — half-open, or the coordinator frozen — and left like a failed one.
 
 import { backoff } from './backoff.js';
 import { rendezvousHash } from './policies.js';
@@ -16,9 +16,9 @@ export const DEFAULT_KEEP_ALIVE_MS = 15000;
 /** A stream must stay up this long before its coordinator's failures are forgotten. */
 export const STABLE_STREAM_MS = 10000;
 
-/** How long a stream may be silent (no event, `ping` included) before it is left: two keep-alives and a second. */
+/** How long a stream may be silent (no event, `ping` included) before it is left: two keep-alives. */
 export function silenceLimit(keepAliveMs) {
-  return 2 * keepAliveMs + 1000;
+  return 2 * keepAliveMs;
 }
 
 /**

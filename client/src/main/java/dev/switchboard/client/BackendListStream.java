@@ -29,7 +29,7 @@ import java.util.function.DoubleSupplier;
 /**
  * Follows the backend list ({@code GET /v1/backends/stream}) of one coordinator at a time: applies the
  * snapshot and the deltas to a local map. When the stream fails, ends, does not answer within the
- * connect timeout, or stays silent (no event, {@code ping} included, for {@code 2 × keepAliveMs + 1000}
+ * connect timeout, or stays silent (no event, {@code ping} included, for {@code 2 × keepAliveMs}
  * ms, the period the coordinator announces in its pings; 15,000 until told) it moves to the next
  * coordinator of the list and resumes with {@code Last-Event-ID} (a coordinator that does not know the
  * id answers with a snapshot), keeping the last known list meanwhile. The first coordinator is chosen
@@ -221,7 +221,7 @@ public final class BackendListStream {
 
   /** No event for this long means the stream is dead. */
   long silenceLimitMs() {
-    return 2 * keepAliveMs + 1000;
+    return 2 * keepAliveMs;
   }
 
   /**
