@@ -1,5 +1,6 @@
 package dev.switchboard.it;
 
+import dev.switchboard.client.RequestException;
 import dev.switchboard.client.SwitchboardClient;
 import dev.switchboard.client.SwitchboardClientOptions;
 import dev.switchboard.model.BackendRecord;
@@ -18,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The client host of {@link MultiHostIT}: Java clients in their own JVM inside the client namespace,
  * all in one room, driven by lines on standard input and reporting on standard output, one event a line:
  * {@code open i backend}, {@code failover i backend reason}, {@code move i from to reason},
- * {@code msg i seq data}, {@code ack i data seq}, {@code nack i data error}, {@code status i backend coordinator}.
+ * {@code msg i seq data}, {@code ack i data seq}, {@code nack i data code error}, {@code status i backend coordinator}.
  * Commands: {@code status}; {@code publish count intervalMs} (the first {@code publishers} clients each
  * publish {@code count} messages, then {@code publish-done acked failed}); {@code quit}.
  * Arguments: coordinator URLs (comma-separated), clients, publishers, room, list idle timeout (ms).
@@ -100,7 +101,9 @@ public final class NetnsFleet {
             say("ack " + publisher + " " + data + " " + ar.result());
           } else {
             failed.incrementAndGet();
-            say("nack " + publisher + " " + data + " " + String.valueOf(ar.cause().getMessage()).replace('\n', ' '));
+            // the failure's code first (RequestException: timeout, publish-failed, …), then its message
+            String code = ar.cause() instanceof RequestException r ? r.code() : ar.cause().getClass().getSimpleName();
+            say("nack " + publisher + " " + data + " " + code + " " + String.valueOf(ar.cause().getMessage()).replace('\n', ' '));
           }
           if (left.decrementAndGet() == 0) {
             say("publish-done " + acked.get() + " " + failed.get());
