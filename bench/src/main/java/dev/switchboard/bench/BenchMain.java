@@ -3,6 +3,7 @@ package dev.switchboard.bench;
 import dev.switchboard.client.SwitchboardClientOptions;
 import dev.switchboard.client.policy.Policy;
 import dev.switchboard.cluster.CommandLine;
+import dev.switchboard.cluster.CommonPool;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
@@ -66,6 +67,7 @@ public final class BenchMain {
   }
 
   public static void main(String[] args) throws Exception {
+    CommonPool.ensureParallelism();
     CommandLine cli = new CommandLine("bench", "Measures propagation to many SSE subscribers, failure detection, "
         + "balance and failover of Java clients, against real coordinator and backend JVMs.")
         .option("scenario", null, "all", "comma-separated: all (every scenario but soak), propagation, detection, echo, rooms, "

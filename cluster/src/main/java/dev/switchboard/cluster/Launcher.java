@@ -16,6 +16,7 @@ public final class Launcher {
   }
 
   public static void run(CommandLine cli, String[] args, Command command) {
+    CommonPool.ensureParallelism();
     try {
       CommandLine.Values values = cli.parse(args, System.getenv());
       if (values == null) {

@@ -12,6 +12,8 @@ final class JvmHeap {
 
   /** A generation's line of {@code GC.heap_info} (Serial and Parallel GC): "... total 1234K, used 567K". */
   private static final Pattern GENERATION = Pattern.compile("generation\\s+total \\d+K, used (\\d+)K");
+  /** The whole heap's line with G1: "garbage-first heap   total 1234K, used 567K". */
+  private static final Pattern G1_HEAP = Pattern.compile("garbage-first heap\\s+total \\d+K, used (\\d+)K");
 
   private JvmHeap() {
   }
@@ -20,6 +22,10 @@ final class JvmHeap {
   static long usedAfterGcKb(long pid) throws IOException, InterruptedException {
     jcmd(pid, "GC.run");
     String info = jcmd(pid, "GC.heap_info");
+    Matcher g1 = G1_HEAP.matcher(info);
+    if (g1.find()) {
+      return Long.parseLong(g1.group(1));
+    }
     Matcher m = GENERATION.matcher(info);
     long used = 0;
     int generations = 0;

@@ -85,6 +85,11 @@ final class JvmProcess implements AutoCloseable {
   private static List<String> javaCommand(String jar, String mainClass, String... args) {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:+UseSerialGC", "-Djava.net.preferIPv4Stack=true"));
+    // for a look inside a node while a test runs, e.g. SWITCHBOARD_IT_JVM_ARGS=-XX:StartFlightRecording=filename=/tmp/x.jfr
+    String extra = System.getenv("SWITCHBOARD_IT_JVM_ARGS");
+    if (extra != null && !extra.isBlank()) {
+      command.addAll(List.of(extra.trim().split("\\s+")));
+    }
     if (mainClass == null) {
       command.addAll(List.of("-jar", jar));
     } else {
