@@ -1,13 +1,16 @@
 package dev.switchboard.it;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -28,13 +31,15 @@ class BackendLimitsIT {
   private static JvmProcess backend;
   private static String url;
 
+  private static final long HEADER_MS = 1_500;
+
   @BeforeAll
   static void start() throws Exception {
     cluster = TestCluster.unique();
     coordinator = cluster.coordinator("coordinator-limits");
     backend = JvmProcess.start("backend-limits", "switchboard.backend.jar", cluster.args("--instances", "1",
         "--port-base", "0", "--host", "127.0.0.1", "--capacity", "3", "--max-frame-bytes", "1024",
-        "--rate", "20", "--burst", "20", "--ping-interval-ms", "500"));
+        "--rate", "20", "--burst", "20", "--ping-interval-ms", "500", "--header-timeout-ms", String.valueOf(HEADER_MS)));
     url = backend.awaitLine("switchboard backend \\S+: (ws://\\S+)", TestCluster.START).group(1);
     warmUp();
   }
@@ -51,6 +56,28 @@ class BackendLimitsIT {
       if (welcome.opcode() == 1) {
         new JsonObject(welcome.text());
       }
+    }
+  }
+
+  @Test
+  void aSlowlorisUpgradeIsCutAtTheHeaderDeadlineWhileAnUpgradedWebSocketStays() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try (WsProbe upgraded = WsProbe.connect(vertx, url)) {
+      assertEquals("welcome", upgraded.next(Duration.ofSeconds(5)).getString("type"));
+      // three heads trickled a byte every 200 ms: never idle, never complete
+      long[] lifetimes = Slowloris.run(URI.create(url).getPort(), 3, 100, 200, HEADER_MS + 8_000);
+      System.out.println("backend slowloris sockets closed after " + Arrays.toString(lifetimes) + " ms (header deadline "
+          + HEADER_MS + " ms)");
+      for (long ms : lifetimes) {
+        assertTrue(ms >= HEADER_MS - 100 && ms < HEADER_MS + 3_000, "a slowloris head lived " + ms + " ms");
+      }
+      // the upgraded connection is far past the deadline, which no longer applies to it
+      upgraded.send(new JsonObject().put("type", "echo").put("id", 7).put("data", "still here"));
+      JsonObject echo = upgraded.next(Duration.ofSeconds(5));
+      assertEquals(new JsonObject().put("type", "echo").put("id", 7).put("data", "still here"), echo);
+      assertTrue(upgraded.isOpen(), "the upgraded WebSocket was closed");
+    } finally {
+      vertx.close().await(10, TimeUnit.SECONDS);
     }
   }
 

@@ -42,6 +42,8 @@ public final class BackendMain {
             "messages a connection may send at once")
         .option("ping-interval-ms", "SWITCHBOARD_PING_INTERVAL_MS", BackendOptions.DEFAULT_PING_INTERVAL_MS,
             "WebSocket ping frames this often; no pong by the next one closes the connection")
+        .option("header-timeout-ms", "SWITCHBOARD_HEADER_TIMEOUT_MS", BackendOptions.DEFAULT_HEADER_TIMEOUT_MS,
+            "a connection must complete its request head (the upgrade) within this, against slowloris; 0 = off")
         .option("drain-ms", "SWITCHBOARD_DRAIN_MS", BackendOptions.DEFAULT_DRAIN_MS,
             "clients get this long to move when a backend drains (SIGTERM, admin drain, scale-in)")
         .option("rebalance", "SWITCHBOARD_REBALANCE", BackendOptions.DEFAULT_REBALANCE,
@@ -91,6 +93,7 @@ public final class BackendMain {
         .setMessagesPerSecond(values.getInt("rate"))
         .setMessageBurst(values.getInt("burst"))
         .setPingIntervalMs(values.getInt("ping-interval-ms"))
+        .setHeaderTimeoutMs(values.getInt("header-timeout-ms"))
         .setDrainMs(values.getInt("drain-ms"))
         .setRebalance(values.getBoolean("rebalance"))
         .setRebalanceThreshold(values.getDouble("rebalance-threshold"))

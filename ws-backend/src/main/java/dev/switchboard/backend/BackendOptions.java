@@ -30,6 +30,8 @@ public final class BackendOptions {
   public static final int DEFAULT_ABUSE_LIMIT = 50;
   /** Server ping frames this often; a connection that answered none of the last one is closed. */
   public static final long DEFAULT_PING_INTERVAL_MS = 15_000;
+  /** A connection must complete its request head (the upgrade) within this after it opened: against slowloris. */
+  public static final long DEFAULT_HEADER_TIMEOUT_MS = 10_000;
   /** Clients get this long to move when a backend drains (SIGTERM, admin drain, scale-in). */
   public static final long DEFAULT_DRAIN_MS = 10_000;
   /** Rebalance: on, judged this often; a backend above this × its weighted fair share sheds what the others lack. */
@@ -74,6 +76,7 @@ public final class BackendOptions {
   private int messageBurst = DEFAULT_MESSAGE_BURST;
   private int abuseLimit = DEFAULT_ABUSE_LIMIT;
   private long pingIntervalMs = DEFAULT_PING_INTERVAL_MS;
+  private long headerTimeoutMs = DEFAULT_HEADER_TIMEOUT_MS;
   private long drainMs = DEFAULT_DRAIN_MS;
   private boolean rebalance = DEFAULT_REBALANCE;
   private long rebalanceIntervalMs = DEFAULT_REBALANCE_INTERVAL_MS;
@@ -116,6 +119,7 @@ public final class BackendOptions {
     messageBurst = json.getInteger("messageBurst", DEFAULT_MESSAGE_BURST);
     abuseLimit = json.getInteger("abuseLimit", DEFAULT_ABUSE_LIMIT);
     pingIntervalMs = json.getLong("pingIntervalMs", DEFAULT_PING_INTERVAL_MS);
+    headerTimeoutMs = json.getLong("headerTimeoutMs", DEFAULT_HEADER_TIMEOUT_MS);
     drainMs = json.getLong("drainMs", DEFAULT_DRAIN_MS);
     rebalance = json.getBoolean("rebalance", DEFAULT_REBALANCE);
     rebalanceIntervalMs = json.getLong("rebalanceIntervalMs", DEFAULT_REBALANCE_INTERVAL_MS);
@@ -153,6 +157,7 @@ public final class BackendOptions {
         .put("messageBurst", messageBurst)
         .put("abuseLimit", abuseLimit)
         .put("pingIntervalMs", pingIntervalMs)
+        .put("headerTimeoutMs", headerTimeoutMs)
         .put("drainMs", drainMs)
         .put("rebalance", rebalance)
         .put("rebalanceIntervalMs", rebalanceIntervalMs)
@@ -324,6 +329,16 @@ public final class BackendOptions {
 
   public BackendOptions setPingIntervalMs(long pingIntervalMs) {
     this.pingIntervalMs = pingIntervalMs;
+    return this;
+  }
+
+  public long getHeaderTimeoutMs() {
+    return headerTimeoutMs;
+  }
+
+  /** A connection that has not completed its request head this long after it opened is closed; 0 turns it off. */
+  public BackendOptions setHeaderTimeoutMs(long headerTimeoutMs) {
+    this.headerTimeoutMs = headerTimeoutMs;
     return this;
   }
 

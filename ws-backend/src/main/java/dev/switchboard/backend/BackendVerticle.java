@@ -154,8 +154,10 @@ public final class BackendVerticle extends VerticleBase {
     if (tls != null) {
       tls.apply(serverOptions);
     }
-    // HttpGuard: requests Vert.x cannot decode (414, 431, 400) get a JSON body like every other refusal
-    return HttpGuard.guard(vertx, vertx.createHttpServer(HttpGuard.options(serverOptions, 0)), 0, this::onRequest)
+    // HttpGuard: requests Vert.x cannot decode (414, 431, 400) get a JSON body like every other refusal, and a
+    // head not complete by the deadline closes the connection (no idle timeout: an open WebSocket is pinged)
+    return HttpGuard.guard(vertx, vertx.createHttpServer(HttpGuard.options(serverOptions, 0)), options.getHeaderTimeoutMs(),
+        this::onRequest)
         .listen(port, options.getHost())
         .compose(s -> {
           server = s;
