@@ -297,6 +297,12 @@ public final class SwitchboardClientOptions {
     return this;
   }
 
+  /** The options of a {@link BackendList} following what this client would follow on its own. */
+  public BackendListOptions listOptions() {
+    return new BackendListOptions().setCoordinators(coordinators).setService(service).setKey(key)
+        .setConnectTimeoutMs(listConnectTimeoutMs).setTrustCaPem(trustCaPem);
+  }
+
   /** Adds {@link #getTrustCaPem()} to a Vert.x client's options; returns them. */
   <T extends ClientOptionsBase> T applyTls(T clientOptions) {
     if (trustCaPem != null) {

@@ -37,4 +37,15 @@ class ClientOptionsJsonTest {
     assertThrows(IllegalArgumentException.class,
         () -> new SwitchboardClientOptions(new JsonObject().put("connections", 0)));
   }
+
+  @Test
+  void backendListOptionsSurviveAJsonRoundTripAndMatchTheClientsListOptions() {
+    BackendListOptions options = new BackendListOptions().setCoordinators(List.of("http://a:1")).setService("svc")
+        .setKey("k").setConnectTimeoutMs(18).setTrustCaPem("/ca.pem");
+    assertEquals(options.toJson(), new BackendListOptions(options.toJson()).toJson());
+    assertEquals(new BackendListOptions().toJson(), new BackendListOptions(new JsonObject()).toJson());
+    assertEquals(options.toJson(), new SwitchboardClientOptions().setCoordinators(List.of("http://a:1")).setService("svc")
+        .setKey("k").setListConnectTimeoutMs(18).setTrustCaPem("/ca.pem").listOptions().toJson());
+    assertThrows(IllegalArgumentException.class, () -> new BackendListOptions().setConnectTimeoutMs(0));
+  }
 }
