@@ -6,6 +6,8 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class ClientOptionsJsonTest {
@@ -29,6 +31,18 @@ class ClientOptionsJsonTest {
     assertEquals(SwitchboardClientOptions.DEFAULT_REQUEST_TIMEOUT_MS, options.getRequestTimeoutMs());
     assertEquals(10_000, options.getRequestTimeoutMs());
     assertEquals(new SwitchboardClientOptions().toJson(), options.toJson());
+  }
+
+  @Test
+  void anIntervalIsSetOnlyWhenGivenAndTheJsonSaysSo() {
+    assertFalse(new SwitchboardClientOptions().isIntervalMsSet());
+    assertEquals(SwitchboardClientOptions.DEFAULT_INTERVAL_MS, new SwitchboardClientOptions().getIntervalMs());
+    assertFalse(new SwitchboardClientOptions().toJson().containsKey("intervalMs"), "unset stays unset through JSON");
+    assertFalse(new SwitchboardClientOptions(new SwitchboardClientOptions().toJson()).isIntervalMsSet());
+    SwitchboardClientOptions set = new SwitchboardClientOptions().setIntervalMs(2_000);
+    assertTrue(set.isIntervalMsSet(), "set, even to the default value");
+    assertTrue(new SwitchboardClientOptions(set.toJson()).isIntervalMsSet());
+    assertTrue(new SwitchboardClientOptions(set).isIntervalMsSet());
   }
 
   @Test
