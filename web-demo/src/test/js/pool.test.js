@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MoveReason, State } from '../../main/resources/webroot/switchboard.js';
+import { pingInterval } from '../../main/resources/webroot/connection.js';
 import { backend, idOf, settle, startClient } from './fakes.js';
 
 console.debug = () => {};
@@ -185,6 +186,17 @@ test('a welcome without heartbeatMs falls back to the default interval', () => {
   ws.all[0].accept();
   clock.advance(2100);
   assert.equal(ws.all[0].sentOf('ping').length, 1);
+});
+
+test('the ping interval is the option when set, else the welcome\'s within 50 ms – 5 min, else the default (the Java rule too)', () => {
+  assert.equal(pingInterval(1000, 5000, 2000), 1000, 'set: the option, even when the backend asks slower');
+  assert.equal(pingInterval(1000, 300, 2000), 1000, 'set: the option, even when the backend asks faster');
+  assert.equal(pingInterval(null, 5000, 2000), 5000, "not set: the backend's");
+  assert.equal(pingInterval(null, 300, 2000), 300);
+  assert.equal(pingInterval(null, 49, 2000), 2000, 'below 50 ms: ignored');
+  assert.equal(pingInterval(null, 300001, 2000), 2000, 'above 5 min: ignored');
+  assert.equal(pingInterval(null, undefined, 2000), 2000, 'none: the default');
+  assert.equal(pingInterval(null, '5000', 2000), 2000, 'not a number: the default');
 });
 
 test('the ticket function is asked before every attempt', async () => {

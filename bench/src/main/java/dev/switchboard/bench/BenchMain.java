@@ -96,7 +96,8 @@ public final class BenchMain {
         .option("sim-policies", null, "least-loaded,round-robin,random", "policies the simulate scenario runs")
         .option("soak-seconds", null, 600, "how long the soak runs under the CPU hog")
         .option("soak-clients", null, 300, "clients during the soak")
-        .option("footprint-clients", null, 10_000, "Java clients held in one JVM for footprint (two open files each)")
+        .option("footprint-clients", null, 10_000, "Java clients held in one JVM for footprint (one open file each, two with --footprint-list own)")
+        .option("footprint-list", null, "shared", "footprint's list streams: shared (one BackendList for every client) or own (one per client)")
         .option("footprint-nodes", null, 2, "backend-node JVMs for footprint")
         .option("footprint-backends", null, 2, "backends per node for footprint")
         .option("footprint-seconds", null, 30, "seconds of heartbeats measured for footprint")
@@ -212,7 +213,7 @@ public final class BenchMain {
       if (scenarios.contains("footprint")) {
         write(out, "footprint", command, new FootprintBench(cluster, new FootprintBench.Settings(values.getInt("footprint-clients"),
             values.getInt("footprint-nodes"), values.getInt("footprint-backends"), SwitchboardClientOptions.DEFAULT_INTERVAL_MS,
-            values.getInt("footprint-seconds"), 500, values.get("footprint-heap"))).run());
+            values.getInt("footprint-seconds"), 500, values.get("footprint-heap"), sharedList(values.get("footprint-list")))).run());
       }
       if (scenarios.contains("soak")) {
         write(out, "soak", command, new SoakBench(cluster, vertx, values.getInt("soak-clients"), values.getInt("soak-seconds"), nodeArgs).run());
@@ -224,6 +225,14 @@ public final class BenchMain {
   }
 
   /** The given jar, or the runnable jar built in {@code module}/target ({@code switchboard-<module>-<version>-all.jar}). */
+  private static boolean sharedList(String value) {
+    return switch (value) {
+      case "shared" -> true;
+      case "own" -> false;
+      default -> throw new IllegalArgumentException("--footprint-list must be shared or own, got '" + value + "'");
+    };
+  }
+
   private static String jar(String given, String module) throws java.io.IOException {
     if (given != null) {
       return given;

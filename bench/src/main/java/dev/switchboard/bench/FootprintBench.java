@@ -10,13 +10,14 @@ import java.util.regex.Matcher;
 /**
  * Footprint of the Java client: one JVM ({@link FootprintClients}) holds {@code clients} clients, pool 1,
  * heartbeats on, against backends spread over several backend-node JVMs (each process may hold 20,000
- * open files). Reports heap per client and CPU per heartbeat of the client JVM.
+ * open files). The clients share one list stream ({@code BackendList}) unless told otherwise. Reports heap per
+ * client and CPU per heartbeat of the client JVM.
  */
 final class FootprintBench {
 
   /** Settings of one run. */
   record Settings(int clients, int backendNodes, int backendsPerNode, long intervalMs, int measureSeconds,
-      int startsPerSecond, String heap) {
+      int startsPerSecond, String heap, boolean sharedList) {
   }
 
   private static final String SERVICE = "footprint";
@@ -41,8 +42,8 @@ final class FootprintBench {
       System.out.printf("footprint: %d clients in one JVM over %d backends in %d node JVMs…%n", settings.clients(), backends,
           settings.backendNodes());
       String benchJar = Path.of(FootprintBench.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-      // every client holds two sockets (its WebSocket and its list stream): raise this JVM's open-file limit
-      long files = 2L * settings.clients() + 1000;
+      // every client holds its WebSocket, and its own list stream unless the list is shared: raise the open-file limit
+      long files = (settings.sharedList() ? 1L : 2L) * settings.clients() + 1000;
       List<String> command = new ArrayList<>();
       if (files > 20_000 && Files.isExecutable(Path.of("/usr/bin/prlimit"))) {
         command.addAll(List.of("/usr/bin/prlimit", "--nofile=" + files + ":" + files, "--"));
@@ -50,7 +51,8 @@ final class FootprintBench {
       command.addAll(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx" + settings.heap(),
           "-Djava.net.preferIPv4Stack=true", "-cp", benchJar, FootprintClients.class.getName(),
           cluster.coordinatorUrl(), SERVICE, String.valueOf(settings.clients()), String.valueOf(settings.intervalMs()),
-          String.valueOf(settings.measureSeconds()), String.valueOf(settings.startsPerSecond())));
+          String.valueOf(settings.measureSeconds()), String.valueOf(settings.startsPerSecond()),
+          settings.sharedList() ? "shared" : "own"));
       Path logs = Path.of("target", "bench-logs");
       Files.createDirectories(logs);
       try (Proc clients = new Proc(command, logs.resolve("bench-footprint-clients.log"))) {
@@ -71,8 +73,12 @@ final class FootprintBench {
     return "One client JVM (`-Xmx" + settings.heap() + "`, 2 event loops) holds " + m.group(1) + " `SwitchboardClient`s, "
         + "pool 1, heartbeat every " + settings.intervalMs() + " ms (each pong counted), started at "
         + settings.startsPerSecond() + "/s, against " + settings.backendNodes() * settings.backendsPerNode()
-        + " backends in " + settings.backendNodes() + " backend-node JVMs. Each client has its own list stream "
-        + "(SSE to the coordinator) besides its WebSocket, so the JVM holds two sockets per client. Heap: used after "
+        + " backends in " + settings.backendNodes() + " backend-node JVMs. " + (settings.sharedList()
+            ? "The clients share one list stream (one `BackendList`, one SSE stream to the coordinator), so the JVM "
+              + "holds one socket per client, its WebSocket; the per-client figures thus leave out a list stream "
+              + "per client, which earlier runs (`--footprint-list own`) counted. "
+            : "Each client has its own list stream (SSE to the coordinator) besides its WebSocket, so the JVM holds "
+              + "two sockets per client. ") + "Heap: used after "
         + "GC with the clients open, minus before any; CPU: the client JVM's process CPU time over "
         + settings.measureSeconds() + " s divided by the heartbeats answered in that window (everything the JVM "
         + "did in it counts, list-stream pings included).\n\n"

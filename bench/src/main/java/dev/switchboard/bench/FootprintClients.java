@@ -1,5 +1,6 @@
 package dev.switchboard.bench;
 
+import dev.switchboard.client.BackendList;
 import dev.switchboard.client.ClientState;
 import dev.switchboard.client.SwitchboardClient;
 import dev.switchboard.client.SwitchboardClientOptions;
@@ -18,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The footprint scenario's client JVM: opens {@code clients} Java clients (pool 1, heartbeats on) against
  * a coordinator, then measures itself — used heap after GC before and after, and its CPU time over a
  * window divided by the heartbeats answered in it — and prints one {@code footprint:} line.
- * Args: coordinatorUrl service clients intervalMs measureSeconds startsPerSecond.
+ * Args: coordinatorUrl service clients intervalMs measureSeconds startsPerSecond list, where list is
+ * {@code shared} (one {@link BackendList} followed by every client) or {@code own} (a list stream per client).
  */
 public final class FootprintClients {
 
@@ -32,16 +34,19 @@ public final class FootprintClients {
     long intervalMs = Long.parseLong(args[3]);
     long measureMs = Long.parseLong(args[4]) * 1000;
     int startsPerSecond = Integer.parseInt(args[5]);
+    boolean shared = "shared".equals(args[6]);
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     long heapBefore = usedAfterGc(memory);
     AtomicLong pongs = new AtomicLong();
     List<SwitchboardClient> all = new ArrayList<>(clients);
     List<Future<Void>> started = new ArrayList<>(clients);
+    SwitchboardClientOptions options = new SwitchboardClientOptions()
+        .setCoordinators(List.of(coordinator)).setService(service).setConnections(1).setIntervalMs(intervalMs);
+    BackendList list = shared ? new BackendList(vertx, options.listOptions()) : null;
     long t0 = System.nanoTime();
     for (int i = 0; i < clients; i++) {
-      SwitchboardClient client = new SwitchboardClient(vertx, new SwitchboardClientOptions()
-          .setCoordinators(List.of(coordinator)).setService(service).setConnections(1).setIntervalMs(intervalMs))
+      SwitchboardClient client = (shared ? new SwitchboardClient(vertx, options, list) : new SwitchboardClient(vertx, options))
           .rttHandler(r -> pongs.incrementAndGet());
       all.add(client);
       started.add(client.start());
@@ -72,6 +77,9 @@ public final class FootprintClients {
             + "cpuPerHeartbeatUs=%.1f%n", clients, open, heapBefore, heapWith, (heapWith - heapBefore) / Math.max(1, clients),
         cpuNs / 1_000_000, heartbeats, heartbeats == 0 ? 0.0 : cpuNs / 1000.0 / heartbeats);
     Future.all(all.stream().map(SwitchboardClient::close).toList()).await(60, TimeUnit.SECONDS);
+    if (list != null) {
+      list.close().await(10, TimeUnit.SECONDS);
+    }
     vertx.close().await(30, TimeUnit.SECONDS);
     System.exit(0);
   }

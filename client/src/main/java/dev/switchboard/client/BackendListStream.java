@@ -37,7 +37,7 @@ import java.util.function.DoubleSupplier;
  * back off with full jitter; the count of failures starts again only after a stream stayed up
  * {@value #STABLE_MS} ms, so a coordinator that sends a snapshot and drops is not re-hit at once.
  * Malformed events are logged and skipped, never thrown to the handler. Use from the Vert.x context
- * it was created on.
+ * it was created on, except {@link #backends()} and {@link #coordinator()}, readable from any thread.
  */
 public final class BackendListStream {
 
@@ -61,8 +61,9 @@ public final class BackendListStream {
   private final long connectTimeoutMs;
   private final DoubleSupplier random;
   private final Map<String, Long> reportedAt = new HashMap<>();
-  private final Map<String, BackendRecord> backends = new LinkedHashMap<>();
-  private int index;
+  /** Replaced, never changed, on every change: readers on other threads see whole lists. */
+  private volatile Map<String, BackendRecord> backends = Map.of();
+  private volatile int index;
   private int failures;
   private Consumer<ListEvent> handler = e -> { };
   private String lastEventId;
@@ -142,9 +143,9 @@ public final class BackendListStream {
     return firstSnapshot.future();
   }
 
-  /** The list as last known, by id. */
+  /** The list as last known, by id: an unmodifiable map that later changes leave as it is. */
   public Map<String, BackendRecord> backends() {
-    return Collections.unmodifiableMap(backends);
+    return backends;
   }
 
   /** The id of the last event applied; sent as {@code Last-Event-ID} on reconnect. */
@@ -357,14 +358,18 @@ public final class BackendListStream {
   }
 
   private void apply(ListEvent change) {
+    Map<String, BackendRecord> next = new LinkedHashMap<>();
     if (change instanceof ListEvent.Snapshot snapshot) {
-      backends.clear();
-      snapshot.backends().forEach(b -> backends.put(b.id(), b));
-    } else if (change instanceof ListEvent.Upsert upsert) {
-      backends.put(upsert.backend().id(), upsert.backend());
-    } else if (change instanceof ListEvent.Remove remove) {
-      backends.remove(remove.id());
+      snapshot.backends().forEach(b -> next.put(b.id(), b));
+    } else {
+      next.putAll(backends);
+      if (change instanceof ListEvent.Upsert upsert) {
+        next.put(upsert.backend().id(), upsert.backend());
+      } else if (change instanceof ListEvent.Remove remove) {
+        next.remove(remove.id());
+      }
     }
+    backends = Collections.unmodifiableMap(next);
   }
 
   /** Parses one SSE event; null for an event type this client does not know. */

@@ -2,7 +2,7 @@ package dev.switchboard.client;
 
 import dev.switchboard.client.impl.Listeners;
 import dev.switchboard.client.impl.Pool;
-import dev.switchboard.client.impl.StreamListFeed;
+import dev.switchboard.client.impl.ListFeed;
 import dev.switchboard.client.impl.Tickets;
 import dev.switchboard.client.impl.VertxClock;
 import dev.switchboard.client.impl.VertxTransport;
@@ -11,12 +11,12 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -37,25 +37,46 @@ import java.util.function.Supplier;
  * {@code ?ticket=}. A join or publish fails on its {@code error} frame ({@link RequestException};
  * {@link ForbiddenException} for {@code forbidden}) or after {@code requestTimeoutMs}. Everything runs
  * on one Vert.x context; the methods may be called from any thread.
+ *
+ * <p>Each client follows the list over its own stream, unless it is given a {@link BackendList} shared
+ * with other clients of the JVM (one stream for all of them: the way to hold thousands of clients).
  */
 public final class SwitchboardClient {
 
   private final Context context;
-  private final BackendListStream list;
+  /** The list this client follows; closed with the client when it is its own ({@code owned}). */
+  private final BackendList list;
+  private final boolean owned;
+  private final ListFeed feed;
   private final Listeners on = new Listeners();
   private final Pool pool;
 
+  /** A client following the list of {@code options.coordinators} over a stream of its own. */
   public SwitchboardClient(Vertx vertx, SwitchboardClientOptions options) {
-    if (options.getCoordinators().isEmpty()) {
+    this(vertx, options, vertx.getOrCreateContext(), null);
+  }
+
+  /**
+   * A client following a shared {@code list}: the list's coordinators and service are followed, and
+   * the list options of {@code options} ({@code coordinators}, {@code listConnectTimeoutMs}) are not
+   * used. Closing the client leaves the list open for the others; closing the list leaves the client
+   * on the list as last known (see {@link BackendList}).
+   */
+  public SwitchboardClient(Vertx vertx, SwitchboardClientOptions options, BackendList list) {
+    this(vertx, options, vertx.getOrCreateContext(), Objects.requireNonNull(list, "list"));
+  }
+
+  private SwitchboardClient(Vertx vertx, SwitchboardClientOptions options, Context context, BackendList shared) {
+    if (shared == null && options.getCoordinators().isEmpty()) {
       throw new IllegalArgumentException("options.coordinators must list at least one URL");
     }
-    this.context = vertx.getOrCreateContext();
-    int first = BackendListStream.startIndex(options.getCoordinators(), options.getKey(), ThreadLocalRandom.current()::nextDouble);
-    this.list = new BackendListStream(vertx, options.getCoordinators(), options.getService(), first,
-        options.getListConnectTimeoutMs(), options.applyTls(new HttpClientOptions()));
+    this.context = context;
+    this.owned = shared == null;
+    this.list = owned ? new BackendList(vertx, options.listOptions(), context) : shared;
+    this.feed = list.feed(this::inContext);
     this.pool = new Pool(options, new VertxClock(vertx), new VertxTransport(vertx,
         options.applyTls(new WebSocketClientOptions().setMaxConnections(options.getConnections() * 2 + 2))),
-        new StreamListFeed(list), () -> ThreadLocalRandom.current().nextDouble(), this::inContext, on);
+        feed, () -> ThreadLocalRandom.current().nextDouble(), this::inContext, on);
   }
 
   /** Room messages ({@code {"type":"message",…}}, once each, in seq order per room) and application frames. */
@@ -172,12 +193,15 @@ public final class SwitchboardClient {
 
   /** The list as last known (stays while no coordinator answers). */
   public Collection<BackendRecord> knownBackends() {
-    return List.copyOf(list.backends().values());
+    return List.copyOf(feed.backends().values());
   }
 
-  /** Closes every connection and the list stream; unacked publishes, pending joins and queued sends fail. */
+  /**
+   * Closes every connection, and the list stream when it is the client's own (a shared list is only
+   * left); unacked publishes, pending joins and queued sends fail.
+   */
   public Future<Void> close() {
-    return onContext(pool::close);
+    return onContext(pool::close).eventually(() -> owned ? list.close() : Future.succeededFuture());
   }
 
   /** {@code url} with {@code ?ticket=} (URL-encoded) when there is a ticket. */

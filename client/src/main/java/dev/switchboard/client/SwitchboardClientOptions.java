@@ -29,7 +29,8 @@ public final class SwitchboardClientOptions {
   private String service = DEFAULT_SERVICE;
   private String policy = DEFAULT_POLICY;
   private String key;
-  private long intervalMs = DEFAULT_INTERVAL_MS;
+  /** Null until set: then the backend's {@code welcome.heartbeatMs} decides, see {@link #setIntervalMs}. */
+  private Long intervalMs;
   private long timeoutMs = DEFAULT_TIMEOUT_MS;
   private long baseMs = DEFAULT_BASE_MS;
   private long maxMs = DEFAULT_MAX_MS;
@@ -71,7 +72,9 @@ public final class SwitchboardClientOptions {
     setService(json.getString("service", DEFAULT_SERVICE));
     setPolicy(json.getString("policy", DEFAULT_POLICY));
     setKey(json.getString("key"));
-    setIntervalMs(json.getLong("intervalMs", DEFAULT_INTERVAL_MS));
+    if (json.getValue("intervalMs") != null) {
+      setIntervalMs(json.getLong("intervalMs"));
+    }
     setTimeoutMs(json.getLong("timeoutMs", DEFAULT_TIMEOUT_MS));
     setBaseMs(json.getLong("baseMs", DEFAULT_BASE_MS));
     setMaxMs(json.getLong("maxMs", DEFAULT_MAX_MS));
@@ -90,7 +93,6 @@ public final class SwitchboardClientOptions {
         .put("coordinators", new JsonArray(new ArrayList<Object>(coordinators)))
         .put("service", service)
         .put("policy", policy)
-        .put("intervalMs", intervalMs)
         .put("timeoutMs", timeoutMs)
         .put("baseMs", baseMs)
         .put("maxMs", maxMs)
@@ -102,6 +104,9 @@ public final class SwitchboardClientOptions {
         .put("listConnectTimeoutMs", listConnectTimeoutMs);
     if (trustCaPem != null) {
       json.put("trustCaPem", trustCaPem);
+    }
+    if (intervalMs != null) {
+      json.put("intervalMs", intervalMs);
     }
     return key == null ? json : json.put("key", key);
   }
@@ -145,16 +150,25 @@ public final class SwitchboardClientOptions {
     return this;
   }
 
+  /** The ping interval set, or {@value #DEFAULT_INTERVAL_MS} when none was. */
   public long getIntervalMs() {
-    return intervalMs;
+    return intervalMs == null ? DEFAULT_INTERVAL_MS : intervalMs;
+  }
+
+  /** True once {@link #setIntervalMs} was called (or JSON named it): the interval then wins over the backend's. */
+  public boolean isIntervalMsSet() {
+    return intervalMs != null;
   }
 
   /**
-   * Heartbeat ping interval, and the fallback and cap of the backend's {@code welcome.heartbeatMs}:
-   * a connection pings after {@code min(heartbeatMs, intervalMs)} of silence (at least 50 ms), or
-   * after {@code intervalMs} when the welcome names none.
+   * Heartbeat ping interval. Set, it is the interval of every connection; not set, each connection
+   * uses its backend's {@code welcome.heartbeatMs} (accepted within 50 ms – 5 min), or
+   * {@value #DEFAULT_INTERVAL_MS} when the welcome names none: the browser client's rule.
    */
   public SwitchboardClientOptions setIntervalMs(long intervalMs) {
+    if (intervalMs <= 0) {
+      throw new IllegalArgumentException("intervalMs must be > 0: " + intervalMs);
+    }
     this.intervalMs = intervalMs;
     return this;
   }
@@ -295,6 +309,12 @@ public final class SwitchboardClientOptions {
   public SwitchboardClientOptions setTrustCaPem(String trustCaPem) {
     this.trustCaPem = trustCaPem == null || trustCaPem.isBlank() ? null : trustCaPem;
     return this;
+  }
+
+  /** The options of a {@link BackendList} following what this client would follow on its own. */
+  public BackendListOptions listOptions() {
+    return new BackendListOptions().setCoordinators(coordinators).setService(service).setKey(key)
+        .setConnectTimeoutMs(listConnectTimeoutMs).setTrustCaPem(trustCaPem);
   }
 
   /** Adds {@link #getTrustCaPem()} to a Vert.x client's options; returns them. */

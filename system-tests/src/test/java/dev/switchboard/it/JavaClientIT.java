@@ -1,5 +1,7 @@
 package dev.switchboard.it;
 
+import dev.switchboard.client.BackendList;
+import dev.switchboard.client.BackendListOptions;
 import dev.switchboard.client.ClientState;
 import dev.switchboard.client.SwitchboardClient;
 import dev.switchboard.client.SwitchboardClientOptions;
@@ -27,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The Java client against real JVMs: failover after kill -9 without loss or repeat, a drain move, a
  * pool with hot standby, the bounded send queue, an unreachable backend (report, bounded retries,
- * recovery), a killed coordinator, and how the policies spread 200 connections.
+ * recovery), a killed coordinator, clients sharing one list through a killed backend and a killed
+ * coordinator, and how the policies spread 200 connections.
  */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class JavaClientIT {
@@ -267,6 +270,62 @@ class JavaClientIT {
         c.close().await(10, TimeUnit.SECONDS);
       }
     }
+  }
+
+  @Test
+  void clientsSharingOneListHoldOneStreamAndFollowItPastAKilledBackendAndAKilledCoordinator() throws Exception {
+    fixture.awaitListed(0);
+    try (TestCluster.Coordinator one = fixture.cluster().coordinator("shared-list-1");
+         TestCluster.Coordinator two = fixture.cluster().coordinator("shared-list-2");
+         TestCluster.BackendNode x = fixture.cluster().backendNode("shared-x", 1, "--rebalance", "false");
+         TestCluster.BackendNode y = fixture.cluster().backendNode("shared-y", 1, "--rebalance", "false")) {
+      fixture.awaitListed(2);
+      BackendList list = new BackendList(fixture.vertx(), new BackendListOptions().setCoordinators(List.of(one.base(), two.base())));
+      List<SwitchboardClient> clients = new ArrayList<>();
+      List<String> fail = new CopyOnWriteArrayList<>();
+      try {
+        for (int i = 0; i < 6; i++) {
+          clients.add(new SwitchboardClient(fixture.vertx(), options(), list).failoverHandler(f -> fail.add(f.reason().code())));
+        }
+        Future.all(clients.stream().map(SwitchboardClient::start).toList()).await(30, TimeUnit.SECONDS);
+        assertEquals(6, list.subscribers());
+        Http.await("one list stream for the six clients", Duration.ofSeconds(10), () -> streams(one) + streams(two) == 1);
+
+        String victim = clients.get(0).backend().id();
+        long onVictim = clients.stream().filter(c -> c.backend().id().equals(victim)).count();
+        TestCluster.BackendNode doomed = x.ids().contains(victim) ? x : y;
+        String survivor = (doomed == x ? y : x).ids().get(0);
+        doomed.process().kill9();
+        Http.await("every client on the survivor, the dead backend gone from every client's list", Duration.ofSeconds(30),
+            () -> clients.stream().allMatch(c -> c.backend() != null && c.backend().id().equals(survivor)
+                && c.knownBackends().stream().noneMatch(b -> b.id().equals(victim))));
+        assertEquals(onVictim, fail.size(), "each client on the killed backend failed over once: " + fail);
+
+        TestCluster.Coordinator followed = list.coordinator().equals(one.base()) ? one : two;
+        TestCluster.Coordinator other = followed == one ? two : one;
+        followed.process().kill9();
+        try (TestCluster.BackendNode z = fixture.cluster().backendNode("shared-z", 1)) {
+          Http.await("the new backend in every client's list, via the other coordinator", Duration.ofSeconds(30),
+              () -> clients.stream().allMatch(c -> c.knownBackends().stream().anyMatch(b -> b.id().equals(z.ids().get(0)))));
+          assertEquals(other.base(), list.coordinator());
+          assertEquals(1, streams(other), "the list moved once, for all");
+          assertTrue(clients.stream().allMatch(c -> c.backend().id().equals(survivor)), "connections stay where they were");
+
+          clients.get(0).close().await(10, TimeUnit.SECONDS);
+          Http.await("the closed client left the list", Duration.ofSeconds(10), () -> list.subscribers() == 5);
+          assertEquals(1, streams(other), "the others' stream stays");
+        }
+      } finally {
+        Future.all(clients.stream().map(SwitchboardClient::close).toList()).await(30, TimeUnit.SECONDS);
+        list.close().await(10, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** The SSE list streams a coordinator holds open now (its {@code switchboard_subscribers} gauge). */
+  private static int streams(TestCluster.Coordinator coordinator) throws Exception {
+    return (int) Http.get(coordinator.base() + "/metrics").body().lines().filter(l -> l.startsWith("switchboard_subscribers "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
   }
 
   @Test

@@ -15,8 +15,10 @@ import java.util.Set;
  */
 final class Connection {
 
-  /** The floor of the ping interval, whatever a welcome asks. */
+  /** A welcome's {@code heartbeatMs} below this is ignored (the browser client's {@code HEARTBEAT_BOUNDS_MS.min}). */
   static final long MIN_PING_INTERVAL_MS = 50;
+  /** A welcome's {@code heartbeatMs} above this is ignored (the browser client's {@code HEARTBEAT_BOUNDS_MS.max}). */
+  static final long MAX_WELCOME_HEARTBEAT_MS = 300_000;
 
   final BackendRecord backend;
   final long startedAt;
@@ -95,15 +97,19 @@ final class Connection {
   }
 
   /**
-   * The welcome's {@code heartbeatMs}, when positive, is the ping interval, capped by the client's
-   * {@code intervalMs} (so failure detection is never slower than configured) and floored at
-   * {@link #MIN_PING_INTERVAL_MS}; without it, {@code intervalMs}.
+   * The ping interval, as the browser client's {@code pingInterval}: the {@code intervalMs} option
+   * when the application set one ({@code explicitMs}, else null); otherwise the welcome's
+   * {@code heartbeatMs} when a number within [{@value #MIN_PING_INTERVAL_MS}, {@value #MAX_WELCOME_HEARTBEAT_MS}] ms;
+   * otherwise {@code defaultMs}.
    */
-  static long pingInterval(Object heartbeatMs, long intervalMs) {
-    if (heartbeatMs instanceof Number n && n.longValue() > 0) {
-      return Math.max(MIN_PING_INTERVAL_MS, Math.min(n.longValue(), intervalMs));
+  static long pingInterval(Long explicitMs, Object heartbeatMs, long defaultMs) {
+    if (explicitMs != null) {
+      return explicitMs;
     }
-    return intervalMs;
+    if (heartbeatMs instanceof Number n && n.doubleValue() >= MIN_PING_INTERVAL_MS && n.doubleValue() <= MAX_WELCOME_HEARTBEAT_MS) {
+      return n.longValue();
+    }
+    return defaultMs;
   }
 
   void welcomed(long now, long pingIntervalMs) {

@@ -7,7 +7,7 @@ import io.vertx.core.Future;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** The backend list the pool follows ({@link dev.switchboard.client.BackendListStream} in production). */
+/** The backend list the pool follows (a {@link dev.switchboard.client.BackendList}'s view in production). */
 public interface ListFeed {
 
   /** Called on the client's context with every change, after {@link #backends()} reflects it. */

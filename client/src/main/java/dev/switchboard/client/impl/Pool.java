@@ -205,7 +205,8 @@ public final class Pool {
     if (!c.is(ConnectionState.CONNECTING) || !opening.contains(c)) {
       return;
     }
-    c.welcomed(clock.now(), Connection.pingInterval(heartbeatMs, options.getIntervalMs()));
+    c.welcomed(clock.now(), Connection.pingInterval(options.isIntervalMsSet() ? options.getIntervalMs() : null, heartbeatMs,
+        options.getIntervalMs()));
     heartbeat.welcomed(c.pingIntervalMs());
     failuresInARow = 0;
     Connection old = c.replaces;

@@ -11,13 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A {@link Transport} whose sockets the test drives: it completes handshakes and plays the backend. */
-final class FakeTransport implements Transport {
+public final class FakeTransport implements Transport {
 
   /** One fake WebSocket. */
-  static final class FakeSocket implements Socket {
+  public static final class FakeSocket implements Socket {
     private final Events events;
     private final Promise<Void> connected = Promise.promise();
-    String url;
+    public String url;
     final List<JsonObject> sent = new ArrayList<>();
     boolean writeQueueFull;
     Short closedWith;
@@ -51,7 +51,7 @@ final class FakeTransport implements Transport {
     }
 
     /** The handshake succeeds and the backend welcomes. */
-    FakeSocket accept(String backendId) {
+    public FakeSocket accept(String backendId) {
       connected.complete();
       return receive(new JsonObject().put("type", "welcome").put("backend", backendId).put("session", "s"));
     }
@@ -79,7 +79,7 @@ final class FakeTransport implements Transport {
     }
 
     /** The peer closes (or the network drops) the socket. */
-    void closeByPeer(short code) {
+    public void closeByPeer(short code) {
       events.onClose(code);
     }
 
@@ -112,7 +112,7 @@ final class FakeTransport implements Transport {
   }
 
   /** The sockets dialed (their url set) to the backend at {@code url} (query ignored). */
-  List<FakeSocket> to(String backendUrl) {
+  public List<FakeSocket> to(String backendUrl) {
     return sockets.stream().filter(s -> s.url != null && s.url.startsWith(backendUrl)).toList();
   }
 }

@@ -15,34 +15,43 @@ import java.util.function.DoubleSupplier;
  * A {@link Pool} on a fake clock, fake sockets and a fake list, run on the test's thread; it records
  * what the application would see.
  */
-final class PoolHarness {
+public final class PoolHarness {
 
   final FakeClock clock = new FakeClock();
-  final FakeTransport transport = new FakeTransport();
+  public final FakeTransport transport = new FakeTransport();
   final FakeListFeed list = new FakeListFeed();
   final Listeners on = new Listeners();
   final List<JsonObject> messages = new ArrayList<>();
-  final List<Failover> failovers = new ArrayList<>();
+  public final List<Failover> failovers = new ArrayList<>();
   final List<Move> moves = new ArrayList<>();
   final List<ClientState> states = new ArrayList<>();
   final List<String> attempts = new ArrayList<>();
-  final Pool pool;
+  public final Pool pool;
 
   PoolHarness(SwitchboardClientOptions options) {
     this(options, () -> 0.5);
   }
 
   PoolHarness(SwitchboardClientOptions options, DoubleSupplier random) {
+    this(options, random, null);
+  }
+
+  /** A pool that follows {@code shared} (a {@link dev.switchboard.client.BackendList}'s feed) rather than the fake list. */
+  public PoolHarness(SwitchboardClientOptions options, ListFeed shared) {
+    this(options, () -> 0.5, shared);
+  }
+
+  private PoolHarness(SwitchboardClientOptions options, DoubleSupplier random, ListFeed shared) {
     on.messages = messages::add;
     on.failovers = failovers::add;
     on.moves = moves::add;
     on.states = states::add;
     on.attempts = b -> attempts.add(b.id());
-    pool = new Pool(options.setCoordinators(List.of("http://coordinator.test:1")), clock, transport, list, random,
+    pool = new Pool(options.setCoordinators(List.of("http://coordinator.test:1")), clock, transport, shared == null ? list : shared, random,
         Runnable::run, on);
   }
 
-  static SwitchboardClientOptions options() {
+  public static SwitchboardClientOptions options() {
     return new SwitchboardClientOptions().setIntervalMs(1_000).setTimeoutMs(3_000).setRequestTimeoutMs(5_000)
         .setFailoverRate(0);
   }
@@ -54,7 +63,7 @@ final class PoolHarness {
     return transport.last().accept(transport.last().url.contains("//b1.") ? "b1" : "other");
   }
 
-  List<String> open() {
+  public List<String> open() {
     return pool.backends().stream().map(BackendRecord::id).toList();
   }
 

@@ -148,13 +148,14 @@ class PoolMovesTest {
   }
 
   @Test
-  void pingsFollowTheWelcomesHeartbeatCappedByTheIntervalAndAMissedPongFailsOver() {
-    PoolHarness h = new PoolHarness(PoolHarness.options().setIntervalMs(1_000).setTimeoutMs(3_000));
+  void withoutAnIntervalOptionPingsFollowTheWelcomesHeartbeatAndAMissedPongFailsOver() {
+    PoolHarness h = new PoolHarness(new SwitchboardClientOptions().setTimeoutMs(3_000).setRequestTimeoutMs(5_000)
+        .setFailoverRate(0));
     h.pool.start();
     h.list.snapshot(backend("b1", 0));
     FakeTransport.FakeSocket b1 = h.transport.last().accept("b1", 200);
     h.clock.advance(250);
-    assertEquals(1, b1.sent("ping").size(), "pinged after the welcome's 200 ms, not the option's 1000");
+    assertEquals(1, b1.sent("ping").size(), "pinged after the welcome's 200 ms, not the default 2000");
     long id = b1.sent("ping").get(0).getLong("id");
     b1.receive(new JsonObject().put("type", "pong").put("id", id));
     h.clock.advance(4_000);
@@ -163,12 +164,27 @@ class PoolMovesTest {
   }
 
   @Test
-  void aWelcomeAskingForSlowerPingsIsCappedByTheInterval() {
-    assertEquals(1_000, Connection.pingInterval(5_000L, 1_000));
-    assertEquals(300, Connection.pingInterval(300, 1_000));
-    assertEquals(Connection.MIN_PING_INTERVAL_MS, Connection.pingInterval(1, 1_000));
-    assertEquals(1_000, Connection.pingInterval(null, 1_000));
-    assertEquals(1_000, Connection.pingInterval("5000", 1_000));
+  void anIntervalOptionWinsOverTheWelcomesHeartbeatEitherWay() {
+    PoolHarness h = new PoolHarness(PoolHarness.options().setIntervalMs(1_000).setTimeoutMs(10_000));
+    h.pool.start();
+    h.list.snapshot(backend("b1", 0));
+    FakeTransport.FakeSocket b1 = h.transport.last().accept("b1", 200);
+    h.clock.advance(900);
+    assertEquals(0, b1.sent("ping").size(), "the welcome's 200 ms does not apply");
+    h.clock.advance(600);
+    assertEquals(1, b1.sent("ping").size(), "the option's 1000 ms does");
+  }
+
+  @Test
+  void thePingIntervalIsTheOptionWhenSetElseTheWelcomesWithinBoundsElseTheDefault() {
+    assertEquals(1_000, Connection.pingInterval(1_000L, 5_000L, 2_000), "set: the option, even when the backend asks slower");
+    assertEquals(1_000, Connection.pingInterval(1_000L, 300, 2_000), "set: the option, even when the backend asks faster");
+    assertEquals(5_000, Connection.pingInterval(null, 5_000L, 2_000), "not set: the backend's");
+    assertEquals(300, Connection.pingInterval(null, 300, 2_000));
+    assertEquals(2_000, Connection.pingInterval(null, 49, 2_000), "below 50 ms: ignored");
+    assertEquals(2_000, Connection.pingInterval(null, 300_001, 2_000), "above 5 min: ignored");
+    assertEquals(2_000, Connection.pingInterval(null, null, 2_000), "none: the default");
+    assertEquals(2_000, Connection.pingInterval(null, "5000", 2_000), "not a number: the default");
   }
 
   @Test
