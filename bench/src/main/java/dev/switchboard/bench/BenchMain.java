@@ -71,6 +71,8 @@ public final class BenchMain {
         .option("scenario", null, "all", "comma-separated: all (every scenario but soak), propagation, detection, echo, rooms, "
             + "balance, failover, simulate (the balance simulator), rebalance (balance's scale-out case alone) soak (long: --soak-seconds; only when named) or footprint (the Java client's heap and CPU; only when named)")
         .option("subscribers", null, "1000,10000,18000,50000", "subscriber counts for propagation")
+        .option("nchan", null, "on", "propagation also runs nginx + nchan with the same fleet and event data (on/off); "
+            + "installs the Debian packages nginx and libnginx-mod-nchan with apt-get when missing (as root)")
         .option("changes", null, 20, "changes measured per subscriber count")
         .option("runs", null, 10, "runs per detection event")
         .option("time-limit-s", null, 1200, "stop starting new measurements after this many seconds")
@@ -157,7 +159,8 @@ public final class BenchMain {
       cluster.start();
       if (scenarios.contains("propagation")) {
         List<Integer> sizes = list(values.get("subscribers")).stream().map(Integer::parseInt).toList();
-        String body = new PropagationBench(cluster, vertx, values.getInt("changes"), deadline).run(sizes);
+        String body = new PropagationBench(cluster, vertx, values.getInt("changes"), deadline,
+            !"off".equals(values.get("nchan"))).run(sizes);
         BenchReport.write(out, "propagation", command, body);
         System.out.println("propagation figures written to " + out);
       }
