@@ -71,6 +71,12 @@ final class Proc implements AutoCloseable {
     }
   }
 
+  /** Writes one line to the process's standard input. */
+  void send(String line) throws IOException {
+    process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    process.getOutputStream().flush();
+  }
+
   boolean alive() {
     return process.isAlive();
   }
