@@ -102,7 +102,7 @@ final class PropagationBench {
             c -> probe.withConnections(c).toJson().encode(), probe.id(), notes)
         : "";
     return "One registry change → `upsert` received by every subscriber; " + changes
-        + " changes per size, one at a time. Latency runs from the registry write to the event parsed by the "
+        + " changes per size, one at a time, after " + FanOutRun.WARM_UP + " unmeasured warm-up changes. Latency runs from the registry write to the event parsed by the "
         + "subscriber; coordinator, subscribers and writer share this machine's cores, so client-side parsing "
         + "of N streams is inside the figures. Heap per subscriber = (used heap after full GC with N streams − "
         + "with none) / N; CPU per event = (coordinator process CPU time during the changes − its idle CPU over the same time) / events delivered; /proc counts CPU in 10 ms ticks, so small sizes are coarse.\n\n"

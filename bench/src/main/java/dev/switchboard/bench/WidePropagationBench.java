@@ -20,6 +20,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class WidePropagationBench {
 
+  /** Changes sent first and not measured: each JVM compiles its hot path on them. */
+  static final int WARM_UP = 3;
+
   private final BenchCluster cluster;
   private final String benchJar;
   private final int coordinators;
@@ -57,24 +60,26 @@ final class WidePropagationBench {
       }
       for (int i = 0; i < coordinators; i++) {
         fleets.add(cluster.javaMainSized(benchJar, "1g", "bench-fleet-" + (i + 1), FleetMain.class.getName(), "127.0.0.1",
-            String.valueOf(ports.get(i)), probe.id(), String.valueOf(perCoordinator), String.valueOf(changes)));
+            String.valueOf(ports.get(i)), probe.id(), String.valueOf(perCoordinator), String.valueOf(WARM_UP + changes)));
       }
       System.out.printf("propagation-wide: %d fleet JVMs connecting %,d subscribers each…%n", coordinators, perCoordinator);
       for (Proc f : fleets) {
         f.await("fleet ready", Duration.ofMinutes(10));
       }
       Thread.sleep(2_000); // let the connection storm settle
-      long[] sentAt = new long[changes];
+      long[] sentAt = new long[WARM_UP + changes];
       List<Long> allHaveIt = new ArrayList<>();
       StringBuilder notes = new StringBuilder();
-      for (int c = 0; c < changes; c++) {
+      for (int c = 0; c < WARM_UP + changes; c++) {
         sentAt[c] = System.nanoTime();
         registry.put(probe.id(), probe.withConnections(c).toJson().encode());
         try {
           for (Proc f : fleets) {
             f.await("fleet got " + c + "$", Duration.ofSeconds(60));
           }
-          allHaveIt.add(System.nanoTime() - sentAt[c]); // an upper bound: includes the fleets' 2 ms polling
+          if (c >= WARM_UP) {
+            allHaveIt.add(System.nanoTime() - sentAt[c]); // an upper bound: includes the fleets' 2 ms polling
+          }
         } catch (IllegalStateException e) {
           notes.append("- change ").append(c).append(": not every subscriber had it within 60 s.\n");
         }
@@ -89,7 +94,9 @@ final class WidePropagationBench {
         for (String line : Files.readAllLines(file)) {
           int space = line.indexOf(' ');
           int c = Integer.parseInt(line.substring(0, space));
-          samples[k++] = Long.parseLong(line.substring(space + 1)) - sentAt[c];
+          if (c >= WARM_UP) {
+            samples[k++] = Long.parseLong(line.substring(space + 1)) - sentAt[c];
+          }
         }
       }
       Stats stats = Stats.of(samples, k);
@@ -105,7 +112,7 @@ final class WidePropagationBench {
           + perCoordinator + " subscribers each (past one process's open-file limit of " + fdLimit + "); the subscribers "
           + "run in " + coordinators + " fleet JVMs, one per coordinator, each parsing its streams and reporting receipt "
           + "times (System.nanoTime, one monotonic clock for the machine) for this JVM to subtract its send time. "
-          + changes + " changes, one at a time. Every process — coordinators, fleets, writer — shares this machine's "
+          + changes + " changes measured, one at a time, after " + WARM_UP + " unmeasured warm-up changes. Every process — coordinators, fleets, writer — shares this machine's "
           + Runtime.getRuntime().availableProcessors() + " cores. *All have it* = from the write until every fleet "
           + "reported every subscriber had the change (the fleets poll every 2 ms).\n\n"
           + "| coordinators | subscribers each | subscribers | samples | p50 ms | p99 ms | max ms | all have it, median / max ms |\n"
