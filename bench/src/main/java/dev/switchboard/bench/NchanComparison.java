@@ -46,7 +46,16 @@ final class NchanComparison {
     int largest = sizes.stream().mapToInt(Integer::intValue).max().orElse(1);
     Map<Integer, FanOutRun.Row> theirs = new LinkedHashMap<>();
     Path dir = Files.createTempDirectory("switchboard-nchan-");
-    try (NchanServer nchan = NchanServer.start(dir, workers, largest, fdLimit)) {
+    NchanServer started;
+    try {
+      started = NchanServer.start(dir, workers, largest, fdLimit);
+    } catch (java.io.IOException e) {
+      System.out.println("propagation: nginx + nchan not measured: " + e.getMessage());
+      return "\n**Against nginx + nchan:** not measured — nginx did not start: " + e.getMessage() + ".\n";
+    }
+    System.out.println("propagation: the subscriber fleet shares this machine's " + Runtime.getRuntime().availableProcessors()
+        + " cores with the server under test (both Switchboard and nchan)");
+    try (NchanServer nchan = started) {
       System.out.printf("propagation: nginx + nchan on port %d (pid %d, %d workers, prefix %s)%n", nchan.port(), nchan.pid(),
           workers, dir);
       for (int n : sizes) {
