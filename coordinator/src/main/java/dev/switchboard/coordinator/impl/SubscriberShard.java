@@ -27,6 +27,9 @@ final class SubscriberShard {
   private record Join(Subscriber subscriber, Buffer first) implements Item {
   }
 
+  /** Items one drain takes at most, so a storm of changes cannot hold the loop from its sockets' reads. */
+  static final int MAX_ITEMS_PER_TURN = 1_024;
+
   private final Context context;
   private final SubscriberHub hub;
   private final LongConsumer fannedOut;
@@ -68,6 +71,10 @@ final class SubscriberShard {
 
   private void offer(Item item) {
     inbox.add(item);
+    scheduleDrain();
+  }
+
+  private void scheduleDrain() {
     if (drainScheduled.compareAndSet(false, true)) {
       context.runOnContext(v -> drain());
     }
@@ -77,7 +84,8 @@ final class SubscriberShard {
     // cleared first: an item added while draining schedules another drain rather than being missed
     drainScheduled.set(false);
     List<ViewEvent> batch = new ArrayList<>();
-    for (Item item = inbox.poll(); item != null; item = inbox.poll()) {
+    int taken = 0;
+    for (Item item = inbox.poll(); item != null; item = ++taken < MAX_ITEMS_PER_TURN ? inbox.poll() : null) {
       if (item instanceof Change change) {
         batch.add(change.event());
       } else if (item instanceof Join join) {
@@ -88,6 +96,9 @@ final class SubscriberShard {
       }
     }
     send(batch);
+    if (!inbox.isEmpty()) {
+      scheduleDrain(); // the rest in a later turn, after the loop's other work
+    }
   }
 
   private void send(List<ViewEvent> batch) {
