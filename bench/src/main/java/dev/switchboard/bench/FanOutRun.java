@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 final class FanOutRun {
 
   /** Changes sent first at every size and not measured: the server and the fleet warm up on them. */
-  static final int WARM_UP = 2;
+  static final int WARM_UP = 5;
 
   private FanOutRun() {
   }
