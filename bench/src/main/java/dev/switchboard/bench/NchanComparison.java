@@ -2,7 +2,6 @@ package dev.switchboard.bench;
 
 import io.vertx.core.Vertx;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,10 +41,16 @@ final class NchanComparison {
       System.out.println("propagation: nginx + nchan not measured: " + missing);
       return "\n**Against nginx + nchan:** not measured — " + missing + ".\n";
     }
+    try (TempDir prefix = new TempDir("switchboard-nchan-")) {
+      return runIn(prefix.path(), sizes, ours, data, probeId, notes);
+    }
+  }
+
+  private String runIn(Path dir, List<Integer> sizes, Map<Integer, FanOutRun.Row> ours, IntFunction<String> data,
+      String probeId, StringBuilder notes) throws Exception {
     int workers = Runtime.getRuntime().availableProcessors();
     int largest = sizes.stream().mapToInt(Integer::intValue).max().orElse(1);
     Map<Integer, FanOutRun.Row> theirs = new LinkedHashMap<>();
-    Path dir = Files.createTempDirectory("switchboard-nchan-");
     NchanServer started;
     try {
       started = NchanServer.start(dir, workers, largest, fdLimit);

@@ -49,7 +49,8 @@ final class WidePropagationBench {
     registry.put(probe.id(), probe.toJson().encode());
     List<Proc> extra = new ArrayList<>();
     List<Proc> fleets = new ArrayList<>();
-    Path dir = Files.createTempDirectory("switchboard-wide-");
+    TempDir reports = new TempDir("switchboard-wide-");
+    Path dir = reports.path();
     try {
       List<Integer> ports = new ArrayList<>(List.of(cluster.coordinatorPort()));
       for (int i = 1; i < coordinators; i++) {
@@ -127,6 +128,7 @@ final class WidePropagationBench {
       for (Proc c : extra) {
         c.close();
       }
+      reports.close();
       registry.remove(probe.id());
     }
   }
