@@ -112,12 +112,17 @@ final class NchanComparison {
     for (Map.Entry<Integer, FanOutRun.Row> e : theirs.entrySet()) {
       FanOutRun.Row a = ours.get(e.getKey());
       FanOutRun.Row b = e.getValue();
-      t.append(String.format(Locale.ROOT, "| %,d | %.2f / %.2f | %.2f / %.2f | %.2f× | %.1f µs | %.1f µs | %.2f× | %s / %s | %.1f / %.1f µs |%n",
-          e.getKey(), a.stats().p50(), a.stats().p99(), b.stats().p50(), b.stats().p99(), a.stats().p99() / b.stats().p99(),
-          a.cpuMicrosPerEvent(), b.cpuMicrosPerEvent(), a.cpuMicrosPerEvent() / b.cpuMicrosPerEvent(),
+      t.append(String.format(Locale.ROOT, "| %,d | %.2f / %.2f | %.2f / %.2f | %s | %.1f µs | %.1f µs | %s | %s / %s | %.1f / %.1f µs |%n",
+          e.getKey(), a.stats().p50(), a.stats().p99(), b.stats().p50(), b.stats().p99(), ratio(a.stats().p99(), b.stats().p99()),
+          a.cpuMicrosPerEvent(), b.cpuMicrosPerEvent(), ratio(a.cpuMicrosPerEvent(), b.cpuMicrosPerEvent()),
           ms(ourOne), ms(theirOne), a.harnessMicrosPerEvent(), b.harnessMicrosPerEvent()));
     }
     return t.toString();
+  }
+
+  /** {@code a / b}, or a dash when b is 0 (/proc counts CPU in 10 ms ticks: a small size may show none). */
+  private static String ratio(double a, double b) {
+    return b > 0 && Double.isFinite(a) ? String.format(Locale.ROOT, "%.2f×", a / b) : "—";
   }
 
   private static String ms(FanOutRun.Row row) {
