@@ -49,15 +49,25 @@ final class BenchCluster implements AutoCloseable {
 
   void start() throws Exception {
     System.out.println("starting coordinator JVM…");
-    List<String> args = new ArrayList<>(List.of("--port", "0", "--host", "127.0.0.1", "--admin-token", ADMIN_TOKEN));
-    args.addAll(coordinatorArgs);
-    coordinator = Proc.java(coordinatorJar, "3g", logs, "bench-coordinator", clusterArgs(args.toArray(String[]::new)));
-    coordinatorPort = Integer.parseInt(coordinator.await("coordinator ready: http://[^:]+:(\\d+)", Duration.ofSeconds(120)).group(1));
+    coordinator = coordinatorJvm("bench-coordinator");
+    coordinatorPort = port(coordinator);
     node = ClusterNode.start(new ClusterOptions().setClusterName(name).setPort(hzPort)
         .setMembers("127.0.0.1:" + hzPort + "-" + (hzPort + 9)).setLiteMember(true)).await(2, TimeUnit.MINUTES);
     node.vertx().deployVerticle(new BackendVerticle(new BackendOptions().setPortBase(0).setHost("127.0.0.1"),
         node.nodeId(), 0)).await(1, TimeUnit.MINUTES);
     System.out.printf("coordinator on port %d, bench node %s joined%n", coordinatorPort, node.nodeId());
+  }
+
+  /** Another coordinator JVM of this cluster (on a free port: {@link #port}), with the bench's coordinator options. */
+  Proc coordinatorJvm(String label) throws Exception {
+    List<String> args = new ArrayList<>(List.of("--port", "0", "--host", "127.0.0.1", "--admin-token", ADMIN_TOKEN));
+    args.addAll(coordinatorArgs);
+    return Proc.java(coordinatorJar, "3g", logs, label, clusterArgs(args.toArray(String[]::new)));
+  }
+
+  /** The HTTP port of a coordinator JVM, once it says it is ready. */
+  static int port(Proc coordinator) throws InterruptedException {
+    return Integer.parseInt(coordinator.await("coordinator ready: http://[^:]+:(\\d+)", Duration.ofSeconds(120)).group(1));
   }
 
   Proc coordinator() {
@@ -104,8 +114,13 @@ final class BenchCluster implements AutoCloseable {
 
   /** Starts {@code java -cp <backend or bench jar> mainClass args}. */
   Proc javaMain(String jar, String label, String mainClass, String... args) throws Exception {
+    return javaMainSized(jar, "512m", label, mainClass, args);
+  }
+
+  /** Starts {@code java -Xmx<heap> -cp <jar> mainClass args}. */
+  Proc javaMainSized(String jar, String heap, String label, String mainClass, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-Xmx512m", "-Djava.net.preferIPv4Stack=true", "-cp", jar, mainClass));
+        "-Xmx" + heap, "-Djava.net.preferIPv4Stack=true", "-cp", jar, mainClass));
     command.addAll(List.of(args));
     java.nio.file.Files.createDirectories(logs);
     return new Proc(command, logs.resolve(label + ".log"));

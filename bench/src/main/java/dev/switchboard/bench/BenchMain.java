@@ -53,8 +53,8 @@ public final class BenchMain {
   }
 
   /** Every scenario, in the order {@code all} runs them; soak only when named, it is long. */
-  private static final List<String> SCENARIOS = List.of("simulate", "propagation", "detection", "echo", "rooms", "balance",
-      "failover", "rebalance", "soak", "footprint");
+  private static final List<String> SCENARIOS = List.of("simulate", "propagation", "propagation-wide", "detection", "echo",
+      "rooms", "balance", "failover", "rebalance", "soak", "footprint");
   private static final Set<String> ALL = Set.of("simulate", "propagation", "detection", "echo", "rooms", "balance", "failover");
   private static final List<String> BALANCE_CASES = List.of("burst", "scale-out", "kill", "restart");
 
@@ -70,10 +70,17 @@ public final class BenchMain {
     CommonPool.ensureParallelism();
     CommandLine cli = new CommandLine("bench", "Measures propagation to many SSE subscribers, failure detection, "
         + "balance and failover of Java clients, against real coordinator and backend JVMs.")
-        .option("scenario", null, "all", "comma-separated: all (every scenario but soak), propagation, detection, echo, rooms, "
+        .option("scenario", null, "all", "comma-separated: all (every scenario but soak), propagation (with nginx + nchan beside it, "
+            + "see --nchan), propagation-wide (--wide-coordinators coordinator JVMs × --wide-subscribers subscribers, the fleet "
+            + "in one child JVM per coordinator: past one process's open-file limit; only when named), detection, echo, rooms, "
             + "balance, failover, simulate (the balance simulator), rebalance (balance's scale-out case alone) soak (long: --soak-seconds; only when named) or footprint (the Java client's heap and CPU; only when named)")
         .option("subscribers", null, "1000,10000,18000,50000", "subscriber counts for propagation")
+        .option("nchan", null, "on", "propagation also runs nginx + nchan with the same fleet and event data (on/off); "
+            + "installs the Debian packages nginx and libnginx-mod-nchan with apt-get when missing (as root)")
         .option("changes", null, 20, "changes measured per subscriber count")
+        .option("wide-coordinators", null, 3, "coordinator JVMs of propagation-wide")
+        .option("wide-subscribers", null, 17_000, "subscribers per coordinator in propagation-wide (each fleet JVM holds that many sockets)")
+        .option("wide-changes", null, 10, "changes measured in propagation-wide")
         .option("runs", null, 10, "runs per detection event")
         .option("time-limit-s", null, 1200, "stop starting new measurements after this many seconds")
         .option("coordinator-jar", null, null, "coordinator jar (default: coordinator/target/switchboard-coordinator-*-all.jar)")
@@ -160,9 +167,15 @@ public final class BenchMain {
       cluster.start();
       if (scenarios.contains("propagation")) {
         List<Integer> sizes = list(values.get("subscribers")).stream().map(Integer::parseInt).toList();
-        String body = new PropagationBench(cluster, vertx, values.getInt("changes"), deadline).run(sizes);
+        String body = new PropagationBench(cluster, vertx, values.getInt("changes"), deadline,
+            !"off".equals(values.get("nchan"))).run(sizes);
         BenchReport.write(out, "propagation", command, body);
         System.out.println("propagation figures written to " + out);
+      }
+      if (scenarios.contains("propagation-wide")) {
+        String benchJar = BenchMain.class.getProtectionDomain().getCodeSource().getLocation().getPath();
+        write(out, "propagation-wide", command, new WidePropagationBench(cluster, benchJar, values.getInt("wide-coordinators"),
+            values.getInt("wide-subscribers"), values.getInt("wide-changes")).run());
       }
       if (scenarios.contains("detection")) {
         String body = new DetectionBench(cluster, vertx, values.getInt("runs")).run();

@@ -71,6 +71,12 @@ final class Proc implements AutoCloseable {
     }
   }
 
+  /** Writes one line to the process's standard input. */
+  void send(String line) throws IOException {
+    process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    process.getOutputStream().flush();
+  }
+
   boolean alive() {
     return process.isAlive();
   }
@@ -90,10 +96,7 @@ final class Proc implements AutoCloseable {
 
   /** User + system CPU time of the process so far, from /proc (clock ticks at 100 Hz). */
   Duration cpuTime() throws IOException {
-    String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    return Duration.ofMillis(ticks * 10);
+    return Duration.ofMillis(ProcCpu.ticks(process.pid()) * 10);
   }
 
   /** Runs a full GC in the process and returns its used heap in bytes (jcmd GC.heap_info). */

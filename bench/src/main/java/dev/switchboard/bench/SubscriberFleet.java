@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Many SSE subscribers of one coordinator. Each parses its stream and records when it received each
- * numbered change of the probe record. All connect from 127.0.0.1: Vert.x 5.1.5's HttpClient ignores
+ * Many SSE subscribers of one server (a coordinator, or nginx + nchan: the same code reads both). Each
+ * parses its stream and records when it received each numbered change of the probe record (an
+ * {@code upsert} event whose JSON data carries the change number as {@code connections}). All connect from 127.0.0.1: Vert.x 5.1.5's HttpClient ignores
  * {@code HttpClientOptions.setLocalAddress} (checked: the server sees 127.0.0.1), so spreading over
  * 127.0.0.x would need socket-level binding; one address's ~28,000 ephemeral ports cover every size
  * this machine's 20,000-descriptor limit allows.
@@ -30,6 +31,7 @@ final class SubscriberFleet {
   private final Vertx vertx;
   private final String host;
   private final int port;
+  private final String path;
   private final String probeId;
   private final List<HttpClient> clients = new ArrayList<>();
   private final AtomicInteger connected = new AtomicInteger();
@@ -37,10 +39,17 @@ final class SubscriberFleet {
   private long[][] latency;
   private AtomicInteger[] received;
 
+  /** Subscribers of a coordinator's {@code /v1/backends/stream}. */
   SubscriberFleet(Vertx vertx, String host, int port, String probeId) {
+    this(vertx, host, port, "/v1/backends/stream", probeId);
+  }
+
+  /** @param path the SSE stream's path and query */
+  SubscriberFleet(Vertx vertx, String host, int port, String path, String probeId) {
     this.vertx = vertx;
     this.host = host;
     this.port = port;
+    this.path = path;
     this.probeId = probeId;
   }
 
@@ -104,8 +113,11 @@ final class SubscriberFleet {
 
   private Future<Void> open(HttpClient client) {
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET).setHost(host).setPort(port)
-        .setURI("/v1/backends/stream");
+        .setURI(path).putHeader("Accept", "text/event-stream"); // nchan serves EventSource only to this Accept
     return client.request(request).compose(req -> req.send()).map(resp -> {
+      if (resp.statusCode() != 200) {
+        throw new IllegalStateException("GET " + path + " answered " + resp.statusCode());
+      }
       SseParser parser = new SseParser(event -> {
         if (!"upsert".equals(event.event()) || !event.data().contains(probeId)) {
           return;

@@ -22,6 +22,8 @@ public final class CoordinatorMain {
             "change events kept for resume with Last-Event-ID")
         .option("max-subscribers", "SWITCHBOARD_MAX_SUBSCRIBERS", CoordinatorOptions.DEFAULT_MAX_SUBSCRIBERS,
             "open streams before new ones get 503")
+        .option("fan-out-shards", "SWITCHBOARD_FAN_OUT_SHARDS", CoordinatorOptions.DEFAULT_FAN_OUT_SHARDS,
+            "event loops the SSE streams are spread over, each an HTTP server on the same port (0 = one per event loop)")
         .option("allowed-origin", "SWITCHBOARD_ALLOWED_ORIGIN", CoordinatorOptions.DEFAULT_ALLOWED_ORIGIN,
             "CORS: * or a comma-separated list of origins (a listed request Origin is echoed, with Vary: Origin)")
         .option("keep-alive-ms", "SWITCHBOARD_KEEP_ALIVE_MS", CoordinatorOptions.DEFAULT_KEEP_ALIVE_MS,
@@ -63,6 +65,7 @@ public final class CoordinatorMain {
         .setHost(values.get("host"))
         .setHistorySize(values.getInt("history-size"))
         .setMaxSubscribers(values.getInt("max-subscribers"))
+        .setFanOutShards(values.getInt("fan-out-shards"))
         .setAllowedOrigin(values.get("allowed-origin"))
         .setSuspectMs(values.getInt("suspect-ms"))
         .setLivenessTimeoutMs(values.getInt("liveness-timeout-ms"))

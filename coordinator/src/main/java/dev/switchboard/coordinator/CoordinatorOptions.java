@@ -17,6 +17,8 @@ public final class CoordinatorOptions {
   /** Bytes a subscriber may have unread in its write queue before it is disconnected. */
   public static final int DEFAULT_SUBSCRIBER_QUEUE_BYTES = 256 * 1024;
   public static final String DEFAULT_ALLOWED_ORIGIN = "*";
+  /** Fan-out shards (HTTP servers on their own event loops, one port): 0 = one per event loop of the Vert.x instance. */
+  public static final int DEFAULT_FAN_OUT_SHARDS = 0;
   /**
    * A backend node not heard from for this long is suspect: its backends stay listed, flagged
    * {@code "suspect": true}, and clients open no new connection to them.
@@ -52,6 +54,7 @@ public final class CoordinatorOptions {
   private int maxSubscribers = DEFAULT_MAX_SUBSCRIBERS;
   private int subscriberQueueBytes = DEFAULT_SUBSCRIBER_QUEUE_BYTES;
   private String allowedOrigin = DEFAULT_ALLOWED_ORIGIN;
+  private int fanOutShards = DEFAULT_FAN_OUT_SHARDS;
   private long suspectMs = DEFAULT_SUSPECT_MS;
   private long livenessTimeoutMs = DEFAULT_LIVENESS_TIMEOUT_MS;
   private long livenessCheckMs = DEFAULT_LIVENESS_CHECK_MS;
@@ -81,6 +84,7 @@ public final class CoordinatorOptions {
     maxSubscribers = json.getInteger("maxSubscribers", DEFAULT_MAX_SUBSCRIBERS);
     subscriberQueueBytes = json.getInteger("subscriberQueueBytes", DEFAULT_SUBSCRIBER_QUEUE_BYTES);
     allowedOrigin = json.getString("allowedOrigin", DEFAULT_ALLOWED_ORIGIN);
+    fanOutShards = json.getInteger("fanOutShards", DEFAULT_FAN_OUT_SHARDS);
     suspectMs = json.getLong("suspectMs", DEFAULT_SUSPECT_MS);
     livenessTimeoutMs = json.getLong("livenessTimeoutMs", DEFAULT_LIVENESS_TIMEOUT_MS);
     livenessCheckMs = json.getLong("livenessCheckMs", DEFAULT_LIVENESS_CHECK_MS);
@@ -105,6 +109,7 @@ public final class CoordinatorOptions {
         .put("maxSubscribers", maxSubscribers)
         .put("subscriberQueueBytes", subscriberQueueBytes)
         .put("allowedOrigin", allowedOrigin)
+        .put("fanOutShards", fanOutShards)
         .put("suspectMs", suspectMs)
         .put("livenessTimeoutMs", livenessTimeoutMs)
         .put("livenessCheckMs", livenessCheckMs)
@@ -196,6 +201,22 @@ public final class CoordinatorOptions {
   public CoordinatorOptions setAllowedOrigin(String allowedOrigin) {
     AllowedOrigins.parse(allowedOrigin);
     this.allowedOrigin = allowedOrigin;
+    return this;
+  }
+
+  public int getFanOutShards() {
+    return fanOutShards;
+  }
+
+  /**
+   * Event loops the SSE subscribers are spread over, each with its own HTTP server on the same port;
+   * 0 (the default) = one per event loop.
+   */
+  public CoordinatorOptions setFanOutShards(int fanOutShards) {
+    if (fanOutShards < 0 || fanOutShards > 1024) {
+      throw new IllegalArgumentException("fanOutShards must be in 0..1024 (0 = one per event loop), got " + fanOutShards);
+    }
+    this.fanOutShards = fanOutShards;
     return this;
   }
 

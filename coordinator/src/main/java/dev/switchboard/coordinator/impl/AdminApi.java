@@ -3,6 +3,7 @@ package dev.switchboard.coordinator.impl;
 import dev.switchboard.cluster.ClusterNames;
 import dev.switchboard.cluster.ClusterSigner;
 import dev.switchboard.model.BackendRecord;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
@@ -20,6 +21,7 @@ import java.security.MessageDigest;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Admin endpoints, mounted only when a token is configured: drain a backend, scale a node's backend
@@ -54,12 +56,13 @@ final class AdminApi {
     this.records = records;
   }
 
-  void mount(Router router) {
+  /** Mounts the endpoints; the handlers that read the records run through {@code onView} (on the loop that owns them). */
+  void mount(Router router, UnaryOperator<Handler<RoutingContext>> onView) {
     router.route("/v1/admin/*").handler(AdminApi::auditOnEnd).handler(this::authorize);
     router.post("/v1/admin/*").handler(BodyHandler.create(false).setBodyLimit(4096));
-    router.post("/v1/admin/backends/:id/drain").handler(this::drain);
+    router.post("/v1/admin/backends/:id/drain").handler(onView.apply(this::drain));
     router.post("/v1/admin/nodes/:node/scale").handler(this::scale);
-    router.get("/v1/admin/nodes").handler(this::nodes);
+    router.get("/v1/admin/nodes").handler(onView.apply(this::nodes));
   }
 
   /** Logs the request's audit line once its response is sent (or its connection is gone). */

@@ -33,12 +33,12 @@ final class CoordinatorMetrics {
   private final Map<String, Timer> detection;
   private final Timer fanOut;
 
-  CoordinatorMetrics(BackendView view, SubscriberHub hub) {
-    Gauge.builder("switchboard.subscribers", hub, SubscriberHub::size)
+  CoordinatorMetrics(BackendView view, FanOut shards) {
+    Gauge.builder("switchboard.subscribers", shards, FanOut::subscribers)
         .description("open SSE streams").register(registry);
-    FunctionCounter.builder("switchboard.events.sent", hub, SubscriberHub::framesWritten)
-        .description("change events written to subscribers").register(registry);
-    FunctionCounter.builder("switchboard.subscribers.slow.disconnected", hub, SubscriberHub::slowDisconnects)
+    FunctionCounter.builder("switchboard.events.sent", shards, FanOut::framesWritten)
+        .description("writes of change events and keep-alives to subscribers (events of one loop turn go in one write)").register(registry);
+    FunctionCounter.builder("switchboard.subscribers.slow.disconnected", shards, FanOut::slowDisconnects)
         .description("subscribers disconnected because they stopped reading").register(registry);
     Gauge.builder("switchboard.view.version", view, v -> v.seq())
         .description("number of changes applied to the view").register(registry);
@@ -57,7 +57,7 @@ final class CoordinatorMetrics {
     detection = Stream.of(DETECTED_SUSPECT, DETECTED_EXPIRED, DETECTED_NODE_LEFT)
         .collect(Collectors.toUnmodifiableMap(Function.identity(), this::detectionTimer));
     fanOut = Timer.builder("switchboard.fanout.latency")
-        .description("time to write one change to every subscriber")
+        .description("time for one fan-out shard to write a batch of changes to its subscribers")
         .publishPercentileHistogram().register(registry);
   }
 

@@ -10,15 +10,16 @@ import dev.switchboard.coordinator.CoordinatorOptions;
 import dev.switchboard.model.SseWriter;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.Context;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Handler;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -28,27 +29,27 @@ import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The coordinator's HTTP side, wired on one event loop: registry and heartbeats → {@link ViewReconciler}
- * → view → subscribers. The rule of what is listed lives in the reconciler; this class serves.
+ * The coordinator's HTTP side: registry and heartbeats → {@link ViewReconciler} → view, all on the
+ * view's event loop, → {@link FanOut} → subscribers, sharded over N HTTP servers on N event loops
+ * ({@link ShardVerticle}), all on one port. Requests that read or change the view hop to the view's
+ * loop; streams stay on their shard. The rule of what is listed lives in the reconciler; this class serves.
  */
 public final class CoordinatorServer {
 
   private static final Logger log = LoggerFactory.getLogger(CoordinatorServer.class);
-  private static final Pattern SERVICE = Pattern.compile("[a-z0-9-]{1,32}");
-  private static final int MAX_EVENT_ID_LENGTH = 64;
-
   private final Vertx vertx;
+  private final Context viewContext;
   private final CoordinatorOptions options;
   private final BackendView view;
-  private final SubscriberHub hub;
+  private final FanOut fanOut;
   private final CoordinatorMetrics metrics;
   private final RegistryWatcher watcher;
   private final ViewReconciler reconciler;
@@ -62,7 +63,8 @@ public final class CoordinatorServer {
   private final Buffer keepAlive;
   private MessageConsumer<Object> heartbeats;
   private MessageConsumer<Object> reports;
-  private HttpServer server;
+  private final List<String> shardDeployments = new ArrayList<>();
+  private volatile int boundPort = -1;
   private long keepAliveTimer = -1;
   private long livenessTimer = -1;
   private boolean ready;
@@ -71,16 +73,17 @@ public final class CoordinatorServer {
   public CoordinatorServer(Vertx vertx, Context context, HazelcastInstance hazelcast, ClusterSigner signer,
       CoordinatorOptions options) {
     this.vertx = vertx;
+    this.viewContext = context;
     this.signer = signer;
     this.options = new CoordinatorOptions(options);
     this.view = new BackendView(options.getHistorySize());
-    this.hub = new SubscriberHub(options.getMaxSubscribers());
-    this.metrics = new CoordinatorMetrics(view, hub);
-    this.watcher = new RegistryWatcher(vertx, context, hazelcast);
-    this.probe = new BackendProbe(vertx, options.getProbeTimeoutMs());
-    this.reconciler = new ViewReconciler(options, view, metrics, watcher, probe, signer, System::nanoTime, this::publish);
     this.ping = pingFrame(options.getKeepAliveMs());
     this.keepAlive = Buffer.buffer(SseWriter.comment("keep-alive")).appendBuffer(ping);
+    this.fanOut = new FanOut(context, view, options.getRetryMs(), ping, options.getMaxSubscribers());
+    this.metrics = new CoordinatorMetrics(view, fanOut);
+    this.watcher = new RegistryWatcher(vertx, context, hazelcast);
+    this.probe = new BackendProbe(vertx, options.getProbeTimeoutMs());
+    this.reconciler = new ViewReconciler(options, view, metrics, watcher, probe, signer, System::nanoTime, fanOut::publish);
   }
 
   /** The {@code ping} event: {@code event: ping} and {@code data: {"keepAliveMs":n}}, without an id line. */
@@ -88,7 +91,7 @@ public final class CoordinatorServer {
     return Buffer.buffer(SseWriter.event(null, "ping", new JsonObject().put("keepAliveMs", keepAliveMs).encode()));
   }
 
-  /** Loads the view, then listens; completes with the bound HTTP port. */
+  /** Loads the view, then starts the shards' servers; completes with the bound HTTP port. */
   public Future<Integer> start() {
     try {
       options.validate();
@@ -105,14 +108,46 @@ public final class CoordinatorServer {
           ready = true;
           return v;
         })
-        .compose(v -> HttpGuard.guard(vertx,
-                vertx.createHttpServer(HttpGuard.options(serverOptions(), options.getIdleTimeoutMs())),
-                options.getHeaderTimeoutMs(), router())
-            .listen(options.getPort(), options.getHost()))
-        .map(s -> {
-          server = s;
-          keepAliveTimer = vertx.setPeriodic(options.getKeepAliveMs(), id -> hub.broadcastAll(keepAlive));
-          return s.actualPort();
+        .compose(v -> deployShards(shardCount()))
+        .map(v -> {
+          keepAliveTimer = vertx.setPeriodic(options.getKeepAliveMs(), id -> fanOut.broadcastAll(keepAlive));
+          log.debug("coordinator serving on port {} with {} fan-out shards", boundPort, fanOut.shards());
+          return boundPort;
+        });
+  }
+
+  /** The configured shard count, or one per event loop. */
+  private int shardCount() {
+    if (options.getFanOutShards() > 0) {
+      return options.getFanOutShards();
+    }
+    int loops = 0;
+    for (var ignored : ((VertxInternal) vertx).nettyEventLoopGroup()) {
+      loops++;
+    }
+    return Math.max(1, loops);
+  }
+
+  /**
+   * The port the shards listen on together. Vert.x shares a port between servers of one process that
+   * listen on the same positive port, or on the same negative number (one free port, chosen once); a
+   * configured 0 becomes a negative number of this coordinator's own.
+   */
+  static int sharedPort(int configured) {
+    return configured != 0 ? configured : -(1 + ThreadLocalRandom.current().nextInt(Integer.MAX_VALUE - 1));
+  }
+
+  private Future<Void> deployShards(int count) {
+    HttpServerOptions serverOptions = HttpGuard.options(serverOptions(), options.getIdleTimeoutMs());
+    int port = sharedPort(options.getPort());
+    return vertx.deployVerticle(() -> new ShardVerticle(fanOut, metrics::fannedOut, shard ->
+                HttpGuard.guard(vertx, vertx.createHttpServer(serverOptions), options.getHeaderTimeoutMs(), router(shard))
+                    .listen(port, options.getHost())
+                    .onSuccess(s -> boundPort = s.actualPort())),
+            new DeploymentOptions().setInstances(count))
+        .map(id -> {
+          shardDeployments.add(id);
+          return null;
         });
   }
 
@@ -130,12 +165,25 @@ public final class CoordinatorServer {
       reports.unregister();
     }
     watcher.stop();
-    hub.closeAll();
     probe.close();
-    return server == null ? Future.succeededFuture() : server.close();
+    // shards deployed from the coordinator verticle are undeployed with it; undeploy any still running
+    List<Future<Void>> undeployed = new ArrayList<>();
+    for (String id : shardDeployments) {
+      if (vertx.deploymentIDs().contains(id)) {
+        undeployed.add(vertx.undeploy(id));
+      }
+    }
+    shardDeployments.clear();
+    return Future.all(undeployed).mapEmpty();
   }
 
-  private Router router() {
+  /** Runs a handler that reads or changes the view on the view's loop; the response is written from there. */
+  private Handler<RoutingContext> onView(Handler<RoutingContext> handler) {
+    return ctx -> viewContext.runOnContext(v -> handler.handle(ctx));
+  }
+
+  /** The routes of one shard's server: its streams stay on the shard, the rest runs on the view's loop. */
+  private Router router(SubscriberShard shard) {
     Router router = Router.router(vertx);
     AllowedOrigins origins = AllowedOrigins.parse(options.getAllowedOrigin());
     router.route().handler(ctx -> {
@@ -160,21 +208,23 @@ public final class CoordinatorServer {
       }
     });
     router.route().handler(CoordinatorServer::decodable); // after CORS, so a browser can read the 400
-    router.get("/v1/backends").handler(this::list);
-    router.get("/v1/backends/stream").handler(this::stream);
-    router.post("/v1/backends/:id/reports").handler(BodyHandler.create(false).setBodyLimit(1024)).handler(this::report);
-    router.get("/v1/backends/:id/reports").handler(ctx -> json(ctx.response(), 200, new JsonObject()
+    StreamEndpoint streams = new StreamEndpoint(fanOut, shard, options.getSubscriberQueueBytes(), options.getRetryMs());
+    router.get("/v1/backends").handler(onView(this::list));
+    router.get("/v1/backends/stream").handler(streams::handle);
+    router.post("/v1/backends/:id/reports").handler(BodyHandler.create(false).setBodyLimit(1024)).handler(onView(this::report));
+    router.get("/v1/backends/:id/reports").handler(onView(ctx -> json(ctx.response(), 200, new JsonObject()
         .put("backend", ctx.pathParam("id"))
         .put("reporters", reconciler.reporters(ctx.pathParam("id")))
         .put("threshold", options.getReportThreshold())
         .put("probing", reconciler.isProbing(ctx.pathParam("id")))
-        .put("quarantined", reconciler.isQuarantined(ctx.pathParam("id")))));
+        .put("quarantined", reconciler.isQuarantined(ctx.pathParam("id"))))));
     router.get("/health/live").handler(ctx -> json(ctx.response(), 200, new JsonObject().put("status", "UP")));
-    router.get("/health/ready").handler(this::readiness);
-    router.get("/metrics").handler(ctx -> ctx.response()
-        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape()));
+    router.get("/health/ready").handler(onView(this::readiness));
+    router.get("/metrics").handler(onView(ctx -> ctx.response()
+        .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape())));
     if (options.getAdminToken() != null) {
-      new AdminApi(vertx, signer, options.getAdminToken(), reconciler.registry()::get, reconciler.registry().values()).mount(router);
+      new AdminApi(vertx, signer, options.getAdminToken(), reconciler.registry()::get, reconciler.registry().values())
+          .mount(router, this::onView);
     }
     // every 4xx the router itself produces (a bad path encoding, 413 from the body limit, …) gets a JSON body too
     for (int status = 400; status < 500; status++) {
@@ -223,60 +273,12 @@ public final class CoordinatorServer {
     json(ctx.response(), 200, new JsonObject().put("version", view.eventId()).put("backends", backends));
   }
 
-  private void stream(RoutingContext ctx) {
-    HttpServerRequest request = ctx.request();
-    String service = serviceParam(ctx);
-    if (service == null && ctx.response().ended()) {
-      return;
-    }
-    HttpServerResponse response = ctx.response();
-    if (hub.full()) {
-      response.putHeader("Retry-After", String.valueOf(Math.max(1, options.getRetryMs() / 1000)));
-      error(response, 503, "subscriber limit reached, retry later");
-      return;
-    }
-    String lastEventId = request.getHeader("Last-Event-ID");
-    if (lastEventId == null) {
-      lastEventId = request.getParam("lastEventId");
-    }
-    if (lastEventId != null && lastEventId.length() > MAX_EVENT_ID_LENGTH) {
-      lastEventId = null;
-    }
-    response.setChunked(true)
-        .setWriteQueueMaxSize(options.getSubscriberQueueBytes())
-        .putHeader("Content-Type", "text/event-stream; charset=utf-8")
-        .putHeader("Cache-Control", "no-cache")
-        .putHeader("X-Accel-Buffering", "no");
-    Subscriber subscriber = new Subscriber(request, service);
-    response.closeHandler(v -> hub.remove(subscriber));
-    response.exceptionHandler(e -> hub.remove(subscriber));
-    response.write(SseWriter.retry(options.getRetryMs()));
-    Optional<List<ViewEvent>> missed = view.since(lastEventId, service);
-    if (missed.isPresent()) {
-      missed.get().forEach(e -> response.write(e.frame()));
-    } else {
-      response.write(view.snapshotFrame(service));
-    }
-    response.write(ping); // tells the client the keep-alive period at once
-    hub.add(subscriber);
-  }
-
   private void readiness(RoutingContext ctx) {
     boolean ok = ready && watcher.connected();
     json(ctx.response(), ok ? 200 : 503, new JsonObject()
         .put("status", ok ? "UP" : "DOWN")
         .put("backends", view.records().size())
         .put("version", view.eventId()));
-  }
-
-  /** The validated {@code service} parameter; null when absent, or when a 400 was sent for a bad one. */
-  private static String serviceParam(RoutingContext ctx) {
-    String service = ctx.request().getParam("service");
-    if (service != null && !SERVICE.matcher(service).matches()) {
-      error(ctx.response(), 400, "service must match [a-z0-9-]{1,32}");
-      return null;
-    }
-    return service;
   }
 
   /** A client could not reach a listed backend: count it on every coordinator. */
@@ -324,18 +326,15 @@ public final class CoordinatorServer {
     }
   }
 
-  /** Sends one change to every subscriber, timing the fan-out. */
-  private void publish(ViewEvent event) {
-    long start = System.nanoTime();
-    hub.broadcast(event);
-    metrics.fannedOut(System.nanoTime() - start);
-  }
-
   private static void json(HttpServerResponse response, int status, JsonObject body) {
-    response.setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+    StreamEndpoint.json(response, status, body);
   }
 
   private static void error(HttpServerResponse response, int status, String message) {
-    json(response, status, new JsonObject().put("error", message));
+    StreamEndpoint.error(response, status, message);
+  }
+
+  private static String serviceParam(RoutingContext ctx) {
+    return StreamEndpoint.serviceParam(ctx);
   }
 }

@@ -21,6 +21,11 @@ final class Subscriber {
     return service;
   }
 
+  /** Whether the stream is gone (the client left, or it was cut). */
+  boolean closed() {
+    return response.closed();
+  }
+
   /**
    * Writes a frame unless the subscriber has stopped reading: returns false, without writing, once
    * its write queue is past the bound, so the caller can disconnect it.

@@ -24,7 +24,7 @@ class SignedRegistryTest {
 
   private final List<SseEvent> emitted = new ArrayList<>();
   private final BackendView view = new BackendView("ep", 100);
-  private final CoordinatorMetrics metrics = new CoordinatorMetrics(view, new SubscriberHub(10));
+  private final CoordinatorMetrics metrics = new CoordinatorMetrics(view, new FanOut(null, view, 2_000, io.vertx.core.buffer.Buffer.buffer(), 10));
   private final ClusterSigner member = ClusterSigner.of(SECRET);
   private final ViewReconciler reconciler = new ViewReconciler(new CoordinatorOptions(), view, metrics,
       new ViewReconciler.Cluster() {

@@ -30,7 +30,7 @@ class ViewReconcilerTest {
   private final List<String> deleted = new ArrayList<>();
   private final List<SseEvent> emitted = new ArrayList<>();
   private final BackendView view = new BackendView("ep", 100);
-  private final CoordinatorMetrics metrics = new CoordinatorMetrics(view, new SubscriberHub(10));
+  private final CoordinatorMetrics metrics = new CoordinatorMetrics(view, new FanOut(null, view, 2_000, io.vertx.core.buffer.Buffer.buffer(), 10));
   /** Probes asked for, by backend id, in order; the test completes them. */
   private final Map<String, Promise<Void>> probes = new LinkedHashMap<>();
   /** The injected clock, in ms (the reconciler reads nanoseconds). */
