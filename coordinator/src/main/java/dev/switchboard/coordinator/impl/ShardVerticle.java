@@ -17,6 +17,7 @@ final class ShardVerticle extends VerticleBase {
   private final FanOut fanOut;
   private final LongConsumer fannedOut;
   private final Function<SubscriberShard, Future<HttpServer>> serve;
+  private final int maxInbox;
   private SubscriberShard shard;
   private HttpServer server;
 
@@ -25,14 +26,20 @@ final class ShardVerticle extends VerticleBase {
    * @param serve creates and starts this shard's server, whose stream route joins subscribers to the shard
    */
   ShardVerticle(FanOut fanOut, LongConsumer fannedOut, Function<SubscriberShard, Future<HttpServer>> serve) {
+    this(fanOut, fannedOut, SubscriberShard.DEFAULT_MAX_INBOX, serve);
+  }
+
+  /** @param maxInbox items the shard's inbox holds before it cuts its streams (see {@link SubscriberShard}) */
+  ShardVerticle(FanOut fanOut, LongConsumer fannedOut, int maxInbox, Function<SubscriberShard, Future<HttpServer>> serve) {
     this.fanOut = fanOut;
     this.fannedOut = fannedOut;
     this.serve = serve;
+    this.maxInbox = maxInbox;
   }
 
   @Override
   public Future<?> start() {
-    shard = new SubscriberShard(context, fanOut.newHub(), fannedOut);
+    shard = new SubscriberShard(context, fanOut.newHub(), fannedOut, maxInbox);
     fanOut.add(shard);
     return serve.apply(shard)
         .onSuccess(s -> server = s)

@@ -62,6 +62,11 @@ final class SubscriberHub {
     }
   }
 
+  /** Gives back the slot of a stream that was reserved but will never be added. */
+  void release() {
+    open.decrementAndGet();
+  }
+
   void remove(Subscriber subscriber) {
     if (subscribers.remove(subscriber)) {
       open.decrementAndGet();

@@ -2,12 +2,15 @@ package dev.switchboard.coordinator.impl;
 
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 
 /**
@@ -17,6 +20,8 @@ import java.util.function.LongConsumer;
  * as one write per subscriber (flushes coalesced per loop turn).
  */
 final class SubscriberShard {
+
+  private static final Logger log = LoggerFactory.getLogger(SubscriberShard.class);
 
   private sealed interface Item permits Change, Join {
   }
@@ -29,21 +34,35 @@ final class SubscriberShard {
 
   /** Items one drain takes at most, so a storm of changes cannot hold the loop from its sockets' reads. */
   static final int MAX_ITEMS_PER_TURN = 1_024;
+  /**
+   * Items the inbox holds at most. A shard this far behind (its loop blocked or starved) drops what is
+   * queued and cuts its streams instead of growing: their clients resume with Last-Event-ID (a replay
+   * from the view's history, or a snapshot), which is also how a slow subscriber recovers.
+   */
+  static final int DEFAULT_MAX_INBOX = 65_536;
 
   private final Context context;
   private final SubscriberHub hub;
   private final LongConsumer fannedOut;
   private final Queue<Item> inbox = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
+  private final AtomicBoolean overflowed = new AtomicBoolean();
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final int maxInbox;
 
   /**
    * @param context the shard's event loop, where {@code hub} lives
    * @param fannedOut told how long each batch took to write, in nanoseconds
    */
   SubscriberShard(Context context, SubscriberHub hub, LongConsumer fannedOut) {
+    this(context, hub, fannedOut, DEFAULT_MAX_INBOX);
+  }
+
+  SubscriberShard(Context context, SubscriberHub hub, LongConsumer fannedOut, int maxInbox) {
     this.context = context;
     this.hub = hub;
     this.fannedOut = fannedOut;
+    this.maxInbox = maxInbox;
   }
 
   Context context() {
@@ -70,7 +89,15 @@ final class SubscriberShard {
   }
 
   private void offer(Item item) {
-    inbox.add(item);
+    if (queued.incrementAndGet() > maxInbox) {
+      queued.decrementAndGet();
+      overflowed.set(true);
+      if (item instanceof Join join) {
+        context.runOnContext(v -> refuse(join)); // it resumes once the shard caught up
+      }
+    } else {
+      inbox.add(item);
+    }
     scheduleDrain();
   }
 
@@ -83,9 +110,14 @@ final class SubscriberShard {
   private void drain() {
     // cleared first: an item added while draining schedules another drain rather than being missed
     drainScheduled.set(false);
+    if (overflowed.getAndSet(false)) {
+      dropBacklog();
+      return;
+    }
     List<ViewEvent> batch = new ArrayList<>();
     int taken = 0;
     for (Item item = inbox.poll(); item != null; item = ++taken < MAX_ITEMS_PER_TURN ? inbox.poll() : null) {
+      queued.decrementAndGet();
       if (item instanceof Change change) {
         batch.add(change.event());
       } else if (item instanceof Join join) {
@@ -99,6 +131,25 @@ final class SubscriberShard {
     if (!inbox.isEmpty()) {
       scheduleDrain(); // the rest in a later turn, after the loop's other work
     }
+  }
+
+  /** Changes were dropped: every stream of this shard missed some, so each is cut and resumes by its last id. */
+  private void dropBacklog() {
+    for (Item item = inbox.poll(); item != null; item = inbox.poll()) {
+      queued.decrementAndGet();
+      if (item instanceof Join join) {
+        refuse(join);
+      }
+    }
+    if (hub.size() > 0) {
+      log.warn("fan-out shard fell {} items behind: its {} streams are cut and resume by Last-Event-ID", maxInbox, hub.size());
+      hub.closeAll();
+    }
+  }
+
+  private void refuse(Join join) {
+    join.subscriber().disconnect();
+    hub.release();
   }
 
   private void send(List<ViewEvent> batch) {

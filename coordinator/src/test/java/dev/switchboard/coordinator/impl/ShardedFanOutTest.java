@@ -48,6 +48,8 @@ class ShardedFanOutTest {
   private FanOut fanOut;
   private HttpClient client;
   private int port;
+  private int maxInbox = SubscriberShard.DEFAULT_MAX_INBOX;
+  private volatile boolean closing;
 
   private void start(int maxSubscribers) throws Exception {
     fanOut = new FanOut(viewContext, view, 2_000, CoordinatorServer.pingFrame(15_000), maxSubscribers);
@@ -61,12 +63,13 @@ class ShardedFanOutTest {
 
   @AfterEach
   void close() throws Exception {
+    closing = true;
     vertx.close().await(10, TimeUnit.SECONDS);
   }
 
   private int deploy(int instances, int at) throws Exception {
     AtomicInteger bound = new AtomicInteger();
-    vertx.deployVerticle(() -> new ShardVerticle(fanOut, nanos -> { }, shard -> {
+    vertx.deployVerticle(() -> new ShardVerticle(fanOut, nanos -> { }, maxInbox, shard -> {
       shards.add(shard);
       Router router = Router.router(vertx);
       router.get("/v1/backends/stream").handler(new StreamEndpoint(fanOut, shard, 256 * 1024, 2_000)::handle);
@@ -85,6 +88,9 @@ class ShardedFanOutTest {
     final List<String> snapshots = new CopyOnWriteArrayList<>();
     final List<String> log = new CopyOnWriteArrayList<>();
     final int cutAfter;
+    /** Whether a stream the server ends is opened again with the last id, as EventSource does. */
+    volatile boolean reopen;
+    volatile int ended;
     volatile long last = -1;
     volatile boolean resumed;
     private volatile int connection;
@@ -111,6 +117,8 @@ class ShardedFanOutTest {
           }
         });
         resp.handler(b -> parser.feed(b.getBytes()));
+        resp.endHandler(v -> reopenAfterEnd(number));
+        resp.exceptionHandler(e -> reopenAfterEnd(number));
         return null;
       });
     }
@@ -130,6 +138,13 @@ class ShardedFanOutTest {
       if (!resumed && cutAfter > 0 && seqs.size() == cutAfter) {
         resumed = true;
         resp.request().connection().close().onComplete(ar -> open(event.id()));
+      }
+    }
+
+    private void reopenAfterEnd(int number) {
+      if (reopen && number == connection && !closing) {
+        ended++;
+        open(EPOCH + "-" + last);
       }
     }
 
@@ -213,6 +228,66 @@ class ShardedFanOutTest {
     }
     assertTrue(cutOnes > 0, "some readers resumed");
     assertTrue(readers.stream().anyMatch(r -> r.first() > 0), "some readers joined while changes streamed");
+  }
+
+  @Test
+  void aShardThatFallsBehindCutsItsStreamsAndTheyResumeWithoutAGap() throws Exception {
+    maxInbox = 64;
+    start(100_000);
+    Thread viewThread = threadOf(viewContext);
+    List<Reader> readers = new ArrayList<>();
+    SubscriberShard behind = null;
+    // readers until one sits on a shard whose loop is not the view's (that loop is blocked below)
+    while (behind == null && readers.size() < 100) {
+      Reader r = new Reader(0);
+      r.reopen = true;
+      readers.add(r);
+      r.open(null).await(10, TimeUnit.SECONDS);
+      await("a snapshot", () -> !r.snapshots.isEmpty());
+      for (SubscriberShard shard : shards) {
+        if (threadOf(shard.context()) != viewThread && subscribersOf(shard) > 0) {
+          behind = shard;
+        }
+      }
+    }
+    assertTrue(behind != null, "no reader on a shard off the view's loop");
+    int before = subscribersOf(behind);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    behind.context().runOnContext(v -> {
+      try {
+        release.await(20, TimeUnit.SECONDS); // the shard's loop stalls while 200 changes are posted to it
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    Promise<Long> posted = Promise.promise();
+    // one change per turn of the view's loop, so shards that share that loop keep up
+    AtomicInteger changes = new AtomicInteger();
+    viewContext.runOnContext(v -> vertx.setPeriodic(1, id -> {
+      view.upsert(record(1_000 + changes.incrementAndGet())).ifPresent(fanOut::publish);
+      if (changes.get() == 200) {
+        vertx.cancelTimer(id);
+        posted.complete(view.seq());
+      }
+    }));
+    long last = posted.future().await(10, TimeUnit.SECONDS);
+    release.countDown();
+    await("every reader to reach change " + last, () -> readers.stream().allMatch(r -> r.last == last));
+    long cut = readers.stream().filter(r -> r.ended > 0).count();
+    assertEquals(before, cut, "the streams of the shard that fell behind were cut, the others not");
+    for (Reader r : readers) {
+      List<Long> expected = new ArrayList<>();
+      for (long s = r.first() + 1; s <= last; s++) {
+        expected.add(s);
+      }
+      assertEquals(expected, r.seqs, "a cut stream resumes from its last id without a gap or a repeat");
+    }
+  }
+
+  private Thread threadOf(Context context) throws Exception {
+    Promise<Thread> thread = Promise.promise();
+    context.runOnContext(v -> thread.complete(Thread.currentThread()));
+    return thread.future().await(5, TimeUnit.SECONDS);
   }
 
   @Test
