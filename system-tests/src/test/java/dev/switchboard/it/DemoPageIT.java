@@ -75,14 +75,14 @@ class DemoPageIT {
           + " b.click(); return b.closest('tr').dataset.backend;");
       Http.await("the drained backend to leave the page", Duration.ofSeconds(30), () -> {
         JsonArray now = (JsonArray) browser.eval(PAGE_STATE);
-        boolean gone = (Boolean) browser.eval("return !document.querySelector('#backends tr[data-backend=\\"" + drained + "\\"]')");
+        boolean gone = (Boolean) browser.eval("return !document.querySelector('#backends tr[data-backend=\"" + drained + "\"]')");
         // the whole fleet of 30 simulated clients is open again, on the remaining backends
         return gone && now.getInteger(0) == 3 && "open".equals(now.getString(1)) && now.getInteger(4) == 30 && now.getInteger(5) == 30;
       });
       Http.await("the drained backend's series to end, marked draining then removed", Duration.ofSeconds(10), () -> {
         JsonArray line = series(browser).get(drained);
         return line != null && line.getBoolean(1) && (Boolean) browser.eval(
-            "return ['draining', 'removed'].every((c) => document.querySelector('#chart g.mark[data-change=' + c + '][data-backend=\\"" + drained + "\\"]'))");
+            "return ['draining', 'removed'].every((c) => document.querySelector('#chart g.mark[data-change=' + c + '][data-backend=\"" + drained + "\"]'))");
       });
       int pointsAtEnd = series(browser).get(drained).getInteger(0);
       Thread.sleep(2_500); // samples are taken every second: an ended series must not take any more
@@ -99,7 +99,7 @@ class DemoPageIT {
             + " return b ? b.closest('tr').dataset.backend : null;");
         return spawned[0] != null;
       });
-      String row = "#backends tr[data-backend=\\"" + spawned[0] + "\\"]";
+      String row = "#backends tr[data-backend=\"" + spawned[0] + "\"]";
       Http.await("fleet clients on the new node (the backends rebalance)", Duration.ofSeconds(60),
           () -> Integer.parseInt(String.valueOf(browser.eval("return document.querySelector('" + row + " td.fleet').textContent"))) > 0);
       Http.await("the whole fleet open again after the rebalance", Duration.ofSeconds(30),
