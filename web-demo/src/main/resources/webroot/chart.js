@@ -35,10 +35,13 @@ export class SeriesStore {
     this.series = new Map();
     this.spread = [];
     this.marks = [];
+    /** when the first sample was taken: the chart spans from there until the window is full */
+    this.firstAt = null;
   }
 
   /** One sample of the list at `t`: listed backends extend their series, the others end theirs. */
   sample(t, backends) {
+    this.firstAt ??= t;
     const listed = new Set();
     for (const b of backends) {
       listed.add(b.id);
@@ -101,8 +104,10 @@ function el(name, attrs, text) {
 export function renderChart(svg, legend, store, now) {
   const H = TOP + GAP + SPREAD + 14;
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
-  const from = now - store.windowMs;
-  const x = (t) => LEFT + ((t - from) / store.windowMs) * (W - LEFT - 4);
+  // a young page spans what it has seen (at least a minute), so the lines fill the chart from the start
+  const span = Math.min(store.windowMs, Math.max(60000, now - (store.firstAt ?? now)));
+  const from = now - span;
+  const x = (t) => LEFT + ((t - from) / span) * (W - LEFT - 4);
   let max = 1;
   for (const s of store.series.values()) for (const p of s.points) max = Math.max(max, p.v);
   max = Math.ceil(max * 1.15);
@@ -111,7 +116,7 @@ export function renderChart(svg, legend, store, now) {
   for (const v of [0, Math.round(max / 2), max]) {
     children.push(el('line', { x1: LEFT, x2: W - 4, y1: y(v), y2: y(v), class: 'grid' }), el('text', { x: LEFT - 6, y: y(v) + 4, class: 'axis', 'text-anchor': 'end' }, v));
   }
-  for (const m of store.marks) {
+  for (const m of store.marks.filter((k) => k.t >= from)) {
     const { color, letter } = MARKS[m.change] ?? MARKS.added;
     const title = el('title', {}, `${m.change}: ${m.id} at ${new Date(m.t).toLocaleTimeString()}`);
     const g = el('g', { class: 'mark', 'data-change': m.change, 'data-backend': m.id });
@@ -141,16 +146,16 @@ export function renderChart(svg, legend, store, now) {
     el('text', { x: LEFT - 6, y: ry(rMax) + 8, class: 'axis', 'text-anchor': 'end' }, rMax.toFixed(1)),
     el('text', { x: LEFT + 4, y: top2 - 4, class: 'axis' }, 'spread: max / mean connections of the choosable backends'),
     el('polyline', { points: ratios.map((p) => `${x(p.t).toFixed(1)},${ry(p.r).toFixed(1)}`).join(' '), class: 'spread' }));
-  children.push(el('text', { x: LEFT, y: H - 2, class: 'axis' }, `−${Math.round(store.windowMs / 1000)} s`),
+  children.push(el('text', { x: LEFT, y: H - 2, class: 'axis' }, `−${Math.round(span / 1000)} s`),
     el('text', { x: W - 4, y: H - 2, class: 'axis', 'text-anchor': 'end' }, 'now'));
   svg.replaceChildren(...children);
   legend.replaceChildren(...entries.map((e) => {
-    const span = document.createElement('span');
-    span.className = e.ended ? 'legend ended' : 'legend';
-    span.dataset.backend = e.id;
-    span.innerHTML = '<i></i>';
-    span.firstChild.style.background = e.color;
-    span.append(`${e.id} ${e.ended ? 'left' : e.v}`);
-    return span;
+    const item = document.createElement('span');
+    item.className = e.ended ? 'legend ended' : 'legend';
+    item.dataset.backend = e.id;
+    item.innerHTML = '<i></i>';
+    item.firstChild.style.background = e.color;
+    item.append(`${e.id} ${e.ended ? 'left' : e.v}`);
+    return item;
   }), Object.assign(document.createElement('span'), { className: 'legend spread', textContent: `spread ${store.ratio().toFixed(2)}` }));
 }

@@ -121,9 +121,9 @@ class DemoPageIT {
           + " return [kill, items.findIndex((li) => li.dataset.kind === 'failure'), kill >= 0 ? items[kill].textContent : null]");
       assertTrue(order.getInteger(0) > order.getInteger(1) && order.getInteger(1) >= 0, order.encode());
       assertTrue(order.getString(2).contains("→ 200 ok"), order.encode());
-      assertTrue(series(browser).get(spawned[0]).getBoolean(1), "the killed node's series ended");
+      Http.await("the killed node's series to end", Duration.ofSeconds(10), () -> series(browser).get(spawned[0]).getBoolean(1));
 
-      browser.resize(1200, 1900);
+      browser.resize(1200, 1500);
       Thread.sleep(1_500); // one more sample and a redraw at the new size
       browser.screenshot(Path.of(System.getProperty("switchboard.logs", "target/it-logs"), "demo-page-after-kill.png"));
       // the README's picture: the whole story on one page (scale-out, drain, node start, kill)
