@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -23,7 +24,7 @@ import java.util.function.Function;
  * Admin endpoints, mounted only when a token is configured: drain a backend, scale a node's backend
  * count (the node named by its id or a unique prefix of it), list nodes. Each needs {@code Authorization: Bearer <token>} (401 otherwise) and is carried
  * out by the backend node itself, over the event bus (signed when the cluster has a secret). Every request routed here, refused or not, leaves one
- * audit line (logger {@value #AUDIT_LOGGER}): who (source address, whether the token matched), what
+ * audit line (successful reads at debug, the rest at info or warn) (logger {@value #AUDIT_LOGGER}): who (source address, whether the token matched), what
  * (method, path, the command sent) and the outcome (status); the log line's time is the when.
  */
 final class AdminApi {
@@ -83,6 +84,9 @@ final class AdminApi {
           command == null ? "" : ", sent " + command, (System.nanoTime() - start) / 1_000_000};
       if (status == 401 || status >= 500 || ar.failed()) {
         audit.warn(line, args);
+      } else if (ctx.request().method() == HttpMethod.GET && status < 400) {
+        // reads change nothing, and a page polls the node list: only actions and refusals are logged by default
+        audit.debug(line, args);
       } else {
         audit.info(line, args);
       }
