@@ -104,8 +104,8 @@ function el(name, attrs, text) {
 export function renderChart(svg, legend, store, now) {
   const H = TOP + GAP + SPREAD + 14;
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
-  // a young page spans what it has seen (at least a minute), so the lines fill the chart from the start
-  const span = Math.min(store.windowMs, Math.max(60000, now - (store.firstAt ?? now)));
+  // a young page spans what it has seen (at least 30 s), so the lines fill the chart from the start
+  const span = Math.min(store.windowMs, Math.max(30000, now - (store.firstAt ?? now)));
   const from = now - span;
   const x = (t) => LEFT + ((t - from) / span) * (W - LEFT - 4);
   let max = 1;
