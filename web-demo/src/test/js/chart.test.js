@@ -64,3 +64,9 @@ test('durations and health URLs', () => {
   assert.equal(healthUrl('ws://127.0.0.1:9001/ws'), 'http://127.0.0.1:9001/health/live');
   assert.equal(healthUrl('wss://b.example/ws?x=1'), 'https://b.example/health/live');
 });
+
+test('backends get colours in order of appearance: the first ten never share one', () => {
+  const s = new SeriesStore();
+  for (let i = 0; i < 10; i++) s.sample(i * 1000, Array.from({ length: i + 1 }, (_, k) => b(`n-${k}`, 1)));
+  assert.equal(new Set([...s.series.values()].map((x) => x.color)).size, 10);
+});

@@ -2,7 +2,7 @@
 // choosable backends) under it and list changes marked. SeriesStore is pure (node tests drive it);
 // renderChart draws a store into an <svg>.
 
-/** Colours for backends, picked by a hash of the id so a backend keeps its colour. */
+/** Colours for backends, given in order of appearance so the first ten on a page never share one. */
 const PALETTE = ['#1a73e8', '#e8710a', '#188038', '#d93025', '#9334e6', '#12b5cb', '#f439a0', '#795548', '#5f6368', '#b06000'];
 
 /** Marker colours and letters per list change. */
@@ -14,12 +14,6 @@ export const MARKS = Object.freeze({
   up: { color: '#188038', letter: 'U' },
   removed: { color: '#d93025', letter: '×' },
 });
-
-export function colorOf(id) {
-  let h = 0;
-  for (const ch of id) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-  return PALETTE[h % PALETTE.length];
-}
 
 /**
  * The samples of a sliding window: one series per backend (points `{t, v}`; `ended` is when it left
@@ -37,6 +31,7 @@ export class SeriesStore {
     this.marks = [];
     /** when the first sample was taken: the chart spans from there until the window is full */
     this.firstAt = null;
+    this.appeared = 0;
   }
 
   /** One sample of the list at `t`: listed backends extend their series, the others end theirs. */
@@ -47,7 +42,7 @@ export class SeriesStore {
       listed.add(b.id);
       let s = this.series.get(b.id);
       if (!s) {
-        s = { id: b.id, points: [], ended: null };
+        s = { id: b.id, points: [], ended: null, color: PALETTE[this.appeared++ % PALETTE.length] };
         this.series.set(b.id, s);
       }
       s.ended = null;
@@ -125,7 +120,7 @@ export function renderChart(svg, legend, store, now) {
   }
   const entries = [];
   for (const s of [...store.series.values()].sort((a, b) => (a.id < b.id ? -1 : 1))) {
-    const color = colorOf(s.id);
+    const { color } = s;
     const pts = s.points.filter((p) => p.t >= from).map((p) => `${x(p.t).toFixed(1)},${y(p.v).toFixed(1)}`).join(' ');
     const line = el('polyline', {
       points: pts, stroke: color, class: s.ended == null ? 'series' : 'series ended',
