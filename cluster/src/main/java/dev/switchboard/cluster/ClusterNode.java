@@ -38,6 +38,7 @@ public final class ClusterNode {
   /** Set when this class started the Hazelcast member itself (lite members): Vert.x then does not stop it. */
   private final HazelcastInstance ownHazelcast;
   private final ClusterSigner signer;
+  private final long startedAt = System.currentTimeMillis();
 
   private ClusterNode(Vertx vertx, HazelcastClusterManager clusterManager, HazelcastInstance ownHazelcast,
       ClusterSigner signer) {
@@ -148,6 +149,11 @@ public final class ClusterNode {
   /** This node's Vert.x node id (the {@code __vertx.nodeId} member attribute); backend records carry it as {@code node}. */
   public String nodeId() {
     return clusterManager.getNodeId();
+  }
+
+  /** When this node joined the cluster, epoch milliseconds. */
+  public long startedAt() {
+    return startedAt;
   }
 
   /** Undeploys everything and leaves the cluster. */

@@ -90,6 +90,11 @@ final class Browser implements AutoCloseable {
         new JsonObject().put("script", script).put("args", args)).getValue("value");
   }
 
+  /** Resizes the browser window (the screenshot shows its viewport). */
+  void resize(int width, int height) throws Exception {
+    call("POST", "/session/" + session + "/window/rect", new JsonObject().put("width", width).put("height", height));
+  }
+
   void screenshot(Path file) throws Exception {
     String png = call("GET", "/session/" + session + "/screenshot", null).getString("value");
     Files.createDirectories(file.getParent());

@@ -127,10 +127,15 @@ class ControlSurfacesIT {
         "[3]", "not json", "{\"instances\":[3]}")) {
       assertJsonError(400, post("/v1/admin/nodes/no-such-node/scale", body, AUTH), "scale body " + body);
     }
-    // a JSON integer passes validation and reaches the (absent) node
+    // a JSON integer passes validation; a short id that is no node's id nor a prefix of one is 404 at once
     assertJsonError(404, post("/v1/admin/nodes/no-such-node/scale", "{\"instances\":3}", AUTH), "scale of an unknown node");
     coordinator.process().awaitLine("audit - admin POST /v1/admin/nodes/no-such-node/scale from \\S*127\\.0\\.0\\.1:\\d+ "
-        + "\\(token ok\\): 404, sent \\{\"op\":\"scale\",\"instances\":3\\}", Duration.ofSeconds(10));
+        + "\\(token ok\\): 404 in", Duration.ofSeconds(10));
+    // a full-length id is forwarded (a node scaled to 0 hosts no record) and the absent node's 404 comes back
+    String absent = "00000000-0000-4000-8000-000000000000";
+    assertJsonError(404, post("/v1/admin/nodes/" + absent + "/scale", "{\"instances\":3}", AUTH), "scale of an absent node");
+    coordinator.process().awaitLine("audit - admin POST /v1/admin/nodes/" + absent + "/scale from \\S*127\\.0\\.0\\.1:\\d+ "
+        + "\\(token ok\\): 404, sent \\{\"op\":\"scale\",\"instances\":3\\} to node " + absent, Duration.ofSeconds(10));
     coordinator.process().awaitLine("audit - admin POST /v1/admin/nodes/no-such-node/scale from \\S*127\\.0\\.0\\.1:\\d+ "
         + "\\(token ok\\): 400", Duration.ofSeconds(10));
     post("/v1/admin/nodes/no-such-node/scale", "{\"instances\":3}", "Authorization: Bearer wrong\r\n");

@@ -34,6 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class BackendNode {
 
   private static final Logger log = LoggerFactory.getLogger(BackendNode.class);
+  /** The same audit log as the coordinator's admin API: one line per drain, whatever started it. */
+  private static final Logger audit = LoggerFactory.getLogger("switchboard.audit");
 
   private record Deployed(String deploymentId, BackendVerticle verticle) {
   }
@@ -91,10 +93,17 @@ public final class BackendNode {
 
   /** Drains one backend (clients get {@code drain} and its deadline), then undeploys it. */
   public Future<Void> drain(String backendId, long deadlineMs) {
+    return drain(backendId, deadlineMs, "asked in-process");
+  }
+
+  /** Drains one backend and leaves one audit line saying why (an admin command, scale-in, shutdown). */
+  private Future<Void> drain(String backendId, long deadlineMs, String why) {
     Deployed d = deployed.remove(backendId);
     if (d == null) {
       return Future.failedFuture("no backend " + backendId + " on this node");
     }
+    audit.info("drain {} on node {} ({} connections), deadline {} ms: {}", backendId, node.nodeId(),
+        d.verticle().connections(), deadlineMs, why);
     return d.verticle().drain(deadlineMs).transform(ar -> vertx.undeploy(d.deploymentId()));
   }
 
@@ -102,7 +111,7 @@ public final class BackendNode {
   public Future<Void> drainAll() {
     stopTimers();
     List<Future<Void>> drains = new ArrayList<>();
-    List.copyOf(deployed.keySet()).forEach(id -> drains.add(drain(id, options.getDrainMs())));
+    List.copyOf(deployed.keySet()).forEach(id -> drains.add(drain(id, options.getDrainMs(), "the node is shutting down")));
     // rooms stay marked in use while their members move away
     return Future.join(drains).onComplete(ar -> sweeper.stop()).mapEmpty();
   }
@@ -143,7 +152,7 @@ public final class BackendNode {
     Collections.reverse(newestFirst);
     List<Future<Void>> drains = new ArrayList<>();
     for (int i = 0; i < now - instances; i++) {
-      drains.add(drain(newestFirst.get(i), options.getDrainMs()));
+      drains.add(drain(newestFirst.get(i), options.getDrainMs(), "scale-in to " + instances + " backends"));
     }
     // the drained backends have left `deployed` already; their drains go on in the background
     return Future.succeededFuture(deployed.size());
@@ -181,7 +190,7 @@ public final class BackendNode {
           message.fail(404, "no backend " + backend + " on node " + node.nodeId());
           return;
         }
-        drain(backend, deadline).onFailure(e -> log.warn("drain of {} failed: {}", backend, e.toString()));
+        drain(backend, deadline, "admin command").onFailure(e -> log.warn("drain of {} failed: {}", backend, e.toString()));
         message.reply(new JsonObject().put("backend", backend).put("state", "DRAINING").put("deadlineMs", deadline));
       }
       default -> message.fail(400, "unknown op '" + op + "'");

@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -18,16 +19,14 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
  * Admin endpoints, mounted only when a token is configured: drain a backend, scale a node's backend
- * count, list nodes. Each needs {@code Authorization: Bearer <token>} (401 otherwise) and is carried
+ * count (the node named by its id or a unique prefix of it), list nodes. Each needs {@code Authorization: Bearer <token>} (401 otherwise) and is carried
  * out by the backend node itself, over the event bus (signed when the cluster has a secret). Every request routed here, refused or not, leaves one
- * audit line (logger {@value #AUDIT_LOGGER}): who (source address, whether the token matched), what
+ * audit line (successful reads at debug, the rest at info or warn) (logger {@value #AUDIT_LOGGER}): who (source address, whether the token matched), what
  * (method, path, the command sent) and the outcome (status); the log line's time is the when.
  */
 final class AdminApi {
@@ -40,20 +39,29 @@ final class AdminApi {
   /** Routing-context keys of the audit line: the command a request sent, and whether its token matched. */
   private static final String AUDIT_COMMAND = "switchboard.audit.command";
   private static final String AUDIT_AUTHORIZED = "switchboard.audit.authorized";
+  /** Length of a Vert.x node id (a UUID); a shorter id that names no node with a record is a prefix of none. */
+  private static final int FULL_NODE_ID = 36;
 
   private final Vertx vertx;
   private final ClusterSigner signer;
   private final byte[] token;
   private final Function<String, BackendRecord> lookup;
   private final Iterable<BackendRecord> records;
+  private final Function<String, NodeTable.NodeStatus> nodeStatus;
 
+  /**
+   * @param lookup a backend's record by id, or null
+   * @param records every record in the registry
+   * @param nodeStatus what the coordinator knows of a node's liveness and start time
+   */
   AdminApi(Vertx vertx, ClusterSigner signer, String token, Function<String, BackendRecord> lookup,
-      Iterable<BackendRecord> records) {
+      Iterable<BackendRecord> records, Function<String, NodeTable.NodeStatus> nodeStatus) {
     this.vertx = vertx;
     this.signer = signer;
     this.token = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
     this.lookup = lookup;
     this.records = records;
+    this.nodeStatus = nodeStatus;
   }
 
   /** Mounts the endpoints; the handlers that read the records run through {@code onView} (on the loop that owns them). */
@@ -61,7 +69,7 @@ final class AdminApi {
     router.route("/v1/admin/*").handler(AdminApi::auditOnEnd).handler(this::authorize);
     router.post("/v1/admin/*").handler(BodyHandler.create(false).setBodyLimit(4096));
     router.post("/v1/admin/backends/:id/drain").handler(onView.apply(this::drain));
-    router.post("/v1/admin/nodes/:node/scale").handler(this::scale);
+    router.post("/v1/admin/nodes/:node/scale").handler(onView.apply(this::scale)); // resolves a node-id prefix from the records
     router.get("/v1/admin/nodes").handler(onView.apply(this::nodes));
   }
 
@@ -79,6 +87,9 @@ final class AdminApi {
           command == null ? "" : ", sent " + command, (System.nanoTime() - start) / 1_000_000};
       if (status == 401 || status >= 500 || ar.failed()) {
         audit.warn(line, args);
+      } else if (ctx.request().method() == HttpMethod.GET && status < 400) {
+        // reads change nothing, and a page polls the node list: only actions and refusals are logged by default
+        audit.debug(line, args);
       } else {
         audit.info(line, args);
       }
@@ -131,7 +142,20 @@ final class AdminApi {
       error(ctx, 400, "body must be {\"instances\": n} with n a JSON integer in 0.." + MAX_INSTANCES);
       return;
     }
-    send(ctx, ctx.pathParam("node"), new JsonObject().put("op", "scale").put("instances", instances), 200);
+    String given = ctx.pathParam("node");
+    NodeTable.Resolution node = NodeTable.resolve(given, NodeTable.nodes(records));
+    if (node instanceof NodeTable.Found found) {
+      send(ctx, found.node(), new JsonObject().put("op", "scale").put("instances", instances), 200);
+    } else if (node instanceof NodeTable.Ambiguous ambiguous) {
+      ctx.response().setStatusCode(409).putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("error", "node id prefix " + given + " matches " + ambiguous.nodes().size()
+              + " nodes; give more of it").put("matches", new JsonArray(ambiguous.nodes())).encode());
+    } else if (given.length() >= FULL_NODE_ID) {
+      // a full id of a node that hosts no backend now (scaled to 0) can still be scaled up
+      send(ctx, given, new JsonObject().put("op", "scale").put("instances", instances), 200);
+    } else {
+      error(ctx, 404, "no backend node with id or id prefix " + given);
+    }
   }
 
   /** The {@code instances} of a scale body when it is a JSON integer (not 1.5, 1e2 or "3") in range; else null. */
@@ -149,17 +173,12 @@ final class AdminApi {
   }
 
   private void nodes(RoutingContext ctx) {
-    Map<String, JsonArray> nodes = new TreeMap<>();
-    for (BackendRecord r : records) {
-      nodes.computeIfAbsent(r.node(), n -> new JsonArray()).add(r.id());
-    }
-    JsonArray out = new JsonArray();
-    nodes.forEach((node, ids) -> out.add(new JsonObject().put("node", node).put("backends", ids)));
-    ctx.response().putHeader("Content-Type", "application/json").end(new JsonObject().put("nodes", out).encode());
+    JsonArray nodes = NodeTable.describe(records, nodeStatus, System.currentTimeMillis());
+    ctx.response().putHeader("Content-Type", "application/json").end(new JsonObject().put("nodes", nodes).encode());
   }
 
   private void send(RoutingContext ctx, String node, JsonObject command, int status) {
-    ctx.put(AUDIT_COMMAND, command.encode());
+    ctx.put(AUDIT_COMMAND, command.encode() + " to node " + node);
     String address = ClusterNames.NODE_CONTROL_PREFIX + node;
     vertx.eventBus().<JsonObject>request(address, signer.sealMessage(address, command),
             new DeliveryOptions().setSendTimeout(COMMAND_TIMEOUT_MS))

@@ -223,8 +223,8 @@ public final class CoordinatorServer {
     router.get("/metrics").handler(onView(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(metrics.scrape())));
     if (options.getAdminToken() != null) {
-      new AdminApi(vertx, signer, options.getAdminToken(), reconciler.registry()::get, reconciler.registry().values())
-          .mount(router, this::onView);
+      new AdminApi(vertx, signer, options.getAdminToken(), reconciler.registry()::get, reconciler.registry().values(),
+          reconciler::nodeStatus).mount(router, this::onView);
     }
     // every 4xx the router itself produces (a bad path encoding, 413 from the body limit, …) gets a JSON body too
     for (int status = 400; status < 500; status++) {
@@ -306,7 +306,9 @@ public final class CoordinatorServer {
   private void onHeartbeat(Message<Object> message) {
     JsonObject body = open(message, CoordinatorMetrics.REFUSED_HEARTBEAT);
     if (body != null && body.getValue("node") instanceof String node) {
-      reconciler.heard(node);
+      // nodeStartedAt is an optional extension of the heartbeat (docs/protocol.md)
+      reconciler.heard(node, body.getValue("nodeStartedAt") instanceof Long at ? at
+          : body.getValue("nodeStartedAt") instanceof Integer at ? at : -1L);
     }
   }
 

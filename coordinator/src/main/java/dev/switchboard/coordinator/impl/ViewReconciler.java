@@ -78,6 +78,8 @@ final class ViewReconciler {
   private final Map<String, BackendRecord> registry = new HashMap<>();
   private final Map<String, BackendRecord> registryView = Collections.unmodifiableMap(registry);
   private final Map<String, String> invalidLogged = new HashMap<>();
+  /** When each known node joined the cluster (epoch ms), as its heartbeats say; only nodes that host a record. */
+  private final Map<String, Long> nodeStartedAt = new HashMap<>();
 
   ViewReconciler(CoordinatorOptions options, BackendView view, CoordinatorMetrics metrics, Cluster cluster,
       Probe probe, LongSupplier clock, Consumer<ViewEvent> sink) {
@@ -147,6 +149,21 @@ final class ViewReconciler {
     Set<String> members = cluster.members();
     registry.values().stream().map(BackendRecord::node).filter(n -> !members.contains(n)).distinct().toList()
         .forEach(this::removeNode);
+  }
+
+  /** A heartbeat of {@code node} that says when the node started (epoch ms; negative when it does not say). */
+  void heard(String node, long startedAt) {
+    if (startedAt >= 0 && liveness.silentFor(node, clock.getAsLong()) >= 0) {
+      nodeStartedAt.put(node, startedAt);
+    }
+    heard(node);
+  }
+
+  /** What this coordinator knows of a node's liveness and start time. */
+  NodeTable.NodeStatus nodeStatus(String node) {
+    long silent = liveness.silentFor(node, clock.getAsLong());
+    return new NodeTable.NodeStatus(liveness.state(node), silent < 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(silent),
+        nodeStartedAt.getOrDefault(node, -1L));
   }
 
   /** A heartbeat of {@code node}: a suspect node is listed unflagged again, an expired one restored. */
@@ -296,6 +313,7 @@ final class ViewReconciler {
       cluster.delete(r.id()).onFailure(e -> log.debug("could not delete record {} of departed node: {}", r.id(), e.toString()));
     }
     liveness.forget(nodeId);
+    nodeStartedAt.remove(nodeId);
     if (!gone.isEmpty()) {
       metrics.detected(CoordinatorMetrics.DETECTED_NODE_LEFT, silent);
       log.info("node {} left: removed {}", nodeId, ids(gone));
@@ -309,6 +327,7 @@ final class ViewReconciler {
   private void forgetIfEmpty(String node) {
     if (registry.values().stream().noneMatch(r -> r.node().equals(node))) {
       liveness.forget(node);
+      nodeStartedAt.remove(node);
     }
   }
 

@@ -107,6 +107,21 @@ class ViewReconcilerTest {
   }
 
   @Test
+  void aNodesStatusCarriesItsHealthSilenceAndTheStartTimeItsHeartbeatsSay() {
+    put(record("a", "n1"));
+    reconciler.heard("n1", 1_700_000_000_000L);
+    reconciler.heard("stranger", 42); // hosts no record: not kept
+    runUntil(1_200);
+    NodeTable.NodeStatus status = reconciler.nodeStatus("n1");
+    assertEquals(NodeLiveness.State.SUSPECT, status.health());
+    assertEquals(1_200, status.silentMs());
+    assertEquals(1_700_000_000_000L, status.startedAt());
+    assertEquals(-1, reconciler.nodeStatus("stranger").startedAt());
+    reconciler.apply(new RegistryChange.NodeLeft("n1"));
+    assertEquals(-1, reconciler.nodeStatus("n1").startedAt(), "forgotten with the node");
+  }
+
+  @Test
   void aSuspectNodeHeardAgainIsListedWithoutTheFlagAndNeverRemoved() {
     put(record("a", "n1"));
     changes();
