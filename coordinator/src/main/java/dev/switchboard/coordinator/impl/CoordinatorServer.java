@@ -129,10 +129,14 @@ public final class CoordinatorServer {
       heartbeats.unregister();
       reports.unregister();
     }
-    watcher.stop();
+    Future<Void> unwatched = watcher.stop()
+        .recover(e -> {
+          log.warn("registry listeners not removed: {}", e.toString());
+          return Future.succeededFuture();
+        });
     hub.closeAll();
     probe.close();
-    return server == null ? Future.succeededFuture() : server.close();
+    return Future.all(unwatched, server == null ? Future.succeededFuture() : server.close()).mapEmpty();
   }
 
   private Router router() {
