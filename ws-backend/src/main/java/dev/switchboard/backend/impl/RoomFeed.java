@@ -19,7 +19,7 @@ final class RoomFeed {
   /** Pokes held ahead of a gap at most; one more and the feed reads instead. */
   static final int MAX_HELD = 1_000;
   /** Messages handed out that the feed remembers, to recognise a late poke of one of them. */
-  static final int RECENT = 128;
+  static final int RECENT = 64;
 
   /** What a poke asks of the feed's owner. */
   enum Action {
@@ -35,12 +35,9 @@ final class RoomFeed {
 
   private long next = -1;
   private final TreeMap<Long, String> held = new TreeMap<>();
-  private final long[] recentSeqs = new long[RECENT];
-  private final String[] recentItems = new String[RECENT];
-
-  RoomFeed() {
-    Arrays.fill(recentSeqs, -1);
-  }
+  /** Allocated with the first message handed out: most rooms on a node are quiet. */
+  private long[] recentSeqs;
+  private String[] recentItems;
 
   /** Whether the feed knows where it stands. */
   boolean started() {
@@ -56,15 +53,13 @@ final class RoomFeed {
   void start(long next) {
     this.next = next;
     held.clear();
-    Arrays.fill(recentSeqs, -1);
-    Arrays.fill(recentItems, null);
+    recentSeqs = null;
+    recentItems = null;
   }
 
   /** The message at {@code next - 1} as handed out, or null when the feed does not remember it. */
   String last() {
-    long seq = next - 1;
-    int i = slot(seq);
-    return seq >= 0 && recentSeqs[i] == seq ? recentItems[i] : null;
+    return recalled(next - 1);
   }
 
   /** A poke of the message {@code item} stored at {@code seq}. */
@@ -73,9 +68,7 @@ final class RoomFeed {
       return Action.NONE; // the read that follows the start covers it
     }
     if (seq < next) {
-      int i = slot(seq);
-      boolean known = recentSeqs[i] == seq && recentItems[i].equals(item);
-      return known ? Action.NONE : Action.READ;
+      return item.equals(recalled(seq)) ? Action.NONE : Action.READ;
     }
     if (held.size() >= MAX_HELD && !held.containsKey(seq)) {
       held.clear();
@@ -117,7 +110,21 @@ final class RoomFeed {
     return Collections.unmodifiableMap(held);
   }
 
+  /** The message handed out at {@code seq}, if the feed still remembers it. */
+  private String recalled(long seq) {
+    if (recentSeqs == null || seq < 0) {
+      return null;
+    }
+    int i = slot(seq);
+    return recentSeqs[i] == seq ? recentItems[i] : null;
+  }
+
   private void remember(long seq, String item) {
+    if (recentSeqs == null) {
+      recentSeqs = new long[RECENT];
+      recentItems = new String[RECENT];
+      Arrays.fill(recentSeqs, -1);
+    }
     int i = slot(seq);
     recentSeqs[i] = seq;
     recentItems[i] = item;
