@@ -289,8 +289,10 @@ final class LocalRoom {
     readFrom(from).onComplete(ar -> {
       reading = false;
       if (ar.failed()) {
+        // not read again at once (a cluster in trouble would see a loop of reads): the poll retries
         log.debug("room {}: read failed: {}", name, ar.cause().toString());
-        afterRead();
+        readAgain = false;
+        handOut(feed.take());
         return;
       }
       RoomBatch batch = ar.result();
