@@ -176,8 +176,8 @@ public final class BenchMain {
         System.out.println("echo figures written to " + out);
       }
       if (scenarios.contains("rooms")) {
-        try (Proc a = cluster.backendNode("bench-rooms-a", "512m", "--instances", "1");
-             Proc b = cluster.backendNode("bench-rooms-b", "512m", "--instances", "1")) {
+        try (Proc a = cluster.backendNode("bench-rooms-a", "512m", "--instances", "1", "--rebalance", "false");
+             Proc b = cluster.backendNode("bench-rooms-b", "512m", "--instances", "1", "--rebalance", "false")) {
           String urlA = a.await("switchboard backend \\S+: (ws://\\S+)", Duration.ofSeconds(120)).group(1);
           String urlB = b.await("switchboard backend \\S+: (ws://\\S+)", Duration.ofSeconds(120)).group(1);
           String body = new RoomFanoutBench(vertx).run(urlA, urlB, values.getInt("room-members"), values.getInt("room-messages"));
