@@ -14,6 +14,7 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,8 +22,9 @@ import java.util.concurrent.TimeUnit;
  * <ol>
  *   <li>claim the id ({@link PublishClaim}, one entry-processor call on the id's partition) — this may
  *   overlap the connection's earlier publishes;</li>
- *   <li>append to the room's ringbuffer, in the connection's turn ({@link PublishOrder}): the ack follows
- *   this, so an ack means stored.</li>
+ *   <li>append to the room's ringbuffer, in the connection's turn ({@link PublishOrder}; publishes of the
+ *   connection that queued up behind an append go out together in the next one): the ack follows this,
+ *   so an ack means stored.</li>
  * </ol>
  * Then, not awaited: the id's seq is recorded (a resend finds it there) and the message itself is poked
  * to every backend with members in the room ({@link RoomPoke}). A room this node has not marked in use
@@ -58,29 +60,31 @@ final class RoomPublisher {
     // a room this node has not marked in use lately is marked first, so no sweep destroys it under the write
     Future<Void> marked = sweeper.slots().stale(name) ? sweeper.touch(name) : Future.succeededFuture();
     Future<Long> claimed = marked.compose(v -> Future.fromCompletionStage(ids.submitToKey(key, claim), context));
-    return order.inTurn(claimed, previous -> previous == null ? store(name, key, stored) : Future.succeededFuture(previous))
-        .compose(seq -> seq >= 0 ? Future.succeededFuture(seq) : storedSeq(name, key, id, stored, seq, PENDING_RETRIES));
-  }
-
-  /** Appends the message; once stored, records its seq and pokes the room, neither awaited. */
-  private Future<Long> store(String name, String key, String stored) {
-    return append(name, stored).onSuccess(seq -> {
-      ids.setAsync(key, seq, ID_TTL_MS, TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
-        if (e != null) {
-          // a resend then finds the id in the room's history (see storedSeq)
-          log.debug("room {}: seq {} of a publish not recorded: {}", name, seq, e.toString());
-        }
-      });
-      vertx.eventBus().publish(ClusterNames.ROOM_POKE_PREFIX + name, new RoomPoke(seq, stored).encode());
+    return order.submit(name, stored, claimed, this::append).compose(outcome -> {
+      if (outcome.appended()) {
+        stored(name, key, outcome.seq(), stored);
+        return Future.succeededFuture(outcome.seq());
+      }
+      return storedSeq(name, key, id, stored, outcome.seq(), PENDING_RETRIES);
     });
   }
 
-  private Future<Long> append(String name, String stored) {
-    try {
-      return Future.fromCompletionStage(buffer(name).addAsync(stored, OverflowPolicy.OVERWRITE), context);
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
+  /** Once a message is stored: records its seq on the claim and pokes the room with it, neither awaited. */
+  private void stored(String name, String key, long seq, String stored) {
+    ids.setAsync(key, seq, ID_TTL_MS, TimeUnit.MILLISECONDS).whenComplete((v, e) -> {
+      if (e != null) {
+        // a resend then finds the id in the room's history (see storedSeq)
+        log.debug("room {}: seq {} of a publish not recorded: {}", name, seq, e.toString());
+      }
+    });
+    vertx.eventBus().publish(ClusterNames.ROOM_POKE_PREFIX + name, new RoomPoke(seq, stored).encode());
+  }
+
+  /** Appends in one call (contiguous seqs); completes with the last one's seq. */
+  private Future<Long> append(String name, List<String> items) {
+    Ringbuffer<String> buffer = buffer(name);
+    return Future.fromCompletionStage(items.size() == 1 ? buffer.addAsync(items.get(0), OverflowPolicy.OVERWRITE)
+        : buffer.addAllAsync(items, OverflowPolicy.OVERWRITE), context);
   }
 
   /**
@@ -107,7 +111,7 @@ final class RoomPublisher {
               .map(v -> found);
         }
         log.info("room {}: publish {} was claimed but never stored; storing it now", name, id);
-        return store(name, key, stored);
+        return append(name, List.of(stored)).onSuccess(seq -> stored(name, key, seq, stored));
       });
     }
     return vertx.timer(PENDING_POLL_MS)
