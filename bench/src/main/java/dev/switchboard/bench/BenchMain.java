@@ -54,8 +54,9 @@ public final class BenchMain {
 
   /** Every scenario, in the order {@code all} runs them; soak only when named, it is long. */
   private static final List<String> SCENARIOS = List.of("simulate", "propagation", "propagation-wide", "detection", "echo",
-      "rooms", "balance", "failover", "rebalance", "soak", "footprint");
-  private static final Set<String> ALL = Set.of("simulate", "propagation", "detection", "echo", "rooms", "balance", "failover");
+      "rooms", "room-speed", "balance", "failover", "rebalance", "soak", "footprint");
+  private static final Set<String> ALL = Set.of("simulate", "propagation", "detection", "echo", "rooms", "room-speed", "balance",
+      "failover");
   private static final List<String> BALANCE_CASES = List.of("burst", "scale-out", "kill", "restart");
 
   private static List<String> list(String csv) {
@@ -73,6 +74,7 @@ public final class BenchMain {
         .option("scenario", null, "all", "comma-separated: all (every scenario but soak), propagation (with nginx + nchan beside it, "
             + "see --nchan), propagation-wide (--wide-coordinators coordinator JVMs × --wide-subscribers subscribers, the fleet "
             + "in one child JVM per coordinator: past one process's open-file limit; only when named), detection, echo, rooms, "
+            + "room-speed (publish throughput and delivery vs a bare event-bus floor), "
             + "balance, failover, simulate (the balance simulator), rebalance (balance's scale-out case alone) soak (long: --soak-seconds; only when named) or footprint (the Java client's heap and CPU; only when named)")
         .option("subscribers", null, "1000,10000,18000,50000", "subscriber counts for propagation")
         .option("nchan", null, "on", "propagation also runs nginx + nchan with the same fleet and event data (on/off); "
@@ -89,6 +91,10 @@ public final class BenchMain {
         .option("echo-seconds", null, 10, "measured seconds per echo target")
         .option("room-members", null, 100, "room members per backend for the room fan-out")
         .option("room-messages", null, 100, "messages published for the room fan-out")
+        .option("speed-publishers", null, 20, "closed-loop publishing connections for room-speed")
+        .option("speed-seconds", null, 10, "measured seconds per room-speed figure (the delivery's first second is warm-up)")
+        .option("speed-members", null, 200, "room members for room-speed's delivery")
+        .option("speed-rate", null, 1000, "messages per second for room-speed's delivery")
         .option("balance-cases", null, String.join(",", BALANCE_CASES), "cases balance runs")
         .option("burst-clients", null, 2000, "clients started within 1 s per burst (balance)")
         .option("burst-backends", null, "2,5", "backend counts of the bursts (balance)")
@@ -187,14 +193,19 @@ public final class BenchMain {
         System.out.println("echo figures written to " + out);
       }
       if (scenarios.contains("rooms")) {
-        try (Proc a = cluster.backendNode("bench-rooms-a", "512m", "--instances", "1");
-             Proc b = cluster.backendNode("bench-rooms-b", "512m", "--instances", "1")) {
+        try (Proc a = cluster.backendNode("bench-rooms-a", "512m", "--instances", "1", "--rebalance", "false");
+             Proc b = cluster.backendNode("bench-rooms-b", "512m", "--instances", "1", "--rebalance", "false")) {
           String urlA = a.await("switchboard backend \\S+: (ws://\\S+)", Duration.ofSeconds(120)).group(1);
           String urlB = b.await("switchboard backend \\S+: (ws://\\S+)", Duration.ofSeconds(120)).group(1);
           String body = new RoomFanoutBench(vertx).run(urlA, urlB, values.getInt("room-members"), values.getInt("room-messages"));
           BenchReport.write(out, "rooms", command, body);
           System.out.println("room figures written to " + out);
         }
+      }
+      if (scenarios.contains("room-speed")) {
+        write(out, "room-speed", command, new RoomSpeedBench(cluster, vertx, new RoomSpeedBench.Settings(
+            values.getInt("speed-publishers"), values.getInt("speed-seconds"), values.getInt("speed-members"),
+            values.getInt("speed-rate"))).run());
       }
       if (scenarios.contains("balance") || scenarios.contains("rebalance")) {
         BalanceBench balance = new BalanceBench(cluster, vertx, new BalanceBench.Settings(values.getInt("burst-clients"),

@@ -65,7 +65,7 @@ public final class ClusterNode {
           + " control commands are not signed, so any process on this machine that knows the cluster name can list"
           + " a backend or run a command (see docs/security.md)");
     }
-    CommonPool.warnIfThreadPerTask(log);
+    HazelcastCompletions.ensurePool();
     if (!options.isLiteMember()) {
       return startVertx(options, new HazelcastClusterManager(options.toHazelcastConfig()), null);
     }

@@ -164,17 +164,21 @@ public final class CoordinatorServer {
       heartbeats.unregister();
       reports.unregister();
     }
-    watcher.stop();
+    Future<Void> unwatched = watcher.stop()
+        .recover(e -> {
+          log.warn("registry listeners not removed: {}", e.toString());
+          return Future.succeededFuture();
+        });
     probe.close();
     // shards deployed from the coordinator verticle are undeployed with it; undeploy any still running
-    List<Future<Void>> undeployed = new ArrayList<>();
+    List<Future<Void>> stopped = new ArrayList<>(List.of(unwatched));
     for (String id : shardDeployments) {
       if (vertx.deploymentIDs().contains(id)) {
-        undeployed.add(vertx.undeploy(id));
+        stopped.add(vertx.undeploy(id));
       }
     }
     shardDeployments.clear();
-    return Future.all(undeployed).mapEmpty();
+    return Future.all(stopped).mapEmpty();
   }
 
   /** Runs a handler that reads or changes the view on the view's loop; the response is written from there. */

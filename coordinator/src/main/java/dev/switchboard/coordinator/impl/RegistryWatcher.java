@@ -41,8 +41,9 @@ final class RegistryWatcher implements ViewReconciler.Cluster {
   private final IMap<String, Object> map;
   private Consumer<RegistryChange> consumer;
   private List<RegistryChange> heldBack = new ArrayList<>();
-  private UUID entryListener;
-  private UUID membershipListener;
+  /** Set on the worker that registers them; read by {@link #stop} after {@link #start} completed. */
+  private volatile UUID entryListener;
+  private volatile UUID membershipListener;
 
   RegistryWatcher(Vertx vertx, Context context, HazelcastInstance hazelcast) {
     this.vertx = vertx;
@@ -57,9 +58,10 @@ final class RegistryWatcher implements ViewReconciler.Cluster {
    */
   Future<Void> start(Consumer<RegistryChange> consumer) {
     this.consumer = consumer;
-    entryListener = map.addEntryListener(new EntryListener(), true);
-    membershipListener = hazelcast.getCluster().addMembershipListener(new MembersListener());
+    // on a worker: a listener registration waits for every member to confirm it (IMap has no async one)
     return vertx.executeBlocking(() -> {
+      entryListener = map.addEntryListener(new EntryListener(), true);
+      membershipListener = hazelcast.getCluster().addMembershipListener(new MembersListener());
       Map<String, Object> content = new HashMap<>();
       for (Map.Entry<String, Object> e : map.entrySet()) {
         content.put(e.getKey(), e.getValue());
@@ -90,11 +92,18 @@ final class RegistryWatcher implements ViewReconciler.Cluster {
     return Future.fromCompletionStage(map.deleteAsync(key), context).mapEmpty();
   }
 
-  void stop() {
-    if (entryListener != null && connected()) {
-      map.removeEntryListener(entryListener);
-      hazelcast.getCluster().removeMembershipListener(membershipListener);
+  /** Stops listening; completes once the listeners are removed (on a worker: removal waits for the members). */
+  Future<Void> stop() {
+    UUID entries = entryListener;
+    UUID members = membershipListener;
+    if (entries == null || !connected()) {
+      return Future.succeededFuture();
     }
+    return vertx.executeBlocking(() -> {
+      map.removeEntryListener(entries);
+      hazelcast.getCluster().removeMembershipListener(members);
+      return null;
+    });
   }
 
   /** The Vert.x node id of a member: vertx-hazelcast keeps it in a member attribute, apart from the member UUID. */

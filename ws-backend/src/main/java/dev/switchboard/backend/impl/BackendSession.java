@@ -58,6 +58,8 @@ public final class BackendSession implements RoomMember, ClientConnection {
   private Authorizer authorizer;
   /** Completes when the room request before the next one was decided and carried out: requests stay in order. */
   private Future<Void> roomRequests = Future.succeededFuture();
+  /** Stores this connection's publishes in the order they came (their id claims overlap). */
+  private final PublishOrder publishes = new PublishOrder();
   private boolean gone;
   private final Vertx vertx;
   /** The connection's event loop: the outbound count is kept there. */
@@ -182,7 +184,7 @@ public final class BackendSession implements RoomMember, ClientConnection {
     } else if (message instanceof WsMessage.Leave leave) {
       inTurn(null, leave.room(), null, () -> rooms.leave(this, leave.room()));
     } else if (message instanceof WsMessage.Publish publish) {
-      inTurn(Authorizer.Action.PUBLISH, publish.room(), publish.id(), () -> rooms.publish(this, publish.room(), publish.id(), publish.data())
+      inTurn(Authorizer.Action.PUBLISH, publish.room(), publish.id(), () -> rooms.publish(this, publishes, publish.room(), publish.id(), publish.data())
           .onSuccess(seq -> send(new WsMessage.Ack(publish.id(), seq)))
           .onFailure(e -> send(e instanceof RoomException refused ? refused.toFrame(publish.id())
               : new WsMessage.Error(ErrorCode.PUBLISH_FAILED.wire(), "publish " + publish.id() + " not stored: "

@@ -1,13 +1,8 @@
 package dev.switchboard.backend.impl;
 
-import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
-import com.hazelcast.config.RingbufferConfig;
-import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.switchboard.cluster.ClusterNames;
-import dev.switchboard.model.WsMessage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -22,10 +17,8 @@ import org.junit.jupiter.api.Timeout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -62,17 +55,7 @@ class RoomsOnHazelcastTest {
 
   @BeforeAll
   static void startMember() {
-    Config config = new Config().setClusterName("rooms-test-" + UUID.randomUUID());
-    config.setProperty("hazelcast.logging.type", "slf4j");
-    config.setProperty("hazelcast.phone.home.enabled", "false");
-    config.getNetworkConfig().setPort(15_701).setPortAutoIncrement(true);
-    config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-    JoinConfig join = config.getNetworkConfig().getJoin();
-    join.getMulticastConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(false);
-    join.getAutoDetectionConfig().setEnabled(false);
-    config.addRingBufferConfig(new RingbufferConfig(ClusterNames.ROOM_PREFIX + "*").setCapacity(ClusterNames.ROOM_HISTORY));
-    hazelcast = Hazelcast.newHazelcastInstance(config);
+    hazelcast = RoomTestMember.standaloneHazelcast("rooms-test");
     activity = hazelcast.getMap(ClusterNames.ROOM_ACTIVITY_MAP);
     ids = hazelcast.getMap(ClusterNames.ROOM_IDS_MAP);
     vertx = Vertx.vertx();
@@ -105,51 +88,6 @@ class RoomsOnHazelcastTest {
     run(service::close);
   }
 
-  /** A connection as the room service sees it: its frames land in a queue. */
-  private static final class Member implements RoomMember {
-    final String session = UUID.randomUUID().toString();
-    final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
-    /** The frames the room handed over already encoded, as given. */
-    final BlockingQueue<String> encoded = new LinkedBlockingQueue<>();
-
-    @Override
-    public String session() {
-      return session;
-    }
-
-    @Override
-    public void send(WsMessage message) {
-      frames.add(message.toJson());
-    }
-
-    @Override
-    public void sendEncoded(String frame) {
-      encoded.add(frame);
-      frames.add(new JsonObject(frame));
-    }
-
-    JsonObject next() throws InterruptedException {
-      JsonObject frame = frames.poll(10, TimeUnit.SECONDS);
-      if (frame == null) {
-        fail("no frame within 10 s");
-      }
-      return frame;
-    }
-
-    JsonObject next(String type) throws InterruptedException {
-      JsonObject frame = next();
-      assertEquals(type, frame.getString("type"), frame.encode());
-      return frame;
-    }
-
-    /** The seq a {@code joined} for {@code room} confirms. */
-    long joined(String room) throws InterruptedException {
-      JsonObject frame = next("joined");
-      assertEquals(room, frame.getString("room"));
-      return frame.getLong("seq");
-    }
-  }
-
   private static String room() {
     return "r-" + UUID.randomUUID();
   }
@@ -173,8 +111,8 @@ class RoomsOnHazelcastTest {
     });
   }
 
-  private long publish(Member from, String room, Object id, Object data) throws Exception {
-    Future<Long> seq = on(() -> service.publish(from, room, id, data));
+  private long publish(RoomTestMember from, String room, Object id, Object data) throws Exception {
+    Future<Long> seq = on(() -> service.publish(from, from.order, room, id, data));
     return seq.await(10, TimeUnit.SECONDS);
   }
 
@@ -185,14 +123,14 @@ class RoomsOnHazelcastTest {
   @Test
   void aMessageIsEncodedOnceForAllTheMembersItIsDeliveredTo() throws Exception {
     String room = room();
-    List<Member> members = List.of(new Member(), new Member(), new Member());
-    for (Member m : members) {
+    List<RoomTestMember> members = List.of(new RoomTestMember(), new RoomTestMember(), new RoomTestMember());
+    for (RoomTestMember m : members) {
       run(() -> service.join(m, room, null));
       m.joined(room);
     }
     long seq = publish(members.get(0), room, "once", "payload");
     String first = null;
-    for (Member m : members) {
+    for (RoomTestMember m : members) {
       JsonObject message = m.next("message");
       assertEquals(seq, message.getLong("seq"));
       assertEquals("payload", message.getString("data"));
@@ -208,7 +146,7 @@ class RoomsOnHazelcastTest {
 
   @Test
   void aJoinPastTheConnectionCapIsRefusedWithTooManyRoomsNamingTheRoom() throws Exception {
-    Member m = new Member();
+    RoomTestMember m = new RoomTestMember();
     List<String> rooms = new ArrayList<>();
     for (int i = 0; i < PER_CONNECTION; i++) {
       String room = room();
@@ -232,19 +170,19 @@ class RoomsOnHazelcastTest {
   void aNewRoomPastTheNodeCapIsRefusedWhileTheRoomsInUseStillTakeMembers() throws Exception {
     List<String> rooms = new ArrayList<>();
     for (int i = 0; i < PER_NODE; i++) {
-      Member m = new Member();
+      RoomTestMember m = new RoomTestMember();
       String room = room();
       rooms.add(room);
       run(() -> service.join(m, room, null));
       m.joined(room);
     }
-    Member late = new Member();
+    RoomTestMember late = new RoomTestMember();
     String extra = room();
     run(() -> service.join(late, extra, null));
     JsonObject error = late.next("error");
     assertEquals("too-many-rooms", error.getString("code"));
     assertTrue(error.getString("message").startsWith("node cap"), error.encode());
-    Future<Long> refused = on(() -> service.publish(late, extra, "p-1", 1));
+    Future<Long> refused = on(() -> service.publish(late, late.order, extra, "p-1", 1));
     RoomException e = (RoomException) refused.transform(ar -> Future.succeededFuture(ar.cause()))
         .await(10, TimeUnit.SECONDS);
     assertEquals("too-many-rooms", e.toFrame("p-1").code());
@@ -256,8 +194,8 @@ class RoomsOnHazelcastTest {
 
   @Test
   void aRepeatedJoinAnswersTheCurrentPositionAndReplaysNothing() throws Exception {
-    Member writer = new Member();
-    Member m = new Member();
+    RoomTestMember writer = new RoomTestMember();
+    RoomTestMember m = new RoomTestMember();
     String room = room();
     for (int i = 0; i < 3; i++) {
       publish(writer, room, "h-" + i, i);
@@ -279,8 +217,8 @@ class RoomsOnHazelcastTest {
 
   @Test
   void aSinceBeyondTheRoomsEndJoinsAtTheEnd() throws Exception {
-    Member writer = new Member();
-    Member m = new Member();
+    RoomTestMember writer = new RoomTestMember();
+    RoomTestMember m = new RoomTestMember();
     String room = room();
     publish(writer, room, "a", 1);
     publish(writer, room, "b", 2);
@@ -303,7 +241,7 @@ class RoomsOnHazelcastTest {
       hazelcast.<String>getRingbuffer(ClusterNames.ROOM_PREFIX + room).addAllAsync(items.subList(i, Math.min(total, i + 500)),
           com.hazelcast.ringbuffer.OverflowPolicy.OVERWRITE).toCompletableFuture().get();
     }
-    Member m = new Member();
+    RoomTestMember m = new RoomTestMember();
     run(() -> service.join(m, room, 0L));
     assertEquals(0, m.joined(room));
     JsonObject gap = m.next("error");
@@ -316,7 +254,7 @@ class RoomsOnHazelcastTest {
 
   @Test
   void aQuietRoomIsNotReadAgainFromItsStart() throws Exception {
-    Member m = new Member();
+    RoomTestMember m = new RoomTestMember();
     String room = room();
     publish(m, room, "a", 1);
     run(() -> service.join(m, room, -1L));
@@ -332,13 +270,13 @@ class RoomsOnHazelcastTest {
 
   @Test
   void aConnectionsPublishesAreStoredInTheOrderItSentThem() throws Exception {
-    Member writer = new Member();
+    RoomTestMember writer = new RoomTestMember();
     String room = room();
     // all sent at once, the first ones before the new room is even marked in use
     List<Future<Long>> seqs = on(() -> {
       List<Future<Long>> all = new ArrayList<>();
       for (int i = 0; i < 50; i++) {
-        all.add(service.publish(writer, room, "o-" + i, i));
+        all.add(service.publish(writer, writer.order, room, "o-" + i, i));
       }
       return all;
     });
@@ -349,7 +287,7 @@ class RoomsOnHazelcastTest {
 
   @Test
   void theIntegerSevenAndTheStringSevenAreTwoMessagesAndEachRepeatIsStoredOnce() throws Exception {
-    Member writer = new Member();
+    RoomTestMember writer = new RoomTestMember();
     String room = room();
     long number = publish(writer, room, 7L, "number");
     long text = publish(writer, room, "7", "text");
@@ -361,7 +299,7 @@ class RoomsOnHazelcastTest {
 
   @Test
   void anIdleRoomIsDestroyedWithItsPublishIdsOnceTheTtlHasPassed() throws Exception {
-    Member m = new Member();
+    RoomTestMember m = new RoomTestMember();
     String room = room();
     run(() -> service.join(m, room, null));
     m.joined(room);
@@ -386,7 +324,7 @@ class RoomsOnHazelcastTest {
 
   @Test
   void aRoomWithMembersHereIsNeverSweptAndOneInUseElsewhereIsKept() throws Exception {
-    Member m = new Member();
+    RoomTestMember m = new RoomTestMember();
     String here = room();
     run(() -> service.join(m, here, null));
     m.joined(here);
@@ -401,7 +339,7 @@ class RoomsOnHazelcastTest {
 
   @Test
   void aJoinThatMeetsASweepWaitsForItAndThenFindsANewRoom() throws Exception {
-    Member writer = new Member();
+    RoomTestMember writer = new RoomTestMember();
     String room = room();
     publish(writer, room, "old", 1);
     // another node's sweep holds the room (its key locked) while it destroys it
@@ -422,7 +360,7 @@ class RoomsOnHazelcastTest {
     });
     otherNode.start();
     assertTrue(locked.await(10, TimeUnit.SECONDS));
-    Member m = new Member();
+    RoomTestMember m = new RoomTestMember();
     run(() -> service.join(m, room, null));
     assertNull(m.frames.poll(300, TimeUnit.MILLISECONDS), "the join waits while the sweep holds the room");
     release.countDown();
@@ -435,7 +373,7 @@ class RoomsOnHazelcastTest {
 
   @Test
   void aRoomDestroyedUnderItsMembersBeginsAgainAndTellsThem() throws Exception {
-    Member m = new Member();
+    RoomTestMember m = new RoomTestMember();
     String room = room();
     run(() -> service.join(m, room, null));
     m.joined(room);
