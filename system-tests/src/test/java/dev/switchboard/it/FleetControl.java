@@ -51,9 +51,12 @@ final class FleetControl {
     List<String> lines = fleet.lines();
     int end = lines.lastIndexOf("status-end");
     Map<Integer, Status> out = new HashMap<>();
-    for (int i = end - clients; i < end; i++) {
+    // other output (acks, messages of a publish running meanwhile) may come between the status lines
+    for (int i = end - 1; i >= 0 && out.size() < clients; i--) {
       String[] w = lines.get(i).split(" ");
-      out.put(Integer.parseInt(w[1]), new Status(w[2], w[3]));
+      if (w.length == 4 && w[0].equals("status")) {
+        out.putIfAbsent(Integer.parseInt(w[1]), new Status(w[2], w[3]));
+      }
     }
     return out;
   }

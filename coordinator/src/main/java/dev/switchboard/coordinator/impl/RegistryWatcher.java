@@ -44,6 +44,8 @@ final class RegistryWatcher implements ViewReconciler.Cluster {
   /** Set on the worker that registers them; read by {@link #stop} after {@link #start} completed. */
   private volatile UUID entryListener;
   private volatile UUID membershipListener;
+  /** The registration in progress or done, which a stop waits for so that no listener outlives it. */
+  private Future<Void> registered = Future.succeededFuture();
 
   RegistryWatcher(Vertx vertx, Context context, HazelcastInstance hazelcast) {
     this.vertx = vertx;
@@ -59,7 +61,7 @@ final class RegistryWatcher implements ViewReconciler.Cluster {
   Future<Void> start(Consumer<RegistryChange> consumer) {
     this.consumer = consumer;
     // on a worker: a listener registration waits for every member to confirm it (IMap has no async one)
-    return vertx.executeBlocking(() -> {
+    Future<Map<String, Object>> read = vertx.executeBlocking(() -> {
       entryListener = map.addEntryListener(new EntryListener(), true);
       membershipListener = hazelcast.getCluster().addMembershipListener(new MembersListener());
       Map<String, Object> content = new HashMap<>();
@@ -67,7 +69,9 @@ final class RegistryWatcher implements ViewReconciler.Cluster {
         content.put(e.getKey(), e.getValue());
       }
       return content;
-    }).map(content -> {
+    });
+    registered = read.mapEmpty();
+    return read.map(content -> {
       content.forEach((k, v) -> consumer.accept(new RegistryChange.Put(k, v)));
       List<RegistryChange> held = heldBack;
       heldBack = null;
@@ -94,15 +98,19 @@ final class RegistryWatcher implements ViewReconciler.Cluster {
 
   /** Stops listening; completes once the listeners are removed (on a worker: removal waits for the members). */
   Future<Void> stop() {
-    UUID entries = entryListener;
-    UUID members = membershipListener;
-    if (entries == null || !connected()) {
-      return Future.succeededFuture();
-    }
-    return vertx.executeBlocking(() -> {
-      map.removeEntryListener(entries);
-      hazelcast.getCluster().removeMembershipListener(members);
-      return null;
+    return registered.transform(ar -> {
+      UUID entries = entryListener;
+      UUID members = membershipListener;
+      if (entries == null || !connected()) {
+        return Future.succeededFuture();
+      }
+      return vertx.executeBlocking(() -> {
+        map.removeEntryListener(entries);
+        if (members != null) {
+          hazelcast.getCluster().removeMembershipListener(members);
+        }
+        return null;
+      });
     });
   }
 

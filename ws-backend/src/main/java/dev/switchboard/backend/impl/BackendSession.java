@@ -208,7 +208,13 @@ public final class BackendSession implements RoomMember, ClientConnection {
     roomRequests.onComplete(earlier -> decide(action, room).onComplete(decision -> onContext(() -> {
       if (!gone) {
         if (decision.succeeded() && Boolean.TRUE.equals(decision.result())) {
-          request.run();
+          try {
+            request.run();
+          } catch (RuntimeException e) {
+            // e.g. Hazelcast shutting down: this request fails, the connection's later ones still run
+            log.warn("backend {}: room request on {} failed: {}", backendId, room, e.toString());
+            send(new WsMessage.Error(ErrorCode.PUBLISH_FAILED.wire(), "room request failed: " + e.getClass().getSimpleName(), room, id));
+          }
         } else {
           String verb = action == Authorizer.Action.JOIN ? "join" : "publish to";
           if (decision.failed()) {

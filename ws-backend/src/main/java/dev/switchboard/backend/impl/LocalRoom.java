@@ -285,7 +285,7 @@ final class LocalRoom {
     reading = true;
     long next = feed.next();
     long from = Math.max(0, next - 1);
-    String last = feed.last();
+    long last = feed.last();
     readFrom(from).onComplete(ar -> {
       reading = false;
       if (ar.failed()) {
@@ -297,7 +297,7 @@ final class LocalRoom {
       }
       RoomBatch batch = ar.result();
       if (next > 0 && (batch.readCount() == 0
-          || batch.first() == from && last != null && !last.equals(batch.items()[0]))) {
+          || batch.first() == from && last != RoomFeed.UNKNOWN && last != RoomFeed.fingerprint(batch.items()[0]))) {
         restarted();
         return;
       }

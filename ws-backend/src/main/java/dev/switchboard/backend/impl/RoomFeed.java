@@ -18,8 +18,16 @@ final class RoomFeed {
 
   /** Pokes held ahead of a gap at most; one more and the feed reads instead. */
   static final int MAX_HELD = 1_000;
-  /** Messages handed out that the feed remembers, to recognise a late poke of one of them. */
+  /** Characters of held pokes at most (about 8 MiB): past it the feed reads instead of holding more. */
+  static final long MAX_HELD_CHARS = 4L << 20;
+  /**
+   * Messages handed out that the feed recognises, to tell a late poke of one of them. It keeps their
+   * fingerprints, not the messages: a quiet room's feed lives as long as its members, and up to
+   * 10,000 rooms of 64 KiB messages would otherwise pin gigabytes.
+   */
   static final int RECENT = 64;
+  /** No fingerprint: the feed does not remember that seq. */
+  static final long UNKNOWN = 0;
 
   /** What a poke asks of the feed's owner. */
   enum Action {
@@ -35,9 +43,10 @@ final class RoomFeed {
 
   private long next = -1;
   private final TreeMap<Long, String> held = new TreeMap<>();
+  private long heldChars;
   /** Allocated with the first message handed out: most rooms on a node are quiet. */
   private long[] recentSeqs;
-  private String[] recentItems;
+  private long[] recentPrints;
 
   /** Whether the feed knows where it stands. */
   boolean started() {
@@ -52,14 +61,23 @@ final class RoomFeed {
   /** Starts (or restarts, when the room began again) at {@code next}, forgetting what was held and handed out. */
   void start(long next) {
     this.next = next;
-    held.clear();
+    clearHeld();
     recentSeqs = null;
-    recentItems = null;
+    recentPrints = null;
   }
 
-  /** The message at {@code next - 1} as handed out, or null when the feed does not remember it. */
-  String last() {
+  /** The fingerprint of the message at {@code next - 1} as handed out, or {@link #UNKNOWN}. */
+  long last() {
     return recalled(next - 1);
+  }
+
+  /** A message's fingerprint (64-bit FNV-1a over its chars, never {@link #UNKNOWN}). */
+  static long fingerprint(String item) {
+    long h = 0xcbf29ce484222325L;
+    for (int i = 0; i < item.length(); i++) {
+      h = (h ^ item.charAt(i)) * 0x100000001b3L;
+    }
+    return h == UNKNOWN ? 1 : h;
   }
 
   /** A poke of the message {@code item} stored at {@code seq}. */
@@ -68,13 +86,14 @@ final class RoomFeed {
       return Action.NONE; // the read that follows the start covers it
     }
     if (seq < next) {
-      return item.equals(recalled(seq)) ? Action.NONE : Action.READ;
+      return fingerprint(item) == recalled(seq) ? Action.NONE : Action.READ;
     }
-    if (held.size() >= MAX_HELD && !held.containsKey(seq)) {
-      held.clear();
+    if ((held.size() >= MAX_HELD || heldChars + item.length() > MAX_HELD_CHARS) && !held.containsKey(seq)) {
+      clearHeld();
       return Action.READ;
     }
-    held.put(seq, item);
+    String before = held.put(seq, item);
+    heldChars += item.length() - (before == null ? 0 : before.length());
     return held.firstKey() == next ? Action.DELIVER : Action.AWAIT_GAP;
   }
 
@@ -89,6 +108,7 @@ final class RoomFeed {
     List<String> run = new ArrayList<>();
     while (!held.isEmpty() && held.firstKey() == next) {
       String item = held.pollFirstEntry().getValue();
+      heldChars -= item.length();
       remember(next, item);
       run.add(item);
       next++;
@@ -102,7 +122,14 @@ final class RoomFeed {
       remember(batch.first() + i, batch.items()[i]);
     }
     next = Math.max(next, batch.next());
-    held.headMap(next).clear();
+    Map<Long, String> passed = held.headMap(next);
+    passed.values().forEach(item -> heldChars -= item.length());
+    passed.clear();
+  }
+
+  private void clearHeld() {
+    held.clear();
+    heldChars = 0;
   }
 
   /** Held messages (for tests and metrics). */
@@ -110,24 +137,24 @@ final class RoomFeed {
     return Collections.unmodifiableMap(held);
   }
 
-  /** The message handed out at {@code seq}, if the feed still remembers it. */
-  private String recalled(long seq) {
+  /** The fingerprint of the message handed out at {@code seq}, or {@link #UNKNOWN}. */
+  private long recalled(long seq) {
     if (recentSeqs == null || seq < 0) {
-      return null;
+      return UNKNOWN;
     }
     int i = slot(seq);
-    return recentSeqs[i] == seq ? recentItems[i] : null;
+    return recentSeqs[i] == seq ? recentPrints[i] : UNKNOWN;
   }
 
   private void remember(long seq, String item) {
     if (recentSeqs == null) {
       recentSeqs = new long[RECENT];
-      recentItems = new String[RECENT];
+      recentPrints = new long[RECENT];
       Arrays.fill(recentSeqs, -1);
     }
     int i = slot(seq);
     recentSeqs[i] = seq;
-    recentItems[i] = item;
+    recentPrints[i] = fingerprint(item);
   }
 
   private static int slot(long seq) {

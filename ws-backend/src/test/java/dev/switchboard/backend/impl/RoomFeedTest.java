@@ -7,7 +7,6 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@link RoomFeed}: messages carried by pokes handed out in seq order; reads only for gaps and doubts. */
@@ -27,7 +26,7 @@ class RoomFeedTest {
     assertEquals(5, batch.first());
     assertArrayEquals(new String[] {"m5"}, batch.items());
     assertEquals(6, feed.next());
-    assertEquals("m5", feed.last());
+    assertEquals(RoomFeed.fingerprint("m5"), feed.last());
   }
 
   @Test
@@ -80,7 +79,7 @@ class RoomFeedTest {
     RoomFeed feed = new RoomFeed();
     assertEquals(RoomFeed.Action.NONE, feed.offer(0, "m0"));
     assertFalse(feed.started());
-    assertNull(feed.last());
+    assertEquals(RoomFeed.UNKNOWN, feed.last());
   }
 
   @Test
@@ -101,8 +100,27 @@ class RoomFeedTest {
     feed.offer(5, "old5");
     feed.start(0);
     assertTrue(feed.held().isEmpty());
-    assertNull(feed.last());
+    assertEquals(RoomFeed.UNKNOWN, feed.last());
     assertEquals(RoomFeed.Action.DELIVER, feed.offer(0, "new0"));
     assertArrayEquals(new String[] {"new0"}, feed.take().items());
+  }
+
+  @Test
+  void heldPokesPastTheirCharacterBoundTurnIntoARead() {
+    RoomFeed feed = startedAt(0);
+    String big = "x".repeat((int) (RoomFeed.MAX_HELD_CHARS / 2));
+    assertEquals(RoomFeed.Action.AWAIT_GAP, feed.offer(2, big));
+    assertEquals(RoomFeed.Action.READ, feed.offer(3, big + "y"), "a second one past the bound: read instead of holding");
+    assertTrue(feed.held().isEmpty(), "nothing held once the feed reads");
+    assertEquals(RoomFeed.Action.AWAIT_GAP, feed.offer(2, "small"), "the bound counts what is held now");
+  }
+
+  @Test
+  void aLatePokeIsRecognisedByItsFingerprintAndAChangedOneAsksForARead() {
+    RoomFeed feed = startedAt(0);
+    feed.offer(0, "m0");
+    feed.take();
+    assertEquals(RoomFeed.Action.NONE, feed.offer(0, "m0"));
+    assertEquals(RoomFeed.Action.READ, feed.offer(0, "other"), "the room began again: its seq 0 is another message");
   }
 }
