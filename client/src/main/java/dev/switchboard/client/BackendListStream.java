@@ -9,14 +9,12 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -340,7 +338,7 @@ public final class BackendListStream {
   private void onEvent(SseEvent event) {
     ListEvent change;
     try {
-      change = decode(event);
+      change = ListEventDecoder.decode(event);
     } catch (InvalidRecordException | DecodeException | ClassCastException | NullPointerException e) {
       log.warn("ignoring malformed '{}' event: {}", event.event(), e.getMessage());
       return;
@@ -370,35 +368,5 @@ public final class BackendListStream {
       }
     }
     backends = Collections.unmodifiableMap(next);
-  }
-
-  /** Parses one SSE event; null for an event type this client does not know. */
-  static ListEvent decode(SseEvent event) {
-    switch (event.event()) {
-      case "snapshot": {
-        JsonArray array = new JsonObject(event.data()).getJsonArray("backends");
-        List<BackendRecord> list = new ArrayList<>(array.size());
-        for (int i = 0; i < array.size(); i++) {
-          try {
-            list.add(BackendRecord.fromJson(array.getJsonObject(i)));
-          } catch (InvalidRecordException | ClassCastException e) {
-            log.warn("ignoring invalid backend in snapshot: {}", e.getMessage());
-          }
-        }
-        return new ListEvent.Snapshot(event.id(), List.copyOf(list));
-      }
-      case "upsert":
-        return new ListEvent.Upsert(event.id(), BackendRecord.fromJson(new JsonObject(event.data())));
-      case "remove": {
-        JsonObject json = new JsonObject(event.data());
-        String id = json.getString("id");
-        if (id == null) {
-          throw new DecodeException("remove event without id");
-        }
-        return new ListEvent.Remove(event.id(), id, json.getString("reason", "unknown"));
-      }
-      default:
-        return null;
-    }
   }
 }

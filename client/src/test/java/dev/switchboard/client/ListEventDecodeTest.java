@@ -15,7 +15,7 @@ class ListEventDecodeTest {
 
   @Test
   void snapshotSkipsInvalidBackendsButKeepsTheValidOnes() {
-    ListEvent e = BackendListStream.decode(new SseEvent("x-1", "snapshot",
+    ListEvent e = ListEventDecoder.decode(new SseEvent("x-1", "snapshot",
         "{\"backends\":[" + RECORD + ",{\"id\":\"bad id\"}]}"));
     ListEvent.Snapshot snapshot = (ListEvent.Snapshot) e;
     assertEquals(1, snapshot.backends().size());
@@ -24,16 +24,16 @@ class ListEventDecodeTest {
 
   @Test
   void upsertAndRemoveDecode() {
-    assertEquals("b1", ((ListEvent.Upsert) BackendListStream.decode(new SseEvent("x-2", "upsert", RECORD))).backend().id());
-    ListEvent.Remove remove = (ListEvent.Remove) BackendListStream.decode(
+    assertEquals("b1", ((ListEvent.Upsert) ListEventDecoder.decode(new SseEvent("x-2", "upsert", RECORD))).backend().id());
+    ListEvent.Remove remove = (ListEvent.Remove) ListEventDecoder.decode(
         new SseEvent("x-3", "remove", "{\"id\":\"b1\",\"reason\":\"expired\"}"));
     assertEquals("expired", remove.reason());
   }
 
   @Test
   void unknownTypesAreNullAndMalformedDataThrowsForTheCallerToLog() {
-    assertNull(BackendListStream.decode(new SseEvent("x", "future-thing", "{}")));
-    assertThrows(DecodeException.class, () -> BackendListStream.decode(new SseEvent("x", "upsert", "{oops")));
-    assertThrows(DecodeException.class, () -> BackendListStream.decode(new SseEvent("x", "remove", "{}")));
+    assertNull(ListEventDecoder.decode(new SseEvent("x", "future-thing", "{}")));
+    assertThrows(DecodeException.class, () -> ListEventDecoder.decode(new SseEvent("x", "upsert", "{oops")));
+    assertThrows(DecodeException.class, () -> ListEventDecoder.decode(new SseEvent("x", "remove", "{}")));
   }
 }

@@ -102,78 +102,11 @@ public final class BackendOptions {
   }
 
   public BackendOptions(JsonObject json) {
-    instances = json.getInteger("instances", DEFAULT_INSTANCES);
-    portBase = json.getInteger("portBase", DEFAULT_PORT_BASE);
-    host = json.getString("host", DEFAULT_HOST);
-    publicHost = json.getString("publicHost", DEFAULT_PUBLIC_HOST);
-    service = json.getString("service", BackendRecord.DEFAULT_SERVICE);
-    zone = json.getString("zone", BackendRecord.DEFAULT_ZONE);
-    capacity = json.getInteger("capacity", DEFAULT_CAPACITY);
-    weight = json.getInteger("weight", BackendRecord.DEFAULT_WEIGHT);
-    heartbeatMs = json.getLong("heartbeatMs", DEFAULT_HEARTBEAT_MS);
-    loadReportMs = json.getLong("loadReportMs", DEFAULT_LOAD_REPORT_MS);
-    maxFrameBytes = json.getInteger("maxFrameBytes", DEFAULT_MAX_FRAME_BYTES);
-    livenessIntervalMs = json.getLong("livenessIntervalMs", DEFAULT_LIVENESS_INTERVAL_MS);
-    refreshMs = json.getLong("refreshMs", DEFAULT_REFRESH_MS);
-    messagesPerSecond = json.getInteger("messagesPerSecond", DEFAULT_MESSAGES_PER_SECOND);
-    messageBurst = json.getInteger("messageBurst", DEFAULT_MESSAGE_BURST);
-    abuseLimit = json.getInteger("abuseLimit", DEFAULT_ABUSE_LIMIT);
-    pingIntervalMs = json.getLong("pingIntervalMs", DEFAULT_PING_INTERVAL_MS);
-    headerTimeoutMs = json.getLong("headerTimeoutMs", DEFAULT_HEADER_TIMEOUT_MS);
-    drainMs = json.getLong("drainMs", DEFAULT_DRAIN_MS);
-    rebalance = json.getBoolean("rebalance", DEFAULT_REBALANCE);
-    rebalanceIntervalMs = json.getLong("rebalanceIntervalMs", DEFAULT_REBALANCE_INTERVAL_MS);
-    rebalanceThreshold = json.getDouble("rebalanceThreshold", DEFAULT_REBALANCE_THRESHOLD);
-    rebalanceDeadlineMs = json.getLong("rebalanceDeadlineMs", DEFAULT_REBALANCE_DEADLINE_MS);
-    rebalanceHoldDownMs = json.getLong("rebalanceHoldDownMs", DEFAULT_REBALANCE_HOLD_DOWN_MS);
-    ticketSecret = json.getString("ticketSecret");
-    ticketPublicKey = json.getString("ticketPublicKey");
-    ticketJwks = json.getString("ticketJwks");
-    allowedOrigins = json.getString("allowedOrigins", DEFAULT_ALLOWED_ORIGINS);
-    maxRoomsPerConnection = json.getInteger("maxRoomsPerConnection", DEFAULT_MAX_ROOMS_PER_CONNECTION);
-    maxRoomsPerNode = json.getInteger("maxRoomsPerNode", DEFAULT_MAX_ROOMS_PER_NODE);
-    roomTtlMs = json.getLong("roomTtlMs", DEFAULT_ROOM_TTL_MS);
-    maxOutboundBytes = json.getLong("maxOutboundBytes", DEFAULT_MAX_OUTBOUND_BYTES);
-    tlsCert = json.getString("tlsCert");
-    tlsKey = json.getString("tlsKey");
+    BackendOptionsConverter.fromJson(json, this);
   }
 
   public JsonObject toJson() {
-    return new JsonObject()
-        .put("instances", instances)
-        .put("portBase", portBase)
-        .put("host", host)
-        .put("publicHost", publicHost)
-        .put("service", service)
-        .put("zone", zone)
-        .put("capacity", capacity)
-        .put("weight", weight)
-        .put("heartbeatMs", heartbeatMs)
-        .put("loadReportMs", loadReportMs)
-        .put("maxFrameBytes", maxFrameBytes)
-        .put("livenessIntervalMs", livenessIntervalMs)
-        .put("refreshMs", refreshMs)
-        .put("messagesPerSecond", messagesPerSecond)
-        .put("messageBurst", messageBurst)
-        .put("abuseLimit", abuseLimit)
-        .put("pingIntervalMs", pingIntervalMs)
-        .put("headerTimeoutMs", headerTimeoutMs)
-        .put("drainMs", drainMs)
-        .put("rebalance", rebalance)
-        .put("rebalanceIntervalMs", rebalanceIntervalMs)
-        .put("rebalanceThreshold", rebalanceThreshold)
-        .put("rebalanceDeadlineMs", rebalanceDeadlineMs)
-        .put("rebalanceHoldDownMs", rebalanceHoldDownMs)
-        .put("ticketSecret", ticketSecret)
-        .put("ticketPublicKey", ticketPublicKey)
-        .put("ticketJwks", ticketJwks)
-        .put("allowedOrigins", allowedOrigins)
-        .put("maxRoomsPerConnection", maxRoomsPerConnection)
-        .put("maxRoomsPerNode", maxRoomsPerNode)
-        .put("roomTtlMs", roomTtlMs)
-        .put("maxOutboundBytes", maxOutboundBytes)
-        .put("tlsCert", tlsCert)
-        .put("tlsKey", tlsKey);
+    return BackendOptionsConverter.toJson(this);
   }
 
   public int getInstances() {

@@ -60,9 +60,9 @@ public final class Pool {
   private volatile ClientState state = ClientState.CONNECTING;
   private volatile long attempts;
   private int failuresInARow;
-  private int sendCounter;
   private boolean closed;
   final RefillTimer refill;
+  private final SendPicker sends;
 
   public Pool(SwitchboardClientOptions options, Clock clock, Transport transport, ListFeed list,
               DoubleSupplier random, java.util.concurrent.Executor context, Listeners on) {
@@ -78,6 +78,7 @@ public final class Pool {
     this.queue = new SendQueue(options.getQueueSize());
     this.heartbeat = new Heartbeat(this);
     this.dialer = new Dialer(this, transport, context);
+    this.sends = new SendPicker(policy, random);
     this.refill = new RefillTimer(clock, () -> {
       fill();
       updateState();
@@ -367,22 +368,7 @@ public final class Pool {
 
   /** An open connection whose write queue has room, by policy; null if none. */
   Connection writable() {
-    int n = open.size();
-    if (n == 0) {
-      return null;
-    }
-    int start = switch (policy) {
-      case STICKY -> 0;
-      case RANDOM, LEAST_LOADED -> Math.min(n - 1, (int) (random.getAsDouble() * n));
-      case ROUND_ROBIN -> (sendCounter = (sendCounter + 1) & Integer.MAX_VALUE) % n;
-    };
-    for (int i = 0; i < n; i++) {
-      Connection c = open.get((start + i) % n);
-      if (!c.writeQueueFull()) {
-        return c;
-      }
-    }
-    return null;
+    return sends.pick(open);
   }
 
   void updateState() {
