@@ -17,6 +17,14 @@ public final class ClusterNames {
    */
   public static final String HEARTBEAT_ADDRESS = "switchboard.heartbeat";
 
+  /**
+   * Hazelcast topic carrying the same heartbeats, as JSON text sealed for this name. Sent by a thread
+   * of its own and carried by Hazelcast's threads, so a node whose event loops are busy (a connection
+   * burst on a cold JVM) is still heard; a stopped or dead process is not. Coordinators count a beat on
+   * either channel.
+   */
+  public static final String HEARTBEAT_TOPIC = "switchboard.heartbeats";
+
   /** Prefix of each room's Hazelcast ringbuffer: its sequence is the room's {@code seq}, its content the history. */
   public static final String ROOM_PREFIX = "switchboard.room.";
   /** Room history kept per room (ringbuffer capacity). */

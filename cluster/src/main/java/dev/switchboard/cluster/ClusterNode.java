@@ -5,6 +5,7 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.topic.ITopic;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -38,6 +39,7 @@ public final class ClusterNode {
   /** Set when this class started the Hazelcast member itself (lite members): Vert.x then does not stop it. */
   private final HazelcastInstance ownHazelcast;
   private final ClusterSigner signer;
+  private final ITopic<String> heartbeatTopic;
   private final long startedAt = System.currentTimeMillis();
 
   private ClusterNode(Vertx vertx, HazelcastClusterManager clusterManager, HazelcastInstance ownHazelcast,
@@ -46,6 +48,8 @@ public final class ClusterNode {
     this.clusterManager = clusterManager;
     this.ownHazelcast = ownHazelcast;
     this.signer = signer;
+    // getting a proxy may wait on the cluster: the constructor runs off the event loops (startVertx)
+    this.heartbeatTopic = clusterManager.getHazelcastInstance().getTopic(ClusterNames.HEARTBEAT_TOPIC);
   }
 
   /**
@@ -105,7 +109,7 @@ public final class ClusterNode {
         .with(vertxOptions)
         .withClusterManager(manager)
         .buildClustered()
-        .map(vertx -> new ClusterNode(vertx, manager, own, ClusterSigner.of(options.getSecret())))
+        .compose(vertx -> vertx.executeBlocking(() -> new ClusterNode(vertx, manager, own, ClusterSigner.of(options.getSecret()))))
         .onSuccess(node -> log.info("cluster node {}: Hazelcast on {}, event bus on {}{}; {}", node.nodeId(),
             node.hazelcast().getCluster().getLocalMember().getAddress(), node.busAddress(),
             options.isTls() ? " (mutual TLS)" : "", options.getSecret() == null ? "unsigned" : "signed"));
@@ -133,6 +137,11 @@ public final class ClusterNode {
 
   public HazelcastInstance hazelcast() {
     return clusterManager.getHazelcastInstance();
+  }
+
+  /** The topic heartbeats travel on besides the event bus ({@link ClusterNames#HEARTBEAT_TOPIC}). */
+  public ITopic<String> heartbeatTopic() {
+    return heartbeatTopic;
   }
 
   /** Signs what this node writes and sends, and checks what it reads and receives; pass-through without a secret. */

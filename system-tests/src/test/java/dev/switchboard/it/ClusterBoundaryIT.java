@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -183,13 +184,22 @@ class ClusterBoundaryIT {
       }
     });
     tap.completion().await(10, TimeUnit.SECONDS);
+    // and the same beats on the Hazelcast topic, which any member can read and write too
+    List<String> capturedOnTopic = new CopyOnWriteArrayList<>();
+    UUID topicTap = rogue.heartbeatTopic().addMessageListener(m -> {
+      if (nodeId.equals(new JsonObject(m.getMessageObject()).getString("node"))) {
+        capturedOnTopic.add(m.getMessageObject());
+      }
+    });
     long replayer = -1;
     try (SseProbe stream = SseProbe.open(vertx, coordinator.base() + "/v1/backends/stream", null)) {
       stream.awaitEvent(e -> e.event().equals("snapshot"), SHORT);
-      Http.await("real heartbeats captured", SHORT, () -> captured.size() >= 4);
+      Http.await("real heartbeats captured", SHORT, () -> captured.size() >= 4 && capturedOnTopic.size() >= 4);
       // stop listening first: the tap would capture the replays themselves
       tap.unregister().await(10, TimeUnit.SECONDS);
+      rogue.heartbeatTopic().removeMessageListener(topicTap);
       List<JsonObject> replays = List.copyOf(captured);
+      List<String> topicReplays = List.copyOf(capturedOnTopic);
       node.process().signal("STOP");
       // every 100 ms: each captured heartbeat again (all well inside the ±30 s window), and forged ones
       replayer = rogue.vertx().setPeriodic(100, t -> {
@@ -198,6 +208,11 @@ class ClusterBoundaryIT {
         rogue.vertx().eventBus().publish(ClusterNames.HEARTBEAT_ADDRESS, forged);
         rogue.vertx().eventBus().publish(ClusterNames.HEARTBEAT_ADDRESS,
             rogue.signer().sealMessage(ClusterNames.HEARTBEAT_ADDRESS, forged));
+        topicReplays.forEach(beat -> rogue.heartbeatTopic().publishAsync(beat));
+        replays.forEach(beat -> rogue.heartbeatTopic().publishAsync(beat.encode())); // sealed for the other channel
+        rogue.heartbeatTopic().publishAsync(forged.encode());
+        rogue.heartbeatTopic().publishAsync(rogue.signer().sealMessage(ClusterNames.HEARTBEAT_TOPIC, forged).encode());
+        rogue.heartbeatTopic().publishAsync("{not json");
       });
       // removed within the liveness deadline (2.5 s) plus room for a loaded machine, and never heard again
       List<SseEvent> events = stream.collect(Duration.ofSeconds(6)).stream().map(SseProbe.Arrival::event).toList();

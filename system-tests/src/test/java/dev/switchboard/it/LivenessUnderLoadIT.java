@@ -1,7 +1,12 @@
 package dev.switchboard.it;
 
+import dev.switchboard.backend.BackendOptions;
+import dev.switchboard.backend.BackendVerticle;
+import dev.switchboard.cluster.ClusterNode;
 import dev.switchboard.model.SseEvent;
+import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,6 +19,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -23,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * No false removals (default liveness settings): a backend node that is alive but starved of CPU, or a
  * coordinator that stalls, costs no backend its place on the list. Suspect flaps are allowed; they are
- * counted and printed. Real JVMs: one coordinator and two backend nodes.
+ * counted and printed. Real JVMs: one coordinator and two backend nodes; for a node whose event loops
+ * are all busy, a clustered node in this JVM whose loops the test blocks.
  */
 @Timeout(value = 6, unit = TimeUnit.MINUTES)
 class LivenessUnderLoadIT {
@@ -129,6 +136,46 @@ class LivenessUnderLoadIT {
         "the coordinator noticed its own stall");
     assertEquals(List.of(), outcome.removes(), "a stall of the coordinator is not the nodes' silence");
     assertTrue(listed().containsAll(first.ids()));
+  }
+
+  @Test
+  void aNodeWhoseEventLoopsAreAllBusyLongerThanTheLivenessTimeoutStaysListed() throws Exception {
+    ClusterNode node = ClusterNode.start(cluster.liteMemberOptions()).await(90, TimeUnit.SECONDS);
+    try {
+      BackendVerticle backend = new BackendVerticle(new BackendOptions().setPortBase(0).setHost("127.0.0.1"), node, 0);
+      node.vertx().deployVerticle(backend).await(30, TimeUnit.SECONDS);
+      String id = backend.record().id();
+      Http.await("the in-JVM backend listed", SHORT, () -> listed().contains(id));
+      List<SseProbe.Arrival> events;
+      long blockedAt;
+      List<EventExecutor> loops = new ArrayList<>();
+      ((VertxInternal) node.vertx()).nettyEventLoopGroup().forEach(loops::add);
+      try (SseProbe probe = stream()) {
+        // what a burst of handshakes on a cold JVM does for seconds: no loop of the node runs anything else
+        CountDownLatch busy = new CountDownLatch(loops.size());
+        blockedAt = System.nanoTime();
+        for (EventExecutor loop : loops) {
+          loop.execute(() -> {
+            busy.countDown();
+            long until = System.nanoTime() + FREEZE.toNanos();
+            while (System.nanoTime() < until) {
+              Thread.onSpinWait();
+            }
+          });
+        }
+        assertTrue(busy.await(5, TimeUnit.SECONDS), "every event loop of the node is busy");
+        events = probe.collect(FREEZE.plusSeconds(2));
+      }
+      Outcome outcome = Outcome.of(events, blockedAt);
+      System.out.printf("node's %d event loops busy for %d ms: %d suspect flaps %s, %d removes %s%n",
+          loops.size(), FREEZE.toMillis(), outcome.flaps().size(),
+          outcome.flaps(), outcome.removes().size(), outcome.removes());
+      assertEquals(List.of(), outcome.removes(), "a live process whose loops are busy is heard on the heartbeat topic");
+      assertTrue(listed().contains(id));
+    } finally {
+      node.close().await(30, TimeUnit.SECONDS);
+    }
+    Http.await("the in-JVM backend gone", SHORT, () -> listed().equals(Set.copyOf(first.ids())));
   }
 
   /** What a stream showed: each suspect episode and each removal, with its time after {@code from}. */

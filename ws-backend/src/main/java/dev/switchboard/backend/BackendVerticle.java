@@ -138,8 +138,8 @@ public final class BackendVerticle extends VerticleBase {
     // without a cluster node there is no secret to sign with
     ClusterSigner signer = cluster == null ? ClusterSigner.none() : cluster.signer();
     registration = new BackendRegistration(vertx, signer, options.getLoadReportMs(), options.getRefreshMs());
-    heartbeat = new NodeHeartbeat(vertx, signer, nodeId, id, options.getLivenessIntervalMs(),
-        cluster == null ? -1 : cluster.startedAt());
+    heartbeat = new NodeHeartbeat(vertx, signer, cluster == null ? null : cluster.heartbeatTopic(), nodeId, id,
+        options.getLivenessIntervalMs(), cluster == null ? -1 : cluster.startedAt());
     // Vert.x's own caps are only the memory backstop: it closes past them with 1000, so the session
     // enforces maxFrameBytes itself and closes with 1009
     int backstop = Math.max(4 * options.getMaxFrameBytes(), BackendOptions.DEFAULT_MAX_FRAME_BYTES);

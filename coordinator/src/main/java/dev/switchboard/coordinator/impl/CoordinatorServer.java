@@ -21,6 +21,7 @@ import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -62,6 +63,7 @@ public final class CoordinatorServer {
   /** Written every keep-alive period: the comment for proxies, then the ping, in one frame. */
   private final Buffer keepAlive;
   private MessageConsumer<Object> heartbeats;
+  private final HeartbeatTopic heartbeatTopic;
   private MessageConsumer<Object> reports;
   private final List<String> shardDeployments = new ArrayList<>();
   private volatile int boundPort = -1;
@@ -82,6 +84,7 @@ public final class CoordinatorServer {
     this.fanOut = new FanOut(context, view, options.getRetryMs(), ping, options.getMaxSubscribers());
     this.metrics = new CoordinatorMetrics(view, fanOut);
     this.watcher = new RegistryWatcher(vertx, context, hazelcast);
+    this.heartbeatTopic = new HeartbeatTopic(vertx, context, hazelcast);
     this.probe = new BackendProbe(vertx, options.getProbeTimeoutMs());
     this.reconciler = new ViewReconciler(options, view, metrics, watcher, probe, signer, System::nanoTime, fanOut::publish);
   }
@@ -100,7 +103,7 @@ public final class CoordinatorServer {
     }
     heartbeats = vertx.eventBus().consumer(ClusterNames.HEARTBEAT_ADDRESS, this::onHeartbeat);
     reports = vertx.eventBus().consumer(ClusterNames.REPORTS_ADDRESS, this::onReport);
-    return Future.all(heartbeats.completion(), reports.completion())
+    return Future.all(heartbeats.completion(), reports.completion(), heartbeatTopic.start(this::onTopicHeartbeat))
         .compose(v -> watcher.start(reconciler::apply))
         .map(v -> {
           reconciler.dropDepartedNodes();
@@ -164,7 +167,7 @@ public final class CoordinatorServer {
       heartbeats.unregister();
       reports.unregister();
     }
-    Future<Void> unwatched = watcher.stop()
+    Future<Void> unwatched = Future.all(watcher.stop(), heartbeatTopic.stop()).<Void>mapEmpty()
         .recover(e -> {
           log.warn("registry listeners not removed: {}", e.toString());
           return Future.succeededFuture();
@@ -300,7 +303,7 @@ public final class CoordinatorServer {
   }
 
   private void onReport(Message<Object> message) {
-    JsonObject body = open(message, CoordinatorMetrics.REFUSED_REPORT);
+    JsonObject body = open(message.address(), message.body(), CoordinatorMetrics.REFUSED_REPORT);
     if (body != null && body.getValue("backend") instanceof String id
         && body.getValue("reporter") instanceof String reporter) {
       reconciler.report(id, reporter);
@@ -308,7 +311,21 @@ public final class CoordinatorServer {
   }
 
   private void onHeartbeat(Message<Object> message) {
-    JsonObject body = open(message, CoordinatorMetrics.REFUSED_HEARTBEAT);
+    heard(open(message.address(), message.body(), CoordinatorMetrics.REFUSED_HEARTBEAT));
+  }
+
+  /** A heartbeat from the Hazelcast topic: the same body, sealed for the topic's name. */
+  private void onTopicHeartbeat(String text) {
+    Object sealed;
+    try {
+      sealed = new JsonObject(text);
+    } catch (DecodeException e) {
+      sealed = null; // refused below as malformed, like any body that is not an object
+    }
+    heard(open(ClusterNames.HEARTBEAT_TOPIC, sealed, CoordinatorMetrics.REFUSED_HEARTBEAT));
+  }
+
+  private void heard(JsonObject body) {
     if (body != null && body.getValue("node") instanceof String node) {
       // nodeStartedAt is an optional extension of the heartbeat (docs/protocol.md)
       reconciler.heard(node, body.getValue("nodeStartedAt") instanceof Long at ? at
@@ -317,12 +334,12 @@ public final class CoordinatorServer {
   }
 
   /** The body of a message a member signed (any JSON body without a secret); null, counted and logged, for any other. */
-  private JsonObject open(Message<Object> message, String kind) {
+  private JsonObject open(String address, Object body, String kind) {
     try {
-      return signer.openMessage(message.address(), message.body() instanceof JsonObject json ? json : null);
+      return signer.openMessage(address, body instanceof JsonObject json ? json : null);
     } catch (ClusterSigner.InvalidSignatureException e) {
       metrics.refusedMessage(kind);
-      String what = "refused a " + kind + " on " + message.address() + " (" + e.failure() + "): " + e.getMessage();
+      String what = "refused a " + kind + " on " + address + " (" + e.failure() + "): " + e.getMessage();
       if (refusalsLogged.add(kind + " " + e.failure())) {
         log.warn("{} — further refusals of this kind are logged at debug", what);
       } else {
