@@ -44,10 +44,24 @@ final class Proc implements AutoCloseable {
 
   static Proc java(String jar, String heap, Path logDir, String label, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-Xmx" + heap, "-Djava.net.preferIPv4Stack=true", "-jar", jar));
+        "-Xmx" + heap, "-Djava.net.preferIPv4Stack=true"));
+    command.addAll(extraJvmArgs(label));
+    command.addAll(List.of("-jar", jar));
     command.addAll(List.of(args));
     Files.createDirectories(logDir);
     return new Proc(command, logDir.resolve(label + ".log"));
+  }
+
+  /**
+   * JVM flags from {@code SWITCHBOARD_BENCH_JVM_ARGS} for a look inside the nodes while a bench runs, e.g.
+   * {@code -XX:StartFlightRecording=filename=/tmp/{label}.jfr}; {@code {label}} becomes the node's label.
+   */
+  static List<String> extraJvmArgs(String label) {
+    String extra = System.getenv("SWITCHBOARD_BENCH_JVM_ARGS");
+    if (extra == null || extra.isBlank()) {
+      return List.of();
+    }
+    return List.of(extra.trim().replace("{label}", label).split("\\s+"));
   }
 
   Matcher await(String regex, Duration timeout) throws InterruptedException {
