@@ -219,6 +219,20 @@ test('a rebalance moves to the first preferred backend that is usable', () => {
   assert.match(ws.all[1].url, /\?moved=rebalance$/);
 });
 
+test('a rebalance the pool cannot follow is answered with stay, a drain is not', () => {
+  const { clock, ws, of } = startClient({ connections: 2 }, [backend('a'), backend('b')]);
+  ws.all[0].accept();
+  ws.all[1].accept();
+  ws.all[0].frame({ type: 'drain', reason: 'rebalance', deadlineMs: 100, prefer: [idOf(ws.all[1])] });
+  clock.advance(100);
+  assert.equal(ws.all[0].sentOf('stay').length, 1, 'the only other backend holds our other connection');
+  assert.equal(ws.all.length, 2, 'no attempt anywhere');
+  assert.deepEqual(of('move'), []);
+  ws.all[1].frame({ type: 'drain', reason: 'drain', deadlineMs: 100 });
+  clock.advance(100);
+  assert.equal(ws.all[1].sentOf('stay').length, 0, 'a draining backend is leaving: no stay');
+});
+
 test('a coordinator switch keeps the pool: the next coordinator resumes from the last event id, its snapshot changes nothing', () => {
   const { sb, clock, es, ws, of } = startClient();
   ws.all[0].accept();

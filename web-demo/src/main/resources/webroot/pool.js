@@ -286,9 +286,13 @@ export class Pool {
     if (this.host.stopped || !this.open.includes(from) || this.opening.some((c) => c.replaces === from)) return;
     const backends = this.host.list.backends;
     const target = preferredTarget(hint, backends, this.usable()) ?? this.pickUnused(moveTargets(hint, backends));
-    // none: a drain waits for the deadline's close and fails over then; a rebalance with no
-    // under-share backend listed stays, which is the balanced choice
-    if (!target) return;
+    // none: a drain waits for the deadline's close and fails over then; a rebalance whose every target
+    // holds one of our connections already (or with no under-share backend listed) stays, which is the
+    // balanced choice, and `stay` asks the backend not to close us at the deadline
+    if (!target) {
+      if (hint.reason === MoveReason.REBALANCE) from.send({ type: 'stay' });
+      return;
+    }
     this.host.emit('move', { from: from.backend, to: target, reason: hint.reason, detail: MoveReasonText[hint.reason] });
     this.connect(target, from, hint.reason);
   }

@@ -52,6 +52,7 @@ public final class WsCodec {
       case "join" -> new WsMessage.Join(room(json), since(json));
       case "joined" -> new WsMessage.Joined(room(json), integer(json, "seq"));
       case "leave" -> new WsMessage.Leave(room(json));
+      case "stay" -> new WsMessage.Stay();
       case "publish" -> new WsMessage.Publish(room(json), messageId(json), json.getValue("data"));
       case "ack" -> new WsMessage.Ack(messageId(json), integer(json, "seq"));
       case "message" -> new WsMessage.RoomMessage(room(json), integer(json, "seq"), messageId(json),

@@ -195,6 +195,23 @@ public sealed interface WsMessage {
   }
 
   /**
+   * Client → server, extension: the answer to a {@code rebalance} drain the client cannot follow (every
+   * backend it could move to already holds one of its connections, or none under its share is listed).
+   * The backend then keeps the connection instead of closing it at the deadline, and does not ask it
+   * again. Ignored after a plain drain (that backend is leaving) and when no rebalance asked.
+   */
+  record Stay() implements WsMessage {
+
+    public String type() {
+      return "stay";
+    }
+
+    public JsonObject toJson() {
+      return frame(type());
+    }
+  }
+
+  /**
    * Bad input; the connection stays open. {@code code} is usually an {@link ErrorCode#wire()}. An error
    * that answers a {@code join}, {@code leave} or {@code publish} names its {@code room} (and a publish's
    * {@code id}) so the client can tell which request failed; both are null (absent) otherwise.

@@ -25,6 +25,7 @@ class WsCodecTest {
         new WsMessage.Join("lobby", 41L),
         new WsMessage.Joined("lobby", -1),
         new WsMessage.Leave("lobby"),
+        new WsMessage.Stay(),
         new WsMessage.Publish("lobby", "m-1", "hi"),
         new WsMessage.Publish("lobby", 99L, 12),
         new WsMessage.Ack("m-1", 42),
@@ -58,6 +59,7 @@ class WsCodecTest {
         new WsMessage.Pong(5, "b").toJson());
     assertEquals(new JsonObject("{\"type\":\"welcome\",\"backend\":\"b\",\"session\":\"s\",\"heartbeatMs\":5000}"),
         new WsMessage.Welcome("b", "s", 5000).toJson());
+    assertEquals(new JsonObject("{\"type\":\"stay\"}"), new WsMessage.Stay().toJson());
   }
 
   @Test

@@ -356,12 +356,13 @@ public final class BackendVerticle extends VerticleBase {
     BackendSession session = new BackendSession(vertx, socket, id, rooms, application, options.getMaxFrameBytes(),
         options.getMessagesPerSecond(), options.getMessageBurst(), options.getAbuseLimit(), options.getMaxOutboundBytes())
         .authorization(ticket, authorizer);
+    session.stayHandler(() -> movingCount--);
     sessions.put(socket, session);
     connectionCount = sessions.size();
     registration.connections(sessions.size());
     socket.closeHandler(v -> {
       session.closed();
-      if (session.drainReason() == DrainReason.REBALANCE) {
+      if (session.drainReason() == DrainReason.REBALANCE && !session.stayed()) {
         movingCount--;
         if (session.closedAtDeadline()) {
           strandedAt = System.nanoTime();

@@ -2,6 +2,7 @@ package dev.switchboard.bench.sim;
 
 import dev.switchboard.client.Backoff;
 import dev.switchboard.client.MoveHint;
+import dev.switchboard.client.MoveReason;
 import dev.switchboard.client.policy.Policy;
 import dev.switchboard.client.policy.Selector;
 import dev.switchboard.model.BackendRecord;
@@ -29,6 +30,7 @@ final class ClientGlue {
   private static final byte ASKED = 2; // its backend asked it to move (a session is asked once)
   private static final byte LOST = 4; // lost its backend, not yet connected again
   private static final byte IDLE = 8; // found no backend to try: waits for the next list
+  private static final byte STAYED = 16; // answered its rebalance with stay: kept, not asked again on this connection
 
   /** A drain frame one backend sent in one round, read as the client reads it. */
   record Ask(int backend, MoveHint hint, long askedAtUs) {
@@ -323,6 +325,7 @@ final class ClientGlue {
   /** The connection to {@code b} closes; an asked session no longer counts as moving (BackendVerticle). */
   private void leave(int c, int b) {
     fleet.detach(b, c);
+    flags[c] &= ~STAYED; // a new connection may be asked again
     if ((flags[c] & ASKED) != 0) {
       flags[c] &= ~ASKED;
       moving[b]--;
@@ -380,6 +383,12 @@ final class ClientGlue {
     }
     if (target == null) {
       sim.countDeclinedMove();
+      // the client answers `stay`; the backend keeps it, not moving, and cancels the deadline (BackendSession.stay)
+      if (ask.hint().reason() == MoveReason.REBALANCE && (flags[c] & ASKED) != 0) {
+        flags[c] = (byte) ((flags[c] & ~ASKED) | STAYED);
+        moving[ask.backend()]--;
+        askOf[c] = NONE;
+      }
       return;
     }
     connect(c, Fleet.index(target), true);
@@ -404,7 +413,7 @@ final class ClientGlue {
   }
 
   boolean asked(int c) {
-    return (flags[c] & ASKED) != 0;
+    return (flags[c] & (ASKED | STAYED)) != 0;
   }
 
   // ---- failedAt / lostAt ----------------------------------------------------------------------

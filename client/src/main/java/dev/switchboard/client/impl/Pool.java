@@ -10,6 +10,7 @@ import dev.switchboard.client.SwitchboardClientOptions;
 import dev.switchboard.client.policy.Policy;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.BackendState;
+import dev.switchboard.model.WsMessage;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
@@ -289,7 +290,11 @@ public final class Pool {
     }
     if (target == null) {
       // a drain: nowhere else to go yet, the backend closes us at its deadline and we fail over then;
-      // a rebalance: no under-share backend is listed, so staying is the balanced choice
+      // a rebalance: every backend we could go to holds one of our connections already, or none under its
+      // share is listed: staying is the balanced choice, and `stay` asks the backend not to close us
+      if (hint.reason() == MoveReason.REBALANCE) {
+        from.send(new WsMessage.Stay().toJson());
+      }
       return;
     }
     Listeners.emit(on.moves, new Move(from.backend, target, hint.reason()));

@@ -78,6 +78,35 @@ class PoolMovesTest {
   }
 
   @Test
+  void aRebalanceItCannotFollowIsAnsweredWithStayAndBothConnectionsKept() {
+    PoolHarness h = new PoolHarness(PoolHarness.options().setConnections(2).setPolicy("sticky").setKey("k"));
+    h.pool.start();
+    h.list.snapshot(backend("b1", 10), backend("b2", 0));
+    FakeTransport.FakeSocket first = h.transport.sockets.get(0);
+    FakeTransport.FakeSocket second = h.transport.sockets.get(1);
+    first.accept("x");
+    second.accept("y");
+    String standby = second.url.startsWith(url("b1")) ? "b1" : "b2";
+
+    first.receive(drain("rebalance", 200).put("prefer", new io.vertx.core.json.JsonArray().add(standby)));
+    h.clock.advance(200);
+
+    assertEquals(1, first.sent("stay").size(), "the only other backend holds our standby: stay");
+    assertEquals(2, h.transport.sockets.size(), "no attempt anywhere");
+    assertTrue(h.moves.isEmpty());
+    assertEquals(2, h.open().size());
+  }
+
+  @Test
+  void aDrainWithNowhereToGoIsNotAnsweredWithStay() {
+    PoolHarness h = new PoolHarness(PoolHarness.options());
+    FakeTransport.FakeSocket b1 = h.startOn(backend("b1", 0));
+    b1.receive(drain("drain", 200));
+    h.clock.advance(200);
+    assertTrue(b1.sent("stay").isEmpty(), "the backend is leaving: it closes us at the deadline");
+  }
+
+  @Test
   void aLostPrimaryWithAStandbyHandsOverAtOnceRejoiningAndResendingUnackedPublishes() {
     PoolHarness h = new PoolHarness(PoolHarness.options().setConnections(2).setPolicy("sticky").setKey("k"));
     h.pool.start();

@@ -47,6 +47,11 @@ public final class BackendSession implements RoomMember, ClientConnection {
   /** Why the client was asked to move; null until it is. */
   private DrainReason drainReason;
   private boolean closedAtDeadline;
+  /** The deadline's close of a drain, or -1. */
+  private long deadlineTimer = -1;
+  /** The client answered a rebalance with {@code stay}: kept, not asked again. */
+  private boolean stayed;
+  private Runnable stayHandler = () -> { };
   private final long connectedAtNanos;
   private final boolean movedIn;
 
@@ -171,6 +176,8 @@ public final class BackendSession implements RoomMember, ClientConnection {
     }
     if (message instanceof WsMessage.Ping ping) {
       send(new WsMessage.Pong(ping.id(), backendId));
+    } else if (message instanceof WsMessage.Stay) {
+      stay();
     } else if (message instanceof WsMessage.Echo echo) {
       send(echo);
     } else if (rooms == null && message instanceof WsMessage.Join join) {
@@ -260,12 +267,39 @@ public final class BackendSession implements RoomMember, ClientConnection {
     drainReason = frame.reason();
     send(frame);
     String why = frame.reason() == DrainReason.REBALANCE ? "backend rebalanced" : "backend drained";
-    vertx.setTimer(Math.max(1, frame.deadlineMs()), id -> {
+    deadlineTimer = vertx.setTimer(Math.max(1, frame.deadlineMs()), id -> {
+      deadlineTimer = -1;
       if (!socket.isClosed()) {
         closedAtDeadline = true;
         socket.close((short) 1001, why);
       }
     });
+  }
+
+  /**
+   * The client cannot follow this connection's rebalance (its other connections hold every backend it
+   * could go to): keeps the connection, cancels the deadline's close and tells the stay handler. Once;
+   * ignored unless a rebalance asked and the deadline has not passed.
+   */
+  private void stay() {
+    if (drainReason != DrainReason.REBALANCE || stayed || deadlineTimer == -1) {
+      return;
+    }
+    stayed = true;
+    vertx.cancelTimer(deadlineTimer);
+    deadlineTimer = -1;
+    stayHandler.run();
+  }
+
+  /** Runs when the client answers this connection's rebalance with {@code stay}. */
+  public BackendSession stayHandler(Runnable handler) {
+    this.stayHandler = handler;
+    return this;
+  }
+
+  /** Whether the client stayed after a rebalance asked it to move. */
+  public boolean stayed() {
+    return stayed;
   }
 
   /** Whether the client was asked to move already. */
