@@ -57,7 +57,7 @@ final class BalanceBench {
         + "with its own list stream and sockets); the coordinator, the backend-node JVMs and the fleet share this "
         + "machine's " + Runtime.getRuntime().availableProcessors() + " cores. Backend nodes run with their defaults"
         + (settings.nodeArgs().isEmpty() ? "" : " and `" + String.join(" ", settings.nodeArgs()) + "`")
-        + " (rebalance on: a backend above 1.10 × its fair share for two rounds asks some clients to move). "
+        + " (rebalance on: a backend above 1.05 × its fair share for two rounds asks some clients to move). "
         + "Connections per backend are counted from the clients' own pools. Before the scale-out and the kill the "
         + "clients have been open " + settings.clientAge().toSeconds() + " s, past a rebalance hold-down of up to that.";
   }
@@ -150,8 +150,8 @@ final class BalanceBench {
       String fromAppear = balancedAt < 0 ? "—" : String.format(Locale.ROOT, "%.1f s", (balancedAt - appearedAt) / 1e9);
       System.out.printf(Locale.ROOT, "balance scale-out: scale answered %s; 6 listed after %.1f s (%s); balanced %s after the call, "
               + "%s after they appeared; %d clients moved (%d when balanced, %d moves; minimum %.0f), %d more than once, "
-              + "%d failovers; 5 s later %.3f (%s)%n", answer, (appearedAt - t0) / 1e9, atAppear, fromCall, fromAppear, moved,
-          movedAtBalance, fleet.moves(), minimum, twice, fleet.failovers(), end.ratio(), end);
+              + "%d failovers (%s); 5 s later %.3f (%s)%n", answer, (appearedAt - t0) / 1e9, atAppear, fromCall, fromAppear, moved,
+          movedAtBalance, fleet.moves(), minimum, twice, fleet.failovers(), fleet.failoverReasons(), end.ratio(), end);
       return String.format(Locale.ROOT, "%,d clients (round-robin, the default; a pool of one) on 3 backends of one node; the "
           + "node is scaled to 6 through the admin API. Time until every backend holds ≤ 1.10 × the mean with every "
           + "client connected, from the scale call and from the moment the list shows all six; clients moved "
