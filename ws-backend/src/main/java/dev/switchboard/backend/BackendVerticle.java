@@ -221,7 +221,7 @@ public final class BackendVerticle extends VerticleBase {
         registration.state(BackendState.DRAINING)
             .onFailure(e -> log.warn("backend {}: DRAINING not published: {}", id, e.toString()));
         WsMessage.Drain frame = new WsMessage.Drain(deadlineMs);
-        List.copyOf(sessions.values()).forEach(s -> s.drain(vertx, frame));
+        List.copyOf(sessions.values()).forEach(s -> s.move().ask(frame));
         completeDrainIfEmpty();
       }
       drained.future().onComplete(promise);
@@ -251,11 +251,11 @@ public final class BackendVerticle extends VerticleBase {
     context.runOnContext(v -> {
       List<BackendSession> asked = ShedPicker.pick(List.copyOf(sessions.values()), shed.count(), System.nanoTime(),
           TimeUnit.MILLISECONDS.toNanos(options.getRebalanceHoldDownMs()), BackendSession::connectedAtNanos,
-          BackendSession::movedIn, BackendSession::draining);
+          BackendSession::movedIn, s -> s.move().asked());
       List<List<BackendSession>> groups = ShedPicker.assign(asked, shed.moves());
       for (int k = 0; k < groups.size(); k++) {
         WsMessage.Drain frame = frames.get(k);
-        groups.get(k).forEach(s -> s.drain(vertx, frame));
+        groups.get(k).forEach(s -> s.move().ask(frame));
       }
       movingCount += asked.size();
       promise.complete(asked.size());
@@ -356,15 +356,15 @@ public final class BackendVerticle extends VerticleBase {
     BackendSession session = new BackendSession(vertx, socket, id, rooms, application, options.getMaxFrameBytes(),
         options.getMessagesPerSecond(), options.getMessageBurst(), options.getAbuseLimit(), options.getMaxOutboundBytes())
         .authorization(ticket, authorizer);
-    session.stayHandler(() -> movingCount--);
+    session.move().stayHandler(() -> movingCount--);
     sessions.put(socket, session);
     connectionCount = sessions.size();
     registration.connections(sessions.size());
     socket.closeHandler(v -> {
       session.closed();
-      if (session.drainReason() == DrainReason.REBALANCE && !session.stayed()) {
+      if (session.move().reason() == DrainReason.REBALANCE && !session.move().stayed()) {
         movingCount--;
-        if (session.closedAtDeadline()) {
+        if (session.move().closedAtDeadline()) {
           strandedAt = System.nanoTime();
         }
       }

@@ -44,14 +44,8 @@ public final class BackendSession implements RoomMember, ClientConnection {
   private final TokenBucket abuse;
   private long lastRateErrorAt;
   private boolean awaitingPong;
-  /** Why the client was asked to move; null until it is. */
-  private DrainReason drainReason;
-  private boolean closedAtDeadline;
-  /** The deadline's close of a drain, or -1. */
-  private long deadlineTimer = -1;
-  /** The client answered a rebalance with {@code stay}: kept, not asked again. */
-  private boolean stayed;
-  private Runnable stayHandler = () -> { };
+  /** The drain or rebalance that asked this client to move, if one did. */
+  private final SessionMove move;
   private final long connectedAtNanos;
   private final boolean movedIn;
 
@@ -85,6 +79,7 @@ public final class BackendSession implements RoomMember, ClientConnection {
     this.context = vertx.getOrCreateContext();
     this.maxOutboundBytes = maxOutboundBytes;
     this.socket = socket;
+    this.move = SessionMove.on(vertx, socket, this::send);
     this.rooms = rooms;
     this.application = application;
     this.assembler = new MessageAssembler(maxMessageBytes);
@@ -177,7 +172,7 @@ public final class BackendSession implements RoomMember, ClientConnection {
     if (message instanceof WsMessage.Ping ping) {
       send(new WsMessage.Pong(ping.id(), backendId));
     } else if (message instanceof WsMessage.Stay) {
-      stay();
+      move.stay();
     } else if (message instanceof WsMessage.Echo echo) {
       send(echo);
     } else if (rooms == null && message instanceof WsMessage.Join join) {
@@ -256,65 +251,9 @@ public final class BackendSession implements RoomMember, ClientConnection {
     }
   }
 
-  /**
-   * Asks the client to move: sends the {@code drain} frame, then closes the connection at its
-   * deadline if the client is still here. Once per connection.
-   */
-  public void drain(Vertx vertx, WsMessage.Drain frame) {
-    if (drainReason != null) {
-      return;
-    }
-    drainReason = frame.reason();
-    send(frame);
-    String why = frame.reason() == DrainReason.REBALANCE ? "backend rebalanced" : "backend drained";
-    deadlineTimer = vertx.setTimer(Math.max(1, frame.deadlineMs()), id -> {
-      deadlineTimer = -1;
-      if (!socket.isClosed()) {
-        closedAtDeadline = true;
-        socket.close((short) 1001, why);
-      }
-    });
-  }
-
-  /**
-   * The client cannot follow this connection's rebalance (its other connections hold every backend it
-   * could go to): keeps the connection, cancels the deadline's close and tells the stay handler. Once;
-   * ignored unless a rebalance asked and the deadline has not passed.
-   */
-  private void stay() {
-    if (drainReason != DrainReason.REBALANCE || stayed || deadlineTimer == -1) {
-      return;
-    }
-    stayed = true;
-    vertx.cancelTimer(deadlineTimer);
-    deadlineTimer = -1;
-    stayHandler.run();
-  }
-
-  /** Runs when the client answers this connection's rebalance with {@code stay}. */
-  public BackendSession stayHandler(Runnable handler) {
-    this.stayHandler = handler;
-    return this;
-  }
-
-  /** Whether the client stayed after a rebalance asked it to move. */
-  public boolean stayed() {
-    return stayed;
-  }
-
-  /** Whether the client was asked to move already. */
-  public boolean draining() {
-    return drainReason != null;
-  }
-
-  /** Why the client was asked to move, or null when it was not. */
-  public DrainReason drainReason() {
-    return drainReason;
-  }
-
-  /** Whether the client had not moved by the deadline and we closed it: it reconnects from scratch, later. */
-  public boolean closedAtDeadline() {
-    return closedAtDeadline;
+  /** This connection's planned move: asked by a drain or a rebalance, closed at the deadline unless it stays. */
+  public SessionMove move() {
+    return move;
   }
 
   /**
