@@ -7,8 +7,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 
 /**
  * Keeps one connection's publishes in the order it sent them. Each publish's id is claimed first (the
@@ -17,18 +15,11 @@ import java.util.function.LongSupplier;
  * together in the next append, so a connection that publishes faster than an append round trip is not
  * held to one message per round trip. Ordering is per connection: two connections never wait for each
  * other. Confined to the connection's event loop.
- *
- * <p>A publish whose claim came back more than {@link #MAX_CLAIM_AGE_MS} before its turn to append is
- * failed, not appended (the client hears it was not stored and may send it again): a resend of the same
- * id that found the claim pending searches the room and stores the message itself after ~2 s
- * ({@code RoomPublisher}), and an append this late could land beside it, storing the message twice.
  */
 public final class PublishOrder {
 
   /** Most publishes appended in one call. */
   static final int MAX_BATCH = 100;
-  /** Oldest a claim may be when its append goes out; well under the ~2 s after which a resend stores the id itself. */
-  static final long MAX_CLAIM_AGE_MS = 1_000;
 
   /** Appends items to a room in one call; completes with the seq of the last (the seqs are contiguous). */
   @FunctionalInterface
@@ -43,63 +34,33 @@ public final class PublishOrder {
   record Outcome(long seq, boolean appended) {
   }
 
-  private static final class Entry {
-    final String room;
-    final String item;
-    final Future<Long> claim;
-    final Appender appender;
-    final Promise<Outcome> outcome = Promise.promise();
-    long claimedAt;
-
-    Entry(String room, String item, Future<Long> claim, Appender appender) {
-      this.room = room;
-      this.item = item;
-      this.claim = claim;
-      this.appender = appender;
-    }
+  private record Entry(String room, String item, Future<Long> claim, Appender appender, Promise<Outcome> outcome) {
   }
 
   private final ArrayDeque<Entry> queue = new ArrayDeque<>();
-  private final LongSupplier nanoClock;
   private boolean appending;
-
-  public PublishOrder() {
-    this(System::nanoTime);
-  }
-
-  /** @param nanoClock the time in nanoseconds (a fake one in tests) */
-  PublishOrder(LongSupplier nanoClock) {
-    this.nanoClock = nanoClock;
-  }
 
   /**
    * Queues a publish of {@code item} to {@code room}. {@code claim} completes with null when this
    * publish claimed its id (it is then appended, in turn), else with the value the id had.
    */
   Future<Outcome> submit(String room, String item, Future<Long> claim, Appender appender) {
-    Entry entry = new Entry(room, item, claim, appender);
+    Entry entry = new Entry(room, item, claim, appender, Promise.promise());
     queue.add(entry);
-    claim.onComplete(ar -> {
-      entry.claimedAt = nanoClock.getAsLong();
-      pump();
-    });
-    return entry.outcome.future();
+    claim.onComplete(ar -> pump());
+    return entry.outcome().future();
   }
 
   private void pump() {
     while (!appending && !queue.isEmpty()) {
       Entry head = queue.peek();
-      if (!head.claim.isComplete()) {
+      if (!head.claim().isComplete()) {
         return; // the next in order is not claimed yet: nothing behind it may overtake it
       }
-      if (head.claim.failed()) {
-        queue.poll().outcome.fail(head.claim.cause());
-      } else if (head.claim.result() != null) {
-        queue.poll().outcome.complete(new Outcome(head.claim.result(), false));
-      } else if (stale(head)) {
-        long ageMs = TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - head.claimedAt);
-        queue.poll().outcome.fail(new IllegalStateException("its id was claimed " + ageMs
-            + " ms before its turn to be stored; a resend may be storing it now, so it was not stored here"));
+      if (head.claim().failed()) {
+        queue.poll().outcome().fail(head.claim().cause());
+      } else if (head.claim().result() != null) {
+        queue.poll().outcome().complete(new Outcome(head.claim().result(), false));
       } else {
         append(run(head));
       }
@@ -111,7 +72,7 @@ public final class PublishOrder {
     List<Entry> run = new ArrayList<>();
     for (Iterator<Entry> it = queue.iterator(); it.hasNext() && run.size() < MAX_BATCH; ) {
       Entry e = it.next();
-      if (!e.room.equals(head.room) || !e.claim.succeeded() || e.claim.result() != null || stale(e)) {
+      if (!e.room().equals(head.room()) || !e.claim().succeeded() || e.claim().result() != null) {
         break;
       }
       run.add(e);
@@ -123,10 +84,10 @@ public final class PublishOrder {
   private void append(List<Entry> run) {
     appending = true;
     List<String> items = new ArrayList<>(run.size());
-    run.forEach(e -> items.add(e.item));
+    run.forEach(e -> items.add(e.item()));
     Future<Long> appended;
     try {
-      appended = run.get(0).appender.append(run.get(0).room, items);
+      appended = run.get(0).appender().append(run.get(0).room(), items);
     } catch (RuntimeException e) {
       appended = Future.failedFuture(e);
     }
@@ -134,16 +95,12 @@ public final class PublishOrder {
       appending = false;
       for (int i = 0; i < run.size(); i++) {
         if (ar.succeeded()) {
-          run.get(i).outcome.complete(new Outcome(ar.result() - (run.size() - 1) + i, true));
+          run.get(i).outcome().complete(new Outcome(ar.result() - (run.size() - 1) + i, true));
         } else {
-          run.get(i).outcome.fail(ar.cause());
+          run.get(i).outcome().fail(ar.cause());
         }
       }
       pump();
     });
-  }
-
-  private boolean stale(Entry e) {
-    return nanoClock.getAsLong() - e.claimedAt > TimeUnit.MILLISECONDS.toNanos(MAX_CLAIM_AGE_MS);
   }
 }

@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,27 +31,6 @@ class PublishOrderTest {
 
   private Future<PublishOrder.Outcome> submit(PublishOrder order, String room, String item, Future<Long> claim) {
     return order.submit(room, item, claim, this::append);
-  }
-
-  @Test
-  void aPublishClaimedMoreThanASecondBeforeItsTurnFailsUnstoredWhileAFresherOneIsAppended() {
-    long[] now = {0};
-    PublishOrder order = new PublishOrder(() -> now[0]);
-    Future<PublishOrder.Outcome> first = submit(order, "r", "m0", Future.succeededFuture(null));
-    Future<PublishOrder.Outcome> old = submit(order, "r", "m1", Future.succeededFuture(null)); // claimed at 0
-    now[0] = TimeUnit.MILLISECONDS.toNanos(700);
-    Promise<Long> lateClaim = Promise.promise();
-    Future<PublishOrder.Outcome> fresh = submit(order, "r", "m2", lateClaim.future());
-    lateClaim.complete(null); // claimed at 700 ms
-    now[0] = TimeUnit.MILLISECONDS.toNanos(PublishOrder.MAX_CLAIM_AGE_MS + 200); // the first append took 1.2 s
-    appends.get(0).done().complete(0L);
-    assertEquals(new PublishOrder.Outcome(0, true), first.result());
-    assertTrue(old.failed(), "claimed 1,200 ms before its turn: a resend may be storing it");
-    assertTrue(old.cause().getMessage().contains("not stored"), old.cause().getMessage());
-    assertEquals(List.of("m2"), appends.get(1).items(), "claimed 500 ms before its turn: appended, alone");
-    appends.get(1).done().complete(1L);
-    assertEquals(new PublishOrder.Outcome(1, true), fresh.result());
-    assertEquals(2, appends.size());
   }
 
   @Test
