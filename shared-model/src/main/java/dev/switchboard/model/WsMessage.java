@@ -198,7 +198,7 @@ public sealed interface WsMessage {
    * Client → server, extension: the answer to a {@code rebalance} drain the client cannot follow (every
    * backend it could move to already holds one of its connections, or none under its share is listed).
    * The backend then keeps the connection instead of closing it at the deadline, and does not ask it
-   * again. Ignored after a plain drain (that backend is leaving) and when no rebalance asked.
+   * again within the rebalance hold-down (a drain still reaches it). Ignored after a plain drain (that backend is leaving) and when no rebalance asked.
    */
   record Stay() implements WsMessage {
 

@@ -249,9 +249,11 @@ public final class BackendVerticle extends VerticleBase {
     }
     Promise<Integer> promise = Promise.promise();
     context.runOnContext(v -> {
-      List<BackendSession> asked = ShedPicker.pick(List.copyOf(sessions.values()), shed.count(), System.nanoTime(),
-          TimeUnit.MILLISECONDS.toNanos(options.getRebalanceHoldDownMs()), BackendSession::connectedAtNanos,
-          BackendSession::movedIn, s -> s.move().asked());
+      long now = System.nanoTime();
+      long holdDown = TimeUnit.MILLISECONDS.toNanos(options.getRebalanceHoldDownMs());
+      // one that stayed may be asked again after a hold-down: its other connection may have moved since
+      List<BackendSession> asked = ShedPicker.pick(List.copyOf(sessions.values()), shed.count(), now, holdDown,
+          BackendSession::connectedAtNanos, BackendSession::movedIn, s -> !s.move().askable(now, holdDown));
       List<List<BackendSession>> groups = ShedPicker.assign(asked, shed.moves());
       for (int k = 0; k < groups.size(); k++) {
         WsMessage.Drain frame = frames.get(k);
@@ -356,7 +358,7 @@ public final class BackendVerticle extends VerticleBase {
     BackendSession session = new BackendSession(vertx, socket, id, rooms, application, options.getMaxFrameBytes(),
         options.getMessagesPerSecond(), options.getMessageBurst(), options.getAbuseLimit(), options.getMaxOutboundBytes())
         .authorization(ticket, authorizer);
-    session.move().stayHandler(() -> movingCount--);
+    session.move().releaseHandler(() -> movingCount--);
     sessions.put(socket, session);
     connectionCount = sessions.size();
     registration.connections(sessions.size());

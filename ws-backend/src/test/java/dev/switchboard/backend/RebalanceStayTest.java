@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A client asked to move by a rebalance that answers {@code stay} keeps its connection past the
- * deadline and is not asked again; one that does not answer is closed at the deadline (1001). A real
+ * deadline and is not asked again within the hold-down; one that does not answer is closed at the deadline (1001). A real
  * backend on a plain Vert.x, real WebSockets.
  */
 class RebalanceStayTest {
@@ -102,6 +102,6 @@ class RebalanceStayTest {
     assertFalse(stays.closed().future().isComplete(), "closed with " + stays.closed().future().result());
     stays.socket().writeTextMessage(new JsonObject().put("type", "ping").put("id", 1).encode());
     assertEquals("pong", stays.next().getString("type"));
-    assertEquals(0, backend.shed(one, DEADLINE_MS).await(10, TimeUnit.SECONDS), "a client that stayed is not asked again");
+    assertEquals(0, backend.shed(one, DEADLINE_MS).await(10, TimeUnit.SECONDS), "a client that stayed is not asked again within the hold-down");
   }
 }

@@ -172,7 +172,7 @@ public final class BackendSession implements RoomMember, ClientConnection {
     if (message instanceof WsMessage.Ping ping) {
       send(new WsMessage.Pong(ping.id(), backendId));
     } else if (message instanceof WsMessage.Stay) {
-      move.stay();
+      move.stay(System.nanoTime());
     } else if (message instanceof WsMessage.Echo echo) {
       send(echo);
     } else if (rooms == null && message instanceof WsMessage.Join join) {

@@ -9,8 +9,8 @@ import java.util.function.Consumer;
 
 /**
  * A connection's planned move, from the backend's side: the {@code drain} frame that asked the client
- * to leave (a drain or a rebalance, once per connection), the close at the deadline if it is still
- * here, and the client's {@code stay} that keeps it after a rebalance it cannot follow. Confined to the
+ * to leave (a drain or a rebalance), the close at the deadline if it is still here, and the client's
+ * {@code stay} that keeps it after a rebalance it cannot follow. Confined to the
  * connection's event loop; its environment (timers, the socket) is passed in.
  */
 public final class SessionMove {
@@ -38,7 +38,8 @@ public final class SessionMove {
   private long deadlineTimer = -1;
   private boolean closedAtDeadline;
   private boolean stayed;
-  private Runnable stayHandler = () -> { };
+  private long stayedAtNanos;
+  private Runnable releaseHandler = () -> { };
 
   public SessionMove(Timers timers, Socket socket) {
     this.timers = timers;
@@ -77,12 +78,21 @@ public final class SessionMove {
 
   /**
    * Asks the client to move: sends {@code frame}, then closes the connection with 1001 at its deadline
-   * if the client is still here. Once per connection: a later ask does nothing.
+   * if the client is still here. A connection is asked once, except that a drain replaces a rebalance
+   * (the backend is leaving: the rebalance's deadline gives way to the drain's) and a client that stayed
+   * may be asked again; any other later ask does nothing.
    */
   public void ask(WsMessage.Drain frame) {
-    if (reason != null) {
+    boolean rebalanceInFlight = reason == DrainReason.REBALANCE && !stayed;
+    if (reason != null && !stayed && !(rebalanceInFlight && frame.reason() == DrainReason.DRAIN)) {
       return;
     }
+    if (rebalanceInFlight) {
+      timers.cancel(deadlineTimer);
+      deadlineTimer = -1;
+      releaseHandler.run();
+    }
+    stayed = false;
     reason = frame.reason();
     socket.send(frame);
     String why = frame.reason() == DrainReason.REBALANCE ? "backend rebalanced" : "backend drained";
@@ -97,23 +107,32 @@ public final class SessionMove {
 
   /**
    * The client cannot follow this connection's rebalance (its other connections hold every backend it
-   * could go to): keeps the connection, cancels the deadline's close and tells the stay handler. Once;
-   * ignored unless a rebalance asked and its deadline has not passed.
+   * could go to): keeps the connection, cancels the deadline's close and tells the release handler.
+   * Ignored unless a rebalance asked, the client has not stayed already and the deadline has not passed.
    */
-  public void stay() {
+  public void stay(long nowNanos) {
     if (reason != DrainReason.REBALANCE || stayed || deadlineTimer == -1) {
       return;
     }
     stayed = true;
+    stayedAtNanos = nowNanos;
     timers.cancel(deadlineTimer);
     deadlineTimer = -1;
-    stayHandler.run();
+    releaseHandler.run();
   }
 
-  /** Runs when the client answers this connection's rebalance with {@code stay}. */
-  public SessionMove stayHandler(Runnable handler) {
-    this.stayHandler = handler;
+  /**
+   * Runs when this connection stops being a rebalance move in flight while it stays open: the client
+   * answered {@code stay}, or a drain replaced the rebalance. (One that closes is the caller's to count.)
+   */
+  public SessionMove releaseHandler(Runnable handler) {
+    this.releaseHandler = handler;
     return this;
+  }
+
+  /** Whether a rebalance may ask this client now: never asked, or it stayed at least {@code holdDownNanos} ago. */
+  public boolean askable(long nowNanos, long holdDownNanos) {
+    return reason == null || (stayed && nowNanos - stayedAtNanos >= holdDownNanos);
   }
 
   /** Whether the client was asked to move already. */

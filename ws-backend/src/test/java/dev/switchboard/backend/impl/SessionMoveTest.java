@@ -1,5 +1,6 @@
 package dev.switchboard.backend.impl;
 
+import dev.switchboard.model.DrainReason;
 import dev.switchboard.model.WsMessage;
 import org.junit.jupiter.api.Test;
 
@@ -13,15 +14,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@link SessionMove} on fake timers and a fake socket: who is closed at the deadline, who stays. */
+/** {@link SessionMove} on fake timers and a fake socket: who is closed at the deadline, who stays, who is asked again. */
 class SessionMoveTest {
+
+  private static final long HOLD_DOWN = 30_000_000_000L;
 
   /** Timers fired by hand, by id. */
   private final Map<Long, Runnable> timers = new TreeMap<>();
   private long nextTimer = 1;
   private final List<WsMessage.Drain> sent = new ArrayList<>();
   private final List<String> closes = new ArrayList<>();
-  private int stays;
+  private int released;
 
   private final SessionMove move = new SessionMove(new SessionMove.Timers() {
     @Override
@@ -49,7 +52,7 @@ class SessionMoveTest {
     public void close(short code, String reason) {
       closes.add(code + " " + reason);
     }
-  }).stayHandler(() -> stays++);
+  }).releaseHandler(() -> released++);
 
   private void deadline() {
     List<Runnable> due = new ArrayList<>(timers.values());
@@ -57,49 +60,80 @@ class SessionMoveTest {
     due.forEach(Runnable::run);
   }
 
+  private static WsMessage.Drain rebalance() {
+    return WsMessage.Drain.rebalance(2_000, List.of("b-2"));
+  }
+
   @Test
-  void aRebalanceAnsweredWithStayIsNotClosedAtTheDeadlineAndTheHandlerHearsItOnce() {
-    move.ask(WsMessage.Drain.rebalance(2_000, List.of("b-2")));
-    move.stay();
-    move.stay();
+  void aRebalanceAnsweredWithStayIsNotClosedAtTheDeadlineAndIsReleasedOnce() {
+    move.ask(rebalance());
+    move.stay(0);
+    move.stay(1);
     deadline();
     assertEquals(1, sent.size());
     assertEquals(List.of(), closes);
-    assertEquals(1, stays);
+    assertEquals(1, released);
     assertTrue(move.stayed());
     assertFalse(move.closedAtDeadline());
   }
 
   @Test
   void aRebalanceNotAnsweredIsClosedWith1001AtTheDeadlineAndAStayAfterItIsIgnored() {
-    move.ask(WsMessage.Drain.rebalance(2_000, List.of("b-2")));
+    move.ask(rebalance());
     deadline();
-    move.stay();
+    move.stay(0);
     assertEquals(List.of("1001 backend rebalanced"), closes);
     assertTrue(move.closedAtDeadline());
-    assertEquals(0, stays);
+    assertEquals(0, released);
   }
 
   @Test
   void aDrainIgnoresStayAndClosesAtTheDeadline() {
     move.ask(new WsMessage.Drain(10_000));
-    move.stay();
+    move.stay(0);
     deadline();
     assertEquals(List.of("1001 backend drained"), closes);
     assertFalse(move.stayed());
-    assertEquals(0, stays);
+    assertEquals(0, released);
   }
 
   @Test
-  void aConnectionIsAskedOnceAndAStayWithoutAnAskIsIgnored() {
-    move.stay();
-    assertNull(move.reason());
-    assertFalse(move.asked());
-    move.ask(WsMessage.Drain.rebalance(2_000, List.of()));
+  void aDrainReachesAClientThatStayedSoTheBackendCanStillEmpty() {
+    move.ask(rebalance());
+    move.stay(0);
     move.ask(new WsMessage.Drain(10_000));
-    assertEquals(1, sent.size(), "the second ask is not sent");
-    assertTrue(move.asked());
-    assertEquals(dev.switchboard.model.DrainReason.REBALANCE, move.reason());
-    assertEquals(1, timers.size(), "one deadline");
+    assertEquals(DrainReason.DRAIN, sent.get(1).reason(), "the drain is sent");
+    deadline();
+    assertEquals(List.of("1001 backend drained"), closes);
+    assertEquals(1, released, "released once, by the stay");
+  }
+
+  @Test
+  void aDrainReplacesARebalanceInFlightReleasingItAndKeepingOneDeadline() {
+    move.ask(rebalance());
+    move.ask(new WsMessage.Drain(10_000));
+    assertEquals(1, released, "no longer a rebalance in flight");
+    assertEquals(1, timers.size(), "the rebalance's deadline gave way to the drain's");
+    assertEquals(DrainReason.DRAIN, move.reason());
+    deadline();
+    assertEquals(List.of("1001 backend drained"), closes);
+  }
+
+  @Test
+  void aConnectionIsAskedOnceUnlessItStayedAndTheHoldDownPassed() {
+    assertTrue(move.askable(0, HOLD_DOWN));
+    move.stay(0);
+    assertNull(move.reason(), "a stay without an ask is ignored");
+    move.ask(rebalance());
+    move.ask(rebalance());
+    assertEquals(1, sent.size(), "a second rebalance is not sent");
+    assertFalse(move.askable(HOLD_DOWN * 2, HOLD_DOWN), "asked and not stayed: never again");
+    move.stay(100);
+    assertFalse(move.askable(100 + HOLD_DOWN - 1, HOLD_DOWN), "stayed: held down");
+    assertTrue(move.askable(100 + HOLD_DOWN, HOLD_DOWN), "stayed a hold-down ago: may be asked again");
+    move.ask(rebalance());
+    assertEquals(2, sent.size());
+    assertFalse(move.stayed());
+    assertEquals(1, timers.size());
   }
 }
