@@ -109,7 +109,8 @@ public final class ClusterNode {
         .with(vertxOptions)
         .withClusterManager(manager)
         .buildClustered()
-        .compose(vertx -> vertx.executeBlocking(() -> new ClusterNode(vertx, manager, own, ClusterSigner.of(options.getSecret()))))
+        .compose(vertx -> vertx.executeBlocking(() -> new ClusterNode(vertx, manager, own, ClusterSigner.of(options.getSecret())))
+            .onFailure(e -> vertx.close()))
         .onSuccess(node -> log.info("cluster node {}: Hazelcast on {}, event bus on {}{}; {}", node.nodeId(),
             node.hazelcast().getCluster().getLocalMember().getAddress(), node.busAddress(),
             options.isTls() ? " (mutual TLS)" : "", options.getSecret() == null ? "unsigned" : "signed"));

@@ -27,6 +27,7 @@ final class HeartbeatTopic {
   private final HazelcastInstance hazelcast;
   private volatile ITopic<String> topic;
   private volatile UUID registration;
+  private Future<Void> started = Future.succeededFuture();
 
   HeartbeatTopic(Vertx vertx, Context context, HazelcastInstance hazelcast) {
     this.vertx = vertx;
@@ -36,7 +37,7 @@ final class HeartbeatTopic {
 
   /** Starts listening; {@code handler} runs on the view's context with each heartbeat's text. */
   Future<Void> start(Handler<String> handler) {
-    return vertx.executeBlocking(() -> {
+    started = vertx.executeBlocking(() -> {
       topic = hazelcast.getTopic(ClusterNames.HEARTBEAT_TOPIC);
       registration = topic.addMessageListener(message -> {
         Object body = message.getMessageObject(); // typed String, but anyone on the cluster may publish anything
@@ -46,14 +47,18 @@ final class HeartbeatTopic {
       });
       return null;
     });
+    return started;
   }
 
+  /** Removes the listener once a start under way is done; nothing to do once Hazelcast has shut down. */
   Future<Void> stop() {
-    if (registration == null) {
-      return Future.succeededFuture();
-    }
-    UUID id = registration;
-    registration = null;
-    return vertx.executeBlocking(() -> topic.removeMessageListener(id)).mapEmpty();
+    return started.recover(e -> Future.succeededFuture()).compose(v -> {
+      UUID id = registration;
+      registration = null;
+      if (id == null || !hazelcast.getLifecycleService().isRunning()) {
+        return Future.succeededFuture();
+      }
+      return vertx.executeBlocking(() -> topic.removeMessageListener(id)).mapEmpty();
+    });
   }
 }

@@ -24,11 +24,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * from the backend's event loop, and, when a Hazelcast topic is given, {@link ClusterNames#HEARTBEAT_TOPIC},
  * sent from one daemon thread shared by every backend of the JVM. The second does not wait for any event
  * loop at either end, so a node whose loops are busy for seconds (thousands of handshakes on a cold JVM)
- * is still heard, while a stopped or dead process falls silent on both.
+ * is still heard, while a stopped or dead process falls silent on both. A loop that has not beaten for
+ * 10 s is stuck rather than busy: the topic stops too, and the node is suspected, then removed.
  */
 public final class NodeHeartbeat {
 
   private static final Logger log = LoggerFactory.getLogger(NodeHeartbeat.class);
+  /** A backend's event loop silent this long is stuck, not busy: its topic beats stop too. */
+  static final long LOOP_STALL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final Vertx vertx;
   private final ClusterSigner signer;
@@ -38,6 +41,8 @@ public final class NodeHeartbeat {
   private final long intervalMs;
   private final long nodeStartedAt;
   private final AtomicLong seq = new AtomicLong();
+  /** When the event loop last beat (nanoTime): the topic falls silent too once it has not for {@link #LOOP_STALL_NANOS}. */
+  private volatile long loopBeatAt = System.nanoTime();
   private long timer = -1;
   private ScheduledFuture<?> pulse;
 
@@ -87,11 +92,15 @@ public final class NodeHeartbeat {
   }
 
   private void beat() {
+    loopBeatAt = System.nanoTime();
     vertx.eventBus().publish(ClusterNames.HEARTBEAT_ADDRESS, signer.sealMessage(ClusterNames.HEARTBEAT_ADDRESS, body()));
   }
 
   /** On the pulse thread: an exception would cancel the schedule, so none leaves. */
   private void pulse() {
+    if (System.nanoTime() - loopBeatAt > LOOP_STALL_NANOS) {
+      return; // a loop stuck this long serves nobody: let the node be suspected and removed
+    }
     try {
       topic.publishAsync(signer.sealMessage(ClusterNames.HEARTBEAT_TOPIC, body()).encode())
           .whenComplete((v, e) -> {
