@@ -1,5 +1,6 @@
 package dev.switchboard.bench;
 
+import dev.switchboard.backend.BackendOptions;
 import dev.switchboard.client.SwitchboardClientOptions;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.BackendState;
@@ -57,7 +58,7 @@ final class BalanceBench {
         + "with its own list stream and sockets); the coordinator, the backend-node JVMs and the fleet share this "
         + "machine's " + Runtime.getRuntime().availableProcessors() + " cores. Backend nodes run with their defaults"
         + (settings.nodeArgs().isEmpty() ? "" : " and `" + String.join(" ", settings.nodeArgs()) + "`")
-        + " (rebalance on: a backend above 1.05 × its fair share for two rounds asks some clients to move). "
+        + " (rebalance on: a backend above " + BackendOptions.DEFAULT_REBALANCE_THRESHOLD + " × its fair share (unless `--node-args` says otherwise) for two rounds asks some clients to move). "
         + "Connections per backend are counted from the clients' own pools. Before the scale-out and the kill the "
         + "clients have been open " + settings.clientAge().toSeconds() + " s, past a rebalance hold-down of up to that.";
   }

@@ -37,11 +37,7 @@ public final class BackendOptions {
   /** Rebalance: on, judged this often; a backend above this × its weighted fair share sheds what the others lack. */
   public static final boolean DEFAULT_REBALANCE = true;
   public static final long DEFAULT_REBALANCE_INTERVAL_MS = 1_000;
-  /**
-   * 1.05: a burst of 2,000 round-robin clients over 5 backends (independent random starts) lands at
-   * 1.04–1.09, which 1.10 left alone; the plan moves only whole clients of excess, so small fleets do not churn.
-   */
-  public static final double DEFAULT_REBALANCE_THRESHOLD = 1.05;
+  public static final double DEFAULT_REBALANCE_THRESHOLD = 1.10;
   /**
    * Clients asked to move by a rebalance get this long (they move at a random moment within half of
    * it, so 2 s spreads the moves over 1 s); shorter than a drain, as their backend is not leaving.
