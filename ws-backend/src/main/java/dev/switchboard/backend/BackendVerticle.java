@@ -2,6 +2,7 @@ package dev.switchboard.backend;
 
 import dev.switchboard.backend.impl.BackendRegistration;
 import dev.switchboard.backend.impl.BackendSession;
+import dev.switchboard.backend.impl.MovesInFlight;
 import dev.switchboard.backend.impl.NodeHeartbeat;
 import dev.switchboard.backend.impl.RebalancePlan;
 import dev.switchboard.backend.impl.RoomService;
@@ -16,7 +17,6 @@ import dev.switchboard.cluster.ServerTls;
 import dev.switchboard.cluster.ClusterSigner;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.BackendState;
-import dev.switchboard.model.DrainReason;
 import dev.switchboard.model.WsMessage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -70,10 +70,7 @@ public final class BackendVerticle extends VerticleBase {
   /** Insertion-ordered: oldest first, the order a rebalance asks clients to move in. */
   private final Map<ServerWebSocket, BackendSession> sessions = new LinkedHashMap<>();
   private volatile int connectionCount;
-  /** Clients asked to move by a rebalance and still connected. */
-  private volatile int movingCount;
-  /** When a client asked to move by a rebalance was last closed at its deadline (System.nanoTime); 0: never. */
-  private volatile long strandedAt;
+  private final MovesInFlight moves;
   private MessageHandler application;
   private Authorizer authorizer = Authorizer.ticketRooms();
   /** Null when tickets are off. */
@@ -108,6 +105,7 @@ public final class BackendVerticle extends VerticleBase {
 
   private BackendVerticle(BackendOptions options, String nodeId, ClusterNode cluster, int index) {
     this.options = new BackendOptions(options);
+    this.moves = new MovesInFlight(TimeUnit.MILLISECONDS.toNanos(options.getRebalanceDeadlineMs()));
     this.nodeId = nodeId;
     this.cluster = cluster;
     this.id = shortNode(nodeId) + "-" + index;
@@ -259,7 +257,7 @@ public final class BackendVerticle extends VerticleBase {
         WsMessage.Drain frame = frames.get(k);
         groups.get(k).forEach(s -> s.move().ask(frame));
       }
-      movingCount += asked.size();
+      moves.asked(asked.size());
       promise.complete(asked.size());
     });
     return promise.future();
@@ -276,9 +274,7 @@ public final class BackendVerticle extends VerticleBase {
    * its service's counts are in flux.
    */
   public boolean movesInFlight() {
-    long stranded = strandedAt;
-    return movingCount > 0 || (stranded != 0
-        && System.nanoTime() - stranded < TimeUnit.MILLISECONDS.toNanos(options.getRebalanceDeadlineMs()));
+    return moves.any(System.nanoTime());
   }
 
   /** Current WebSocket connections (read from any thread; exact on the verticle's context). */
@@ -358,18 +354,13 @@ public final class BackendVerticle extends VerticleBase {
     BackendSession session = new BackendSession(vertx, socket, id, rooms, application, options.getMaxFrameBytes(),
         options.getMessagesPerSecond(), options.getMessageBurst(), options.getAbuseLimit(), options.getMaxOutboundBytes())
         .authorization(ticket, authorizer);
-    session.move().releaseHandler(() -> movingCount--);
+    session.move().releaseHandler(moves::released);
     sessions.put(socket, session);
     connectionCount = sessions.size();
     registration.connections(sessions.size());
     socket.closeHandler(v -> {
       session.closed();
-      if (session.move().reason() == DrainReason.REBALANCE && !session.move().stayed()) {
-        movingCount--;
-        if (session.move().closedAtDeadline()) {
-          strandedAt = System.nanoTime();
-        }
-      }
+      moves.closed(session.move(), System.nanoTime());
       sessions.remove(socket);
       connectionCount = sessions.size();
       registration.connections(sessions.size());
