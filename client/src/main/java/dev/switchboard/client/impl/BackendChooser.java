@@ -1,5 +1,6 @@
 package dev.switchboard.client.impl;
 
+import dev.switchboard.client.MoveHint;
 import dev.switchboard.client.policy.Policy;
 import dev.switchboard.client.policy.Selector;
 import dev.switchboard.model.BackendRecord;
@@ -73,6 +74,15 @@ final class BackendChooser {
   }
 
   /** Not {@code used}, and neither failed nor lost lately: where a planned move may go first. */
+  /**
+   * Where a planned move goes: the first usable backend of the hint's {@code prefer}, else a policy
+   * pick among the hint's targets; null when there is none (the client stays).
+   */
+  BackendRecord moveTarget(MoveHint hint, Map<String, BackendRecord> backends, Set<String> used, long now) {
+    BackendRecord preferred = hint.preferred(backends, usable(used, now));
+    return preferred != null ? preferred : pick(used, hint.targets(backends.values()), now);
+  }
+
   Predicate<BackendRecord> usable(Set<String> used, long now) {
     forgetOld(now);
     return b -> !used.contains(b.id()) && !failedAt.containsKey(b.id()) && !lostAt.containsKey(b.id());

@@ -284,10 +284,7 @@ public final class Pool {
     if (closed || !open.contains(from) || opening.stream().anyMatch(c -> c.replaces == from)) {
       return;
     }
-    BackendRecord target = hint.preferred(list.backends(), chooser.usable(used(), clock.now()));
-    if (target == null) {
-      target = chooser.pick(used(), hint.targets(list.backends().values()), clock.now());
-    }
+    BackendRecord target = chooser.moveTarget(hint, list.backends(), used(), clock.now());
     if (target == null) {
       // a drain: nowhere else to go yet, the backend closes us at its deadline and we fail over then;
       // a rebalance: every backend we could go to holds one of our connections already, or none under its
