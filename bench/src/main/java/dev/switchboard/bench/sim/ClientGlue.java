@@ -201,14 +201,14 @@ final class ClientGlue {
     flags[c] &= ~MOVING;
     ownSelectors.remove(c);
     if (!fleet.accepts(b)) {
-      sim.countFailedAttempt();
+      sim.counts().failedAttempt();
       recentOrNew(failedAt, c).put(b, (int) sim.now());
       retryLater(c);
       return;
     }
     if (move) {
       leave(c, at[c]);
-      sim.countPlannedMove();
+      sim.counts().plannedMove();
       moved(c);
     }
     movedIn[c] = move; // held down: the real client says ?moved=drain or ?moved=rebalance (a failover is not held down)
@@ -354,7 +354,7 @@ final class ClientGlue {
    */
   void ask(int c, int askIndex, long holdDownUs) {
     if (sim.now() - lastMovedAt[c] < holdDownUs) {
-      sim.countHoldDownViolation();
+      sim.counts().holdDownViolation();
     }
     Ask ask = asks.get(askIndex);
     flags[c] |= ASKED;
@@ -382,7 +382,7 @@ final class ClientGlue {
       target = pick(c, ask.hint().targets(sim.list()));
     }
     if (target == null) {
-      sim.countDeclinedMove();
+      sim.counts().declinedMove();
       // the client answers `stay`; the backend keeps it, not moving, and cancels the deadline (BackendSession.stay)
       if (ask.hint().reason() == MoveReason.REBALANCE && (flags[c] & ASKED) != 0) {
         flags[c] = (byte) ((flags[c] & ~ASKED) | STAYED);
@@ -401,7 +401,7 @@ final class ClientGlue {
     }
     Ask ask = asks.get(askOf[c]);
     if (at[c] == ask.backend() && ask.askedAtUs() + Math.max(1, ask.hint().deadlineMs()) * 1000 == sim.now()) {
-      sim.countClosedAtDeadline();
+      sim.counts().closedAtDeadline();
       strandedAtUs[ask.backend()] = sim.now();
       failover(c, ask.backend());
     }

@@ -233,4 +233,32 @@ final class Fleet {
       }
     };
   }
+
+  /** Connections to live backends. */
+  long connectedAlive() {
+    long total = 0;
+    for (int b = 0; b < alive.length; b++) {
+      total += alive[b] ? connections[b] : 0;
+    }
+    return total;
+  }
+
+  /** The largest live backend's connections over its weighted fair share; 0 while none is connected. */
+  double worstOverShare() {
+    long total = 0;
+    long weights = 0;
+    for (int b = 0; b < alive.length; b++) {
+      if (alive[b]) {
+        total += connections[b];
+        weights += weight[b];
+      }
+    }
+    double worst = 0;
+    for (int b = 0; b < alive.length; b++) {
+      if (alive[b] && total > 0) {
+        worst = Math.max(worst, connections[b] / ((double) total * weight[b] / weights));
+      }
+    }
+    return worst;
+  }
 }

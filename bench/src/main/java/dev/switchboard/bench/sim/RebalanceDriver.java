@@ -78,7 +78,7 @@ final class RebalanceDriver {
           clients.ask(c, ask, config.rebalanceHoldDownMs() * 1000);
         }
       }
-      sim.countAsked(asked.size());
+      sim.counts().asked(asked.size());
       gate.shed(shed.backend(), nowMs);
     }
   }

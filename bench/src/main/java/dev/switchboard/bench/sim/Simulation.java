@@ -64,29 +64,16 @@ public final class Simulation {
   private int choosableListed;
 
   // figures
-  private final int[] arrivalsSecond;
-  private final double[] checkpoints = new double[SimResult.CHECKPOINTS_S.size()];
+  private final ArrivalPeaks peaks;
+  private final Imbalance imbalance = new Imbalance();
   private final BitSet affected = new BitSet();
   private final BitSet reconnected = new BitSet();
   private int affectedCount;
   private int reconnectedCount;
   private long lastReconnectUs = -1;
-  private long lastUnbalancedUs = -1;
   private long minMoves;
-  private int peakSecond;
-  private int peak100Ms;
-  private int samples;
-  private long attempts;
-  private long failedAttempts;
-  private long attemptsToDead;
-  private long attemptsToUnlisted;
-  private long attemptsToOwnLost;
-  private long plannedMoves;
+  private final SimCounts counts = new SimCounts();
   private long failovers;
-  private long askedToMove;
-  private long declinedMoves;
-  private long closedAtDeadline;
-  private int holdDownViolations;
   private int backendsBefore;
   private long events;
 
@@ -104,7 +91,7 @@ public final class Simulation {
     this.writePending = new boolean[config.backends()];
     this.recordCache = new BackendRecord[config.backends()];
     Arrays.fill(lastWriteUs, Long.MIN_VALUE / 4);
-    this.arrivalsSecond = new int[config.backends()];
+    this.peaks = new ArrivalPeaks(config.backends(), (int) (SECOND_US / SAMPLE_US));
     this.eventUs = scenario == Scenario.COLD_START ? 0 : config.preEventMs() * 1000;
     this.endUs = eventUs + config.horizonMs() * 1000;
   }
@@ -315,44 +302,9 @@ public final class Simulation {
   // ---- figures ----------------------------------------------------------------------------------
 
   private void sample() {
-    long total = 0;
-    long weights = 0;
-    int peak = 0;
-    for (int b = 0; b < config.backends(); b++) {
-      if (fleet.alive[b]) {
-        total += fleet.connections[b];
-        weights += fleet.weight[b];
-      }
-      peak = Math.max(peak, fleet.arrivals[b]);
-      arrivalsSecond[b] += fleet.arrivals[b];
-      fleet.arrivals[b] = 0;
-    }
-    double worst = 0;
-    for (int b = 0; b < config.backends(); b++) {
-      if (fleet.alive[b] && total > 0) {
-        worst = Math.max(worst, fleet.connections[b] / ((double) total * fleet.weight[b] / weights));
-      }
-    }
-    if (samples > 0) {
-      peak100Ms = Math.max(peak100Ms, peak);
-    }
-    if (samples % (int) (SECOND_US / SAMPLE_US) == 0) {
-      for (int b = 0; b < config.backends(); b++) {
-        if (samples > 0) {
-          peakSecond = Math.max(peakSecond, arrivalsSecond[b]);
-        }
-        arrivalsSecond[b] = 0;
-      }
-    }
-    samples++;
-    for (int i = 0; i < checkpoints.length; i++) {
-      if (now - eventUs == SimResult.CHECKPOINTS_S.get(i) * SECOND_US) {
-        checkpoints[i] = worst;
-      }
-    }
-    if (total < config.clients() || worst > config.rebalanceThreshold()) {
-      lastUnbalancedUs = now;
-    }
+    peaks.sample(fleet.arrivals);
+    double worst = fleet.worstOverShare();
+    imbalance.sample(now, now - eventUs, worst, fleet.connectedAlive() < config.clients() || worst > config.rebalanceThreshold());
   }
 
   private SimResult result(long wallMs) {
@@ -362,22 +314,16 @@ public final class Simulation {
       moved += clients.moves[c] > 0 ? 1 : 0;
       movedTwice += clients.moves[c] > 1 ? 1 : 0;
     }
-    long connected = 0;
-    for (int b = 0; b < config.backends(); b++) {
-      connected += fleet.alive[b] ? fleet.connections[b] : 0;
-    }
-    List<Double> atCheckpoints = new ArrayList<>();
-    for (double v : checkpoints) {
-      atCheckpoints.add(Math.round(v * 10_000) / 10_000.0);
-    }
-    long converged = lastUnbalancedUs < 0 ? 0 : lastUnbalancedUs >= endUs ? -1 : (lastUnbalancedUs + SAMPLE_US - eventUs) / 1000;
+    long connected = fleet.connectedAlive();
+    long converged = imbalance.convergedMs(eventUs, endUs, SAMPLE_US);
     long reconnectMax = scenario == Scenario.KILL && reconnectedCount == affectedCount ? (lastReconnectUs - eventUs) / 1000 : -1;
     int after = scenario == Scenario.KILL ? config.backends() - (int) Math.round(config.backends() * config.killFraction())
         : config.backends();
-    return new SimResult(scenario, config.policy().wire(), config.clients(), backendsBefore, after, atCheckpoints,
-        converged, minMoves, plannedMoves, failovers, moved, movedTwice, peakSecond, peak100Ms, affectedCount,
-        reconnectMax, attempts, failedAttempts, attemptsToDead, attemptsToUnlisted, attemptsToOwnLost, askedToMove, declinedMoves,
-        closedAtDeadline, holdDownViolations, (int) (config.clients() - connected), events, wallMs);
+    return new SimResult(scenario, config.policy().wire(), config.clients(), backendsBefore, after, imbalance.checkpoints(),
+        converged, minMoves, counts.plannedMoves, failovers, moved, movedTwice, peaks.perSecond(), peaks.perSample(), affectedCount,
+        reconnectMax, counts.attempts, counts.failedAttempts, counts.attemptsToDead, counts.attemptsToUnlisted,
+        counts.attemptsToOwnLost, counts.askedToMove, counts.declinedMoves, counts.closedAtDeadline, counts.holdDownViolations,
+        (int) (config.clients() - connected), events, wallMs);
   }
 
   // ---- for the glue -----------------------------------------------------------------------------
@@ -426,19 +372,13 @@ public final class Simulation {
     return listed[b];
   }
 
+  /** What the run counted; the glue adds to it. */
+  SimCounts counts() {
+    return counts;
+  }
+
   void countAttempt(int b, boolean toOwnLost) {
-    attempts++;
-    attemptsToDead += fleet.alive[b] ? 0 : 1;
-    attemptsToUnlisted += listed[b] ? 0 : 1;
-    attemptsToOwnLost += toOwnLost ? 1 : 0;
-  }
-
-  void countFailedAttempt() {
-    failedAttempts++;
-  }
-
-  void countPlannedMove() {
-    plannedMoves++;
+    counts.attempt(!fleet.alive[b], !listed[b], toOwnLost);
   }
 
   void countReconnect(int c) {
@@ -448,21 +388,5 @@ public final class Simulation {
       reconnectedCount++;
       lastReconnectUs = now;
     }
-  }
-
-  void countAsked(int count) {
-    askedToMove += count;
-  }
-
-  void countDeclinedMove() {
-    declinedMoves++;
-  }
-
-  void countClosedAtDeadline() {
-    closedAtDeadline++;
-  }
-
-  void countHoldDownViolation() {
-    holdDownViolations++;
   }
 }
