@@ -3,15 +3,12 @@ package dev.switchboard.bench.sim;
 import dev.switchboard.client.Backoff;
 import dev.switchboard.client.MoveHint;
 import dev.switchboard.client.MoveReason;
-import dev.switchboard.client.policy.Policy;
 import dev.switchboard.client.policy.Selector;
 import dev.switchboard.model.BackendRecord;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 
 /**
@@ -48,18 +45,15 @@ final class ClientGlue {
   final int[] connectedAt;
   private final int[] lastMovedAt;
   private final boolean[] movedIn;
-  private Map<String, BackendRecord> byId = new HashMap<>();
-  private long byIdEpoch = -1;
   private final byte[] flags;
   final byte[] moves;
   private final byte[] attempt;
   private final int[] moving;
   private final long[] strandedAtUs;
   private final List<Ask> asks = new ArrayList<>();
-  private final Map<Integer, Recent> failedAt = new HashMap<>();
-  private final Map<Integer, Recent> lostAt = new HashMap<>();
-  private final Map<Integer, Selector> ownSelectors = new HashMap<>();
-  private int ownSelectorsEpoch = -1;
+  private final RecentBackends failedAt = new RecentBackends();
+  private final RecentBackends lostAt = new RecentBackends();
+  private final SnapshotViews views;
   private int[] idle = new int[64];
   private int idleCount;
 
@@ -67,6 +61,7 @@ final class ClientGlue {
     this.sim = sim;
     this.fleet = fleet;
     this.config = config;
+    this.views = new SnapshotViews(sim, config.policy());
     int n = config.clients();
     at = filled(n);
     pending = filled(n);
@@ -126,11 +121,11 @@ final class ClientGlue {
    * that did not fail lately, then among any but one whose established connection was just lost.
    */
   private BackendRecord pick(int c, Predicate<BackendRecord> allowed) {
-    Selector selector = selector(c);
+    Selector selector = views.selector(c);
     int open = at[c];
     int opening = pending[c];
-    Recent failed = recent(failedAt, c);
-    Recent lost = recent(lostAt, c);
+    RecentBackends.Entries failed = failedAt.of(c, sim.now() - config.maxMs() * 1000, sim);
+    RecentBackends.Entries lost = lostAt.of(c, sim.now() - config.maxMs() * 1000, sim);
     Predicate<BackendRecord> unused = b -> {
       int i = Fleet.index(b);
       return i != open && i != opening && allowed.test(b);
@@ -147,42 +142,17 @@ final class ClientGlue {
   private Predicate<BackendRecord> usable(int c) {
     int open = at[c];
     int opening = pending[c];
-    Recent failed = recent(failedAt, c);
-    Recent lost = recent(lostAt, c);
+    RecentBackends.Entries failed = failedAt.of(c, sim.now() - config.maxMs() * 1000, sim);
+    RecentBackends.Entries lost = lostAt.of(c, sim.now() - config.maxMs() * 1000, sim);
     return b -> {
       int i = Fleet.index(b);
       return i != open && i != opening && (failed == null || !failed.has(i)) && (lost == null || !lost.has(i));
     };
   }
 
-  private Map<String, BackendRecord> byId() {
-    if (byIdEpoch != sim.epoch()) {
-      byId = new HashMap<>();
-      sim.list().forEach(b -> byId.put(b.id(), b));
-      byIdEpoch = sim.epoch();
-    }
-    return byId;
-  }
-
-  /**
-   * The client's selector over the current list. Random and least-loaded keep no per-client state, so
-   * every client shares the snapshot's one; round-robin keeps a counter, so a client gets its own, kept
-   * while it has an attempt in flight or failing (the picks that may come again within one snapshot).
-   */
-  private Selector selector(int c) {
-    if (config.policy() != Policy.ROUND_ROBIN) {
-      return sim.sharedSelector();
-    }
-    if (ownSelectorsEpoch != sim.epoch()) {
-      ownSelectors.clear();
-      ownSelectorsEpoch = sim.epoch();
-    }
-    return ownSelectors.computeIfAbsent(c, k -> config.policy().selector(sim.list(), sim.policyRandom()));
-  }
-
   /** {@code connect(backend, replaces)}: the attempt's outcome comes one connect latency later. */
   private void connect(int c, int b, boolean move) {
-    sim.countAttempt(b, lostAt.containsKey(c) && lostAt.get(c).has(b));
+    sim.countAttempt(b, lostAt.has(c, b));
     pending[c] = b;
     flags[c] = (byte) (move ? flags[c] | MOVING : flags[c] & ~MOVING);
     long due = sim.now() + sim.connectLatencyUs();
@@ -199,10 +169,10 @@ final class ClientGlue {
     boolean move = (flags[c] & MOVING) != 0;
     pending[c] = NONE;
     flags[c] &= ~MOVING;
-    ownSelectors.remove(c);
+    views.forget(c);
     if (!fleet.accepts(b)) {
       sim.counts().failedAttempt();
-      recentOrNew(failedAt, c).put(b, (int) sim.now());
+      failedAt.put(c, b, (int) sim.now());
       retryLater(c);
       return;
     }
@@ -309,7 +279,7 @@ final class ClientGlue {
     leave(c, lost);
     at[c] = NONE;
     flags[c] = (byte) ((flags[c] | LOST) & ~MOVING);
-    recentOrNew(lostAt, c).put(lost, (int) sim.now());
+    lostAt.put(c, lost, (int) sim.now());
     // refillAfterLoss(): the lost backend's listed count (as the client last saw it) against the survivors
     int displaced = sim.publishedConnections(lost);
     int survivors = sim.choosableListed() - (sim.listedChoosable(lost) ? 1 : 0);
@@ -377,7 +347,7 @@ final class ClientGlue {
     if (at[c] != ask.backend() || pending[c] != NONE) {
       return;
     }
-    BackendRecord target = ask.hint().preferred(byId(), usable(c));
+    BackendRecord target = ask.hint().preferred(views.byId(), usable(c));
     if (target == null) {
       target = pick(c, ask.hint().targets(sim.list()));
     }
@@ -414,67 +384,5 @@ final class ClientGlue {
 
   boolean asked(int c) {
     return (flags[c] & (ASKED | STAYED)) != 0;
-  }
-
-  // ---- failedAt / lostAt ----------------------------------------------------------------------
-
-  /** The client's recent entries, dropping those older than the backoff cap or no longer listed. */
-  private Recent recent(Map<Integer, Recent> map, int c) {
-    Recent r = map.get(c);
-    if (r == null) {
-      return null;
-    }
-    r.prune(sim.now() - config.maxMs() * 1000, sim);
-    if (r.size == 0) {
-      map.remove(c);
-      return null;
-    }
-    return r;
-  }
-
-  private static Recent recentOrNew(Map<Integer, Recent> map, int c) {
-    return map.computeIfAbsent(c, k -> new Recent());
-  }
-
-  /** Backend index → when, for one client; a few entries at most. */
-  static final class Recent {
-    private int[] backends = new int[2];
-    private int[] times = new int[2];
-    private int size;
-
-    boolean has(int b) {
-      for (int i = 0; i < size; i++) {
-        if (backends[i] == b) {
-          return true;
-        }
-      }
-      return false;
-    }
-
-    void put(int b, int timeUs) {
-      for (int i = 0; i < size; i++) {
-        if (backends[i] == b) {
-          times[i] = timeUs;
-          return;
-        }
-      }
-      if (size == backends.length) {
-        backends = Arrays.copyOf(backends, size * 2);
-        times = Arrays.copyOf(times, size * 2);
-      }
-      backends[size] = b;
-      times[size++] = timeUs;
-    }
-
-    void prune(long olderThanUs, Simulation sim) {
-      int kept = 0;
-      for (int i = 0; i < size; i++) {
-        if (times[i] >= olderThanUs && sim.listed(backends[i])) {
-          backends[kept] = backends[i];
-          times[kept++] = times[i];
-        }
-      }
-      size = kept;
-    }
   }
 }
