@@ -37,7 +37,7 @@ public final class BackendOptions {
   /** Rebalance: on, judged this often; a backend above this × its weighted fair share sheds what the others lack. */
   public static final boolean DEFAULT_REBALANCE = true;
   public static final long DEFAULT_REBALANCE_INTERVAL_MS = 1_000;
-  public static final double DEFAULT_REBALANCE_THRESHOLD = 1.10;
+  public static final double DEFAULT_REBALANCE_THRESHOLD = 1.05;
   /**
    * Clients asked to move by a rebalance get this long (they move at a random moment within half of
    * it, so 2 s spreads the moves over 1 s); shorter than a drain, as their backend is not leaving.

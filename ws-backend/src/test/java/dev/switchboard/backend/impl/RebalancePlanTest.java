@@ -148,6 +148,21 @@ class RebalancePlanTest {
   }
 
   @Test
+  void aTightThresholdStillLeavesACountTwoOverItsShareAlone() {
+    // 80 over 4, a share of 20: 22 is above 1.05 x 20, but list counts a few seconds old are off by
+    // that much, so only a backend more than two over its share sheds
+    List<BackendRecord> nearShare = List.of(backend("a", 22), backend("b", 19), backend("c", 20), backend("d", 19));
+    assertEquals(0, totalShed(RebalancePlan.of(nearShare, nearShare, Set.of(), 1.05)));
+    List<BackendRecord> threeOver = List.of(backend("a", 23), backend("b", 18), backend("c", 20), backend("d", 19));
+    RebalancePlan plan = RebalancePlan.of(threeOver, threeOver, Set.of(), 1.05);
+    assertEquals(3, plan.count("a"), "down to its share, into what b and d lack: " + plan.sheds());
+    // a large share is held to the threshold itself: 2,000 over 5, 421 of a share of 400 sheds at 1.05
+    List<BackendRecord> burst = List.of(backend("a", 421), backend("b", 400), backend("c", 400), backend("d", 400),
+        backend("e", 379));
+    assertEquals(21, RebalancePlan.of(burst, burst, Set.of(), 1.05).count("a"));
+  }
+
+  @Test
   void weightsSetTheSharesAndTheOrderOfPreference() {
     List<BackendRecord> all = List.of(backend("a", 600, 100, 10_000, BackendState.UP),
         backend("b", 0, 100, 10_000, BackendState.UP), backend("c", 0, 200, 10_000, BackendState.UP));
