@@ -45,7 +45,7 @@ final class SimulateBench {
         + "| balanced (≤ " + model.rebalanceThreshold() + "×, all connected) after |\n|---|---|---|---|---|---|---|---|\n");
     StringBuilder moves = new StringBuilder("| scenario | policy | moves (planned + failovers) | minimum | moves / minimum "
         + "| clients moved twice | peak arrivals / backend / s | peak in 100 ms | kill: all reconnected after "
-        + "| kill: attempts to dead (own lost) | asked / declined / closed at deadline | simulator wall time |\n"
+        + "| kill: attempts to dead (own lost) | asked / declined / still there at the deadline (drain: closed, rebalance: lapsed) | simulator wall time |\n"
         + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (SimResult r : results) {
       balance.append("| ").append(r.scenario().label()).append(" | ").append(r.policy());

@@ -354,13 +354,13 @@ public final class BackendVerticle extends VerticleBase {
     BackendSession session = new BackendSession(vertx, socket, id, rooms, application, options.getMaxFrameBytes(),
         options.getMessagesPerSecond(), options.getMessageBurst(), options.getAbuseLimit(), options.getMaxOutboundBytes())
         .authorization(ticket, authorizer);
-    session.move().releaseHandler(moves::released);
+    session.move().releaseHandler(moves::released).lapseHandler(() -> moves.lapsed(System.nanoTime()));
     sessions.put(socket, session);
     connectionCount = sessions.size();
     registration.connections(sessions.size());
     socket.closeHandler(v -> {
       session.closed();
-      moves.closed(session.move(), System.nanoTime());
+      moves.closed(session.move());
       sessions.remove(socket);
       connectionCount = sessions.size();
       registration.connections(sessions.size());

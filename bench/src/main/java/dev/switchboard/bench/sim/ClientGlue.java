@@ -364,7 +364,10 @@ final class ClientGlue {
     connect(c, Fleet.index(target), true);
   }
 
-  /** The asking backend closes a session still there at the deadline (BackendSession.drain). */
+  /**
+   * A session still there at the deadline (SessionMove): a drain closes it, the client fails over; a
+   * rebalance lapses, the client is kept as one that stayed (a move under way may still finish).
+   */
   void deadline(int c) {
     if (askOf[c] == NONE || (flags[c] & ASKED) == 0) {
       return;
@@ -373,7 +376,13 @@ final class ClientGlue {
     if (at[c] == ask.backend() && ask.askedAtUs() + Math.max(1, ask.hint().deadlineMs()) * 1000 == sim.now()) {
       sim.counts().closedAtDeadline();
       strandedAtUs[ask.backend()] = sim.now();
-      failover(c, ask.backend());
+      if (ask.hint().reason() == MoveReason.REBALANCE) {
+        flags[c] = (byte) ((flags[c] & ~ASKED) | STAYED);
+        moving[ask.backend()]--;
+        askOf[c] = NONE;
+      } else {
+        failover(c, ask.backend());
+      }
     }
   }
 

@@ -4,18 +4,17 @@ import dev.switchboard.model.DrainReason;
 
 /**
  * A backend's clients that a rebalance asked to move and that may still be on their way: asked and
- * still connected, or closed at their deadline less than a rebalance deadline ago (such a client
- * reconnects from scratch, counted nowhere meanwhile). While any is, the backend's and its service's
- * counts are in flux. Written on the backend's event loop; {@link #any} may be read from any thread.
+ * still connected before the deadline, or lapsed at their deadline less than a rebalance deadline ago
+ * (a late one may still arrive). While any is, the backend's and its service's counts are in flux. Written on the backend's event loop; {@link #any} may be read from any thread.
  */
 public final class MovesInFlight {
 
   private final long deadlineNanos;
   private volatile int moving;
-  /** When an asked client was last closed at its deadline (nanoTime); 0: never. */
-  private volatile long strandedAt;
+  /** When an asked client's move last lapsed at its deadline (nanoTime); 0: never. */
+  private volatile long lapsedAt;
 
-  /** @param deadlineNanos how long a client closed at its deadline still counts (the rebalance deadline) */
+  /** @param deadlineNanos how long a lapsed move still counts (the rebalance deadline) */
   public MovesInFlight(long deadlineNanos) {
     this.deadlineNanos = deadlineNanos;
   }
@@ -30,19 +29,22 @@ public final class MovesInFlight {
     moving--;
   }
 
-  /** A connection closed at {@code nowNanos}; counts only if a rebalance asked it and it had not stayed. */
-  public void closed(SessionMove move, long nowNanos) {
+  /** One asked client was still here at its deadline: no longer counted as moving, but it may arrive late. */
+  public void lapsed(long nowNanos) {
+    moving--;
+    lapsedAt = nowNanos;
+  }
+
+  /** A connection closed; counts only if a rebalance asked it, and it had neither stayed nor lapsed. */
+  public void closed(SessionMove move) {
     if (move.reason() == DrainReason.REBALANCE && !move.stayed()) {
       moving--;
-      if (move.closedAtDeadline()) {
-        strandedAt = nowNanos;
-      }
     }
   }
 
   /** Whether a move may still be under way at {@code nowNanos}. */
   public boolean any(long nowNanos) {
-    long stranded = strandedAt;
-    return moving > 0 || (stranded != 0 && nowNanos - stranded < deadlineNanos);
+    long lapsed = lapsedAt;
+    return moving > 0 || (lapsed != 0 && nowNanos - lapsed < deadlineNanos);
   }
 }

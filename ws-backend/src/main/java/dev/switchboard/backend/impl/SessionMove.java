@@ -9,18 +9,25 @@ import java.util.function.Consumer;
 
 /**
  * A connection's planned move, from the backend's side: the {@code drain} frame that asked the client
- * to leave (a drain or a rebalance), the close at the deadline if it is still here, and the client's
- * {@code stay} that keeps it after a rebalance it cannot follow. Confined to the
- * connection's event loop; its environment (timers, the socket) is passed in.
+ * to leave (a drain or a rebalance), what happens at the deadline if it is still here, and the client's
+ * {@code stay} that keeps it after a rebalance it cannot follow. At a drain's deadline the connection is
+ * closed (1001): the backend is leaving. A rebalance's deadline closes nothing: moving is an
+ * improvement, not a must, and a client whose move is slow (its new backend busy with handshakes) would
+ * otherwise lose its only connection mid-move and fail over, adding to the load that made it slow. The
+ * move lapses instead: the client may still finish it, and is treated as one that stayed. Confined to
+ * the connection's event loop; its environment (timers, the socket) is passed in.
  */
 public final class SessionMove {
 
-  /** Timers of the connection's event loop. */
+  /** Timers and the clock of the connection's event loop. */
   public interface Timers {
     /** Runs {@code task} once after {@code delayMs}; returns the timer's id. */
     long set(long delayMs, Runnable task);
 
     void cancel(long id);
+
+    /** Now, in {@link System#nanoTime()}'s terms. */
+    long nanoTime();
   }
 
   /** The socket, as far as a move needs it. */
@@ -38,8 +45,10 @@ public final class SessionMove {
   private long deadlineTimer = -1;
   private boolean closedAtDeadline;
   private boolean stayed;
+  private boolean lapsed;
   private long stayedAtNanos;
   private Runnable releaseHandler = () -> { };
+  private Runnable lapseHandler = () -> { };
 
   public SessionMove(Timers timers, Socket socket) {
     this.timers = timers;
@@ -57,6 +66,11 @@ public final class SessionMove {
       @Override
       public void cancel(long id) {
         vertx.cancelTimer(id);
+      }
+
+      @Override
+      public long nanoTime() {
+        return System.nanoTime();
       }
     }, new Socket() {
       @Override
@@ -77,8 +91,8 @@ public final class SessionMove {
   }
 
   /**
-   * Asks the client to move: sends {@code frame}, then closes the connection with 1001 at its deadline
-   * if the client is still here. A connection is asked once, except that a drain replaces a rebalance
+   * Asks the client to move: sends {@code frame}; at its deadline, if the client is still here, a drain
+   * closes the connection with 1001 and a rebalance lapses (see the class comment). A connection is asked once, except that a drain replaces a rebalance
    * (the backend is leaving: the rebalance's deadline gives way to the drain's) and a client that stayed
    * may be asked again; any other later ask does nothing.
    */
@@ -93,12 +107,21 @@ public final class SessionMove {
       releaseHandler.run();
     }
     stayed = false;
+    lapsed = false;
     reason = frame.reason();
     socket.send(frame);
     String why = frame.reason() == DrainReason.REBALANCE ? "backend rebalanced" : "backend drained";
     deadlineTimer = timers.set(Math.max(1, frame.deadlineMs()), () -> {
       deadlineTimer = -1;
-      if (!socket.isClosed()) {
+      if (socket.isClosed()) {
+        return;
+      }
+      if (reason == DrainReason.REBALANCE) {
+        lapsed = true;
+        stayed = true;
+        stayedAtNanos = timers.nanoTime();
+        lapseHandler.run();
+      } else {
         closedAtDeadline = true;
         socket.close((short) 1001, why);
       }
@@ -130,6 +153,15 @@ public final class SessionMove {
     return this;
   }
 
+  /**
+   * Runs when this connection's rebalance lapses at the deadline with the client still here: it is no
+   * longer counted as on its way, though it may still arrive late.
+   */
+  public SessionMove lapseHandler(Runnable handler) {
+    this.lapseHandler = handler;
+    return this;
+  }
+
   /** Whether a rebalance may ask this client now: never asked, or it stayed at least {@code holdDownNanos} ago. */
   public boolean askable(long nowNanos, long holdDownNanos) {
     return reason == null || (stayed && nowNanos - stayedAtNanos >= holdDownNanos);
@@ -145,12 +177,17 @@ public final class SessionMove {
     return reason;
   }
 
-  /** Whether the client stayed after a rebalance asked it to move. */
+  /** Whether the client's rebalance lapsed at its deadline (it then counts as one that stayed). */
+  public boolean lapsed() {
+    return lapsed;
+  }
+
+  /** Whether the client stayed after a rebalance asked it to move, or its rebalance lapsed. */
   public boolean stayed() {
     return stayed;
   }
 
-  /** Whether the client had not moved by the deadline and was closed: it reconnects from scratch, later. */
+  /** Whether the client had not left by a drain's deadline and was closed: it reconnects from scratch, later. */
   public boolean closedAtDeadline() {
     return closedAtDeadline;
   }

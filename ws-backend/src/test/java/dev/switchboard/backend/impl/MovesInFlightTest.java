@@ -8,18 +8,18 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** When a backend's rebalance moves are under way: asked and connected, or stranded at the deadline a little while. */
+/** When a backend's rebalance moves are under way: asked and connected, or lapsed at the deadline a little while. */
 class MovesInFlightTest {
 
   private static final long DEADLINE = 2_000_000_000L;
 
-  /** A move whose deadline fires at once when {@code closeAtDeadline}, else never. */
-  private static SessionMove move(boolean closeAtDeadline) {
+  /** A move whose deadline fires at once (at 1,000 ns) when {@code deadlineAtOnce}, else never. */
+  private static SessionMove move(boolean deadlineAtOnce) {
     boolean[] closed = {false};
     return new SessionMove(new SessionMove.Timers() {
       @Override
       public long set(long delayMs, Runnable task) {
-        if (closeAtDeadline) {
+        if (deadlineAtOnce) {
           task.run();
         }
         return 1;
@@ -27,6 +27,11 @@ class MovesInFlightTest {
 
       @Override
       public void cancel(long id) {
+      }
+
+      @Override
+      public long nanoTime() {
+        return 1_000;
       }
     }, new SessionMove.Socket() {
       @Override
@@ -56,19 +61,21 @@ class MovesInFlightTest {
     assertTrue(moves.any(0));
     stays.stay(0);
     assertTrue(moves.any(0), "one is still on its way");
-    moves.closed(leaves, 10);
-    moves.closed(stays, 20); // it stayed: its close is no move
+    moves.closed(leaves);
+    moves.closed(stays); // it stayed: its close is no move
     assertFalse(moves.any(30));
   }
 
   @Test
-  void aClientClosedAtItsDeadlineCountsForOneDeadlineMore() {
+  void aMoveThatLapsedAtItsDeadlineCountsForOneDeadlineMoreAndItsLaterCloseIsNoMove() {
     MovesInFlight moves = new MovesInFlight(DEADLINE);
-    SessionMove stranded = move(true);
-    stranded.ask(WsMessage.Drain.rebalance(2_000, List.of()));
     moves.asked(1);
-    moves.closed(stranded, 1_000);
-    assertTrue(moves.any(1_000 + DEADLINE - 1), "it reconnects from scratch, counted nowhere meanwhile");
+    SessionMove lapsing = move(true).lapseHandler(() -> moves.lapsed(1_000));
+    lapsing.ask(WsMessage.Drain.rebalance(2_000, List.of()));
+    assertTrue(lapsing.lapsed());
+    assertTrue(moves.any(1_000 + DEADLINE - 1), "a late mover may still arrive");
+    assertFalse(moves.any(1_000 + DEADLINE));
+    moves.closed(lapsing); // it arrived late after all: counted once, at the lapse
     assertFalse(moves.any(1_000 + DEADLINE));
   }
 
@@ -77,8 +84,8 @@ class MovesInFlightTest {
     MovesInFlight moves = new MovesInFlight(DEADLINE);
     SessionMove drained = move(false);
     drained.ask(new WsMessage.Drain(10_000));
-    moves.closed(drained, 5);
-    moves.closed(move(false), 6);
+    moves.closed(drained);
+    moves.closed(move(false));
     assertFalse(moves.any(7));
   }
 }

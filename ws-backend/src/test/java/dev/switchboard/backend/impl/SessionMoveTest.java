@@ -25,6 +25,8 @@ class SessionMoveTest {
   private final List<WsMessage.Drain> sent = new ArrayList<>();
   private final List<String> closes = new ArrayList<>();
   private int released;
+  private int lapsed;
+  private long now;
 
   private final SessionMove move = new SessionMove(new SessionMove.Timers() {
     @Override
@@ -36,6 +38,11 @@ class SessionMoveTest {
     @Override
     public void cancel(long id) {
       timers.remove(id);
+    }
+
+    @Override
+    public long nanoTime() {
+      return now;
     }
   }, new SessionMove.Socket() {
     @Override
@@ -52,7 +59,7 @@ class SessionMoveTest {
     public void close(short code, String reason) {
       closes.add(code + " " + reason);
     }
-  }).releaseHandler(() -> released++);
+  }).releaseHandler(() -> released++).lapseHandler(() -> lapsed++);
 
   private void deadline() {
     List<Runnable> due = new ArrayList<>(timers.values());
@@ -78,13 +85,23 @@ class SessionMoveTest {
   }
 
   @Test
-  void aRebalanceNotAnsweredIsClosedWith1001AtTheDeadlineAndAStayAfterItIsIgnored() {
+  void aRebalanceNotGoneByItsDeadlineLapsesKeptOpenAsIfItStayedAndAskableAfterTheHoldDown() {
     move.ask(rebalance());
+    now = 5;
     deadline();
-    move.stay(0);
-    assertEquals(List.of("1001 backend rebalanced"), closes);
-    assertTrue(move.closedAtDeadline());
-    assertEquals(0, released);
+    move.stay(6);
+    assertEquals(List.of(), closes, "a rebalance closes nobody");
+    assertFalse(move.closedAtDeadline());
+    assertTrue(move.lapsed());
+    assertTrue(move.stayed());
+    assertEquals(1, lapsed);
+    assertEquals(0, released, "the stay after the deadline is ignored");
+    assertFalse(move.askable(5 + HOLD_DOWN - 1, HOLD_DOWN));
+    assertTrue(move.askable(5 + HOLD_DOWN, HOLD_DOWN));
+    move.ask(new WsMessage.Drain(10_000));
+    deadline();
+    assertEquals(List.of("1001 backend drained"), closes, "a drain still reaches it, and closes at its deadline");
+    assertEquals(1, lapsed);
   }
 
   @Test
