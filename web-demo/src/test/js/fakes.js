@@ -33,7 +33,12 @@ export class FakeClock {
       this.t = Math.max(this.t, next[1].at);
       next[1].fn();
     }
-    this.t = end;
+    this.t = Math.max(this.t, end);
+  }
+
+  /** The process stands still for `ms`: time moves, no timer runs; the next `advance` runs those due meanwhile, late. */
+  stall(ms) {
+    this.t += ms;
   }
 }
 

@@ -172,6 +172,22 @@ test('an explicit intervalMs sets the ping interval; a missed pong fails over wi
   assert.deepEqual(of('failover').map((f) => f.reason), [MoveReason.HEARTBEAT_TIMEOUT]);
 });
 
+test("the client's own stall is not counted against a ping that is out; a silent backend still fails over", () => {
+  const { clock, ws, of } = startClient({ intervalMs: 100, timeoutMs: 400 });
+  ws.all[0].accept({ heartbeatMs: 5000 });
+  clock.advance(150);
+  assert.equal(ws.all[0].sentOf('ping').length, 1);
+  // a throttled tab: time moves 2 s with no timer run; the heartbeat round due meanwhile runs late
+  clock.stall(2000);
+  clock.advance(0);
+  assert.deepEqual(of('failover'), [], 'not the backend\'s fault');
+  ws.all[0].frame({ type: 'pong', id: ws.all[0].sentOf('ping')[0].id });
+  clock.advance(150);
+  assert.equal(ws.all[0].sentOf('ping').length, 2);
+  clock.advance(1000);
+  assert.deepEqual(of('failover').map((f) => f.reason), [MoveReason.HEARTBEAT_TIMEOUT]);
+});
+
 test("without intervalMs the backend's welcome.heartbeatMs is the ping interval", () => {
   const { clock, ws } = startClient({ timeoutMs: 10000 });
   ws.all[0].accept({ heartbeatMs: 5000 });

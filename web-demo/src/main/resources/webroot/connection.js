@@ -39,6 +39,7 @@ export class Connection {
     this.awaitingJoins = null; // a replacement of the primary: the rooms it waits for
     this.sinceSent = new Map(); // room -> the `since` of the last join sent here (null: none)
     this.pings = new Map(); // ping id -> when sent
+    this.stalledMs = 0; // how long the client stood still while a ping was out
     this.listedConnections = undefined; // how many clients a loss of its backend displaces
     this.keptUnlisted = false; // removed as unreachable while this connection works: kept
   }
@@ -94,13 +95,19 @@ export class Connection {
    */
   heartbeat(now, timeoutMs, nextId) {
     const oldest = this.pings.size > 0 ? Math.min(...this.pings.values()) : null;
-    if (oldest !== null) return now - oldest > timeoutMs;
+    if (oldest !== null) return now - oldest - this.stalledMs > timeoutMs;
     if (now - this.heardAt >= this.intervalMs) {
       const id = nextId();
+      this.stalledMs = 0;
       this.pings.set(id, now);
       this.send({ type: 'ping', id });
     }
     return false;
+  }
+
+  /** The client stood still `ms` (its heartbeat ran late): while a ping is out, that time is not the backend's. */
+  stalled(ms) {
+    if (this.pings.size > 0) this.stalledMs += ms;
   }
 
   /** A pong: the round trip in ms, or null for an id not sent here. */

@@ -22,6 +22,9 @@ export { ForbiddenError, RequestError } from './errors.js';
 /** After this many failed attempts in a row with nothing open, the state is `offline`. */
 export const OFFLINE_AFTER_FAILURES = 3;
 
+/** A heartbeat round later than this (ms) is a stall of the client's own, not timer jitter (as the Java client). */
+const STALL_MS = 100;
+
 const DEFAULTS = Object.freeze({
   coordinators: [],
   service: 'chat',
@@ -143,7 +146,13 @@ export class Switchboard extends EventTarget {
     this.list.addEventListener('change', this.onListChange);
     this.list.start();
     const period = Math.max(50, Math.min(this.options.intervalMs, this.options.timeoutMs / 2));
-    const tick = () => { this.timers.later(period, tick); this.tick(); };
+    let due = this.env.now() + period;
+    const tick = () => {
+      const late = this.env.now() - due;
+      due = this.env.now() + period;
+      this.timers.later(period, tick);
+      this.tick(late);
+    };
     this.timers.later(period, tick);
     if (this.list.backends.size > 0) this.onList();
     return this;
@@ -246,7 +255,12 @@ export class Switchboard extends EventTarget {
     }
   }
 
-  tick() {
+  /**
+   * One heartbeat round, `late` ms after it was due. Later than STALL_MS, this client stood still (a
+   * throttled background tab, a suspended laptop, a long task): that time is not counted against the
+   * pings that are out, whose pongs may be waiting unread.
+   */
+  tick(late = 0) {
     const now = this.env.now();
     const o = this.options;
     const pool = this.pool;
@@ -260,6 +274,7 @@ export class Switchboard extends EventTarget {
       }
     }
     for (const c of [...pool.open]) {
+      if (late > STALL_MS) c.stalled(late);
       if (c.heartbeat(now, o.timeoutMs, () => ++this.pingId)) {
         pool.failover(c, MoveReason.HEARTBEAT_TIMEOUT, `${MoveReasonText[MoveReason.HEARTBEAT_TIMEOUT]} (${o.timeoutMs} ms)`);
         continue;

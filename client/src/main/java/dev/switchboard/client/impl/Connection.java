@@ -43,6 +43,8 @@ final class Connection {
   private long pingIntervalMs;
   private long pingId;
   private long pingSentAt = -1;
+  /** How long this client itself stood still while the ping was out (not the backend's fault). */
+  private long stalledMs;
 
   Connection(BackendRecord backend, Connection replaces, long now, long pingIntervalMs) {
     this.backend = backend;
@@ -123,15 +125,23 @@ final class Connection {
     return pingIntervalMs;
   }
 
-  /** A ping went out more than {@code timeoutMs} ago and no pong came. */
+  /** A ping went out more than {@code timeoutMs} ago, not counting the client's own stalls, and no pong came. */
   boolean pongOverdue(long now, long timeoutMs) {
-    return pingSentAt >= 0 && now - pingSentAt > timeoutMs;
+    return pingSentAt >= 0 && now - pingSentAt - stalledMs > timeoutMs;
+  }
+
+  /** The client's event loop ran {@code ms} late: if a ping is out, that time does not count against the backend. */
+  void stalled(long ms) {
+    if (pingSentAt >= 0) {
+      stalledMs += ms;
+    }
   }
 
   /** Sends a ping when the connection was silent a whole interval and none is out. */
   void pingIfIdle(long now) {
     if (pingSentAt < 0 && now - heardAt >= pingIntervalMs) {
       pingSentAt = now;
+      stalledMs = 0;
       send(new JsonObject().put("type", "ping").put("id", ++pingId));
     }
   }

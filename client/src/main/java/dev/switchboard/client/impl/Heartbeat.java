@@ -8,13 +8,21 @@ import java.util.List;
  * The pool's clock work, one timer for every connection: an attempt not welcomed within
  * {@code timeoutMs} fails; a replacement still joining after {@code requestTimeoutMs} takes over with
  * what it has; an open connection silent for its ping interval is pinged, and one whose ping goes
- * unanswered for {@code timeoutMs} fails over ({@code heartbeat-timeout}).
+ * unanswered for {@code timeoutMs} fails over ({@code heartbeat-timeout}). A tick that runs more than
+ * {@value #STALL_MS} ms after it was due shows that the client itself stood still (a GC pause, an
+ * event loop behind its work, a suspended process): that time is not counted against the backends'
+ * pongs, which may be sitting unread in the sockets.
  */
 final class Heartbeat {
 
   private final Pool pool;
   private long timer = -1;
   private long every = Long.MAX_VALUE;
+  /** When the scheduled tick is due. */
+  private long dueAt;
+
+  /** A tick later than this is a stall of the client's own, not timer jitter. */
+  static final long STALL_MS = 100;
   private boolean stopped;
 
   Heartbeat(Pool pool) {
@@ -51,6 +59,7 @@ final class Heartbeat {
       next = Math.min(next, c.pingIntervalMs());
     }
     every = Math.max(Connection.MIN_PING_INTERVAL_MS, next);
+    dueAt = pool.clock.now() + every;
     timer = pool.clock.setTimer(every, () -> {
       tick();
       schedule();
@@ -60,6 +69,7 @@ final class Heartbeat {
   void tick() {
     long now = pool.clock.now();
     long timeoutMs = pool.options.getTimeoutMs();
+    long late = now - dueAt;
     for (Connection c : List.copyOf(pool.opening)) {
       if (c.is(ConnectionState.CONNECTING) && now - c.startedAt > timeoutMs) {
         // a ticket that took too long says nothing about the backend: no report
@@ -69,6 +79,9 @@ final class Heartbeat {
       }
     }
     for (Connection c : List.copyOf(pool.open)) {
+      if (late > STALL_MS) {
+        c.stalled(late);
+      }
       if (c.pongOverdue(now, timeoutMs)) {
         pool.failover(c, MoveReason.HEARTBEAT_TIMEOUT, "no pong within " + timeoutMs + " ms", false);
       } else {

@@ -39,10 +39,18 @@ final class FakeClock implements Clock {
     long end = now + ms;
     while (!timers.isEmpty() && timers.firstKey().due() <= end) {
       Map.Entry<Key, Runnable> next = timers.pollFirstEntry();
-      now = next.getKey().due();
+      now = Math.max(now, next.getKey().due());
       next.getValue().run();
     }
-    now = end;
+    now = Math.max(now, end);
+  }
+
+  /**
+   * The process stands still for {@code ms}: time moves and no timer fires; the next {@link #advance}
+   * fires those that fell due meanwhile, late.
+   */
+  void stall(long ms) {
+    now += ms;
   }
 
   /** Timers set and not yet fired or cancelled. */

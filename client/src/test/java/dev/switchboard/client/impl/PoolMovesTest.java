@@ -193,6 +193,31 @@ class PoolMovesTest {
   }
 
   @Test
+  void theClientsOwnStallDoesNotCountAgainstAPingThatIsOutButASilentBackendStillFailsOver() {
+    PoolHarness h = new PoolHarness(new SwitchboardClientOptions().setIntervalMs(1_000).setTimeoutMs(3_000)
+        .setRequestTimeoutMs(5_000).setFailoverRate(0));
+    h.pool.start();
+    h.list.snapshot(backend("b1", 0));
+    FakeTransport.FakeSocket b1 = h.transport.last().accept("b1", 1_000);
+    h.clock.advance(1_100);
+    assertEquals(1, b1.sent("ping").size());
+    // the client's loop stands still 4 s (a GC pause, a loop behind its work): the tick due meanwhile
+    // runs late, and the pong may be sitting unread in the socket
+    h.clock.stall(4_000);
+    h.clock.advance(0);
+    assertEquals(List.of(), h.failovers, "the client's own stall is not the backend's fault");
+    b1.receive(new JsonObject().put("type", "pong").put("id", b1.sent("ping").get(0).getLong("id")));
+    // a backend that really stops answering still fails over, a timeout after its ping
+    h.clock.advance(1_000);
+    assertEquals(2, b1.sent("ping").size());
+    h.clock.advance(3_000);
+    assertEquals(List.of(), h.failovers, "3 s after the ping: not yet");
+    h.clock.advance(1_000);
+    assertEquals(1, h.failovers.size());
+    assertEquals(MoveReason.HEARTBEAT_TIMEOUT, h.failovers.get(0).reason());
+  }
+
+  @Test
   void anIntervalOptionWinsOverTheWelcomesHeartbeatEitherWay() {
     PoolHarness h = new PoolHarness(PoolHarness.options().setIntervalMs(1_000).setTimeoutMs(10_000));
     h.pool.start();
