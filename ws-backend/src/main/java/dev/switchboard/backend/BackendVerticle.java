@@ -17,6 +17,7 @@ import dev.switchboard.cluster.ServerTls;
 import dev.switchboard.cluster.ClusterSigner;
 import dev.switchboard.model.BackendRecord;
 import dev.switchboard.model.BackendState;
+import dev.switchboard.model.DrainReason;
 import dev.switchboard.model.WsMessage;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -263,15 +264,34 @@ public final class BackendVerticle extends VerticleBase {
     return promise.future();
   }
 
+  /**
+   * A client answered a rebalance with {@code stay}: the next client {@link #shed} would have picked is
+   * asked with the same frame (same targets, a deadline of its own), so the round still moves what it
+   * planned instead of waiting for the next round to notice the shortfall. Each client is asked once,
+   * so a chain of stays ends; a draining backend asks nobody in place.
+   */
+  private void askInPlaceOfAStay(WsMessage.Drain frame) {
+    if (drained != null || frame == null || frame.reason() != DrainReason.REBALANCE) {
+      return;
+    }
+    long now = System.nanoTime();
+    long holdDown = TimeUnit.MILLISECONDS.toNanos(options.getRebalanceHoldDownMs());
+    List<BackendSession> next = ShedPicker.pick(List.copyOf(sessions.values()), 1, now, holdDown,
+        BackendSession::connectedAtNanos, BackendSession::movedIn, s -> !s.move().askable(now, holdDown));
+    if (!next.isEmpty()) {
+      moves.asked(1);
+      next.get(0).move().ask(frame);
+    }
+  }
+
   public boolean isDraining() {
     return drained != null;
   }
 
   /**
    * Whether clients a rebalance asked to move may still be on their way (read from any thread): one is
-   * still connected, or one that had not moved was closed at its deadline less than a rebalance
-   * deadline ago (it reconnects from scratch, counted nowhere meanwhile). While so, this backend's and
-   * its service's counts are in flux.
+   * still connected and its move has not lapsed ({@link dev.switchboard.backend.impl.SessionMove#LAPSE_AFTER_DEADLINES} deadlines),
+   * or one's move lapsed less than a rebalance deadline ago (it may still arrive late). While so, this backend's and its service's counts are in flux.
    */
   public boolean movesInFlight() {
     return moves.any(System.nanoTime());
@@ -354,7 +374,8 @@ public final class BackendVerticle extends VerticleBase {
     BackendSession session = new BackendSession(vertx, socket, id, rooms, application, options.getMaxFrameBytes(),
         options.getMessagesPerSecond(), options.getMessageBurst(), options.getAbuseLimit(), options.getMaxOutboundBytes())
         .authorization(ticket, authorizer);
-    session.move().releaseHandler(moves::released).lapseHandler(() -> moves.lapsed(System.nanoTime()));
+    session.move().releaseHandler(moves::released).lapseHandler(() -> moves.lapsed(System.nanoTime()))
+        .stayHandler(this::askInPlaceOfAStay);
     sessions.put(socket, session);
     connectionCount = sessions.size();
     registration.connections(sessions.size());

@@ -1,5 +1,7 @@
 package dev.switchboard.bench.sim;
 
+import dev.switchboard.backend.impl.SessionMove;
+import dev.switchboard.backend.impl.ShedPicker;
 import dev.switchboard.client.Backoff;
 import dev.switchboard.client.MoveHint;
 import dev.switchboard.client.MoveReason;
@@ -334,7 +336,7 @@ final class ClientGlue {
     long timerMs = Math.max(1, (long) (sim.policyRandom().getAsDouble() * ask.hint().deadlineMs() / 2));
     moveDue[c] = (int) (deliveredUs + timerMs * 1000);
     sim.schedule(moveDue[c], Simulation.MOVE, c);
-    sim.schedule(ask.askedAtUs() + Math.max(1, ask.hint().deadlineMs()) * 1000, Simulation.DEADLINE, c);
+    sim.schedule(endUs(ask), Simulation.DEADLINE, c);
   }
 
   /** {@code moveAway(from, hint)}: the first usable preferred backend, else a policy pick among the hint's targets, or stay. */
@@ -353,27 +355,45 @@ final class ClientGlue {
     }
     if (target == null) {
       sim.counts().declinedMove();
-      // the client answers `stay`; the backend keeps it, not moving, and cancels the deadline (BackendSession.stay)
+      // the client answers `stay`; the backend keeps it, not moving, cancels the deadline (BackendSession.stay)
+      // and asks the next client in its place with the same targets (BackendVerticle.askInPlaceOfAStay)
       if (ask.hint().reason() == MoveReason.REBALANCE && (flags[c] & ASKED) != 0) {
         flags[c] = (byte) ((flags[c] & ~ASKED) | STAYED);
         moving[ask.backend()]--;
         askOf[c] = NONE;
+        askInPlace(ask);
       }
       return;
     }
     connect(c, Fleet.index(target), true);
   }
 
+  private void askInPlace(Ask stayed) {
+    long holdDownUs = config.rebalanceHoldDownMs() * 1000;
+    List<Integer> next = ShedPicker.pick(fleet.oldestFirst(stayed.backend()), 1, sim.now() * 1000L, holdDownUs * 1000,
+        c -> connectedAt[c] * 1000L, this::movedIn, this::asked);
+    if (!next.isEmpty()) {
+      ask(next.get(0), newAsk(stayed.backend(), stayed.hint()), holdDownUs);
+      sim.counts().asked(1);
+    }
+  }
+
+  /** When a drain closes a session still there (its deadline), or a rebalance's move lapses (SessionMove). */
+  private static long endUs(Ask ask) {
+    long deadlineUs = Math.max(1, ask.hint().deadlineMs()) * 1000;
+    return ask.askedAtUs() + (ask.hint().reason() == MoveReason.REBALANCE ? deadlineUs * SessionMove.LAPSE_AFTER_DEADLINES : deadlineUs);
+  }
+
   /**
-   * A session still there at the deadline (SessionMove): a drain closes it, the client fails over; a
-   * rebalance lapses, the client is kept as one that stayed (a move under way may still finish).
+   * A session still there at its end (SessionMove): a drain closes it at the deadline, the client fails
+   * over; a rebalance lapses, the client is kept as one that stayed (a move under way may still finish).
    */
   void deadline(int c) {
     if (askOf[c] == NONE || (flags[c] & ASKED) == 0) {
       return;
     }
     Ask ask = asks.get(askOf[c]);
-    if (at[c] == ask.backend() && ask.askedAtUs() + Math.max(1, ask.hint().deadlineMs()) * 1000 == sim.now()) {
+    if (at[c] == ask.backend() && endUs(ask) == sim.now()) {
       sim.counts().closedAtDeadline();
       strandedAtUs[ask.backend()] = sim.now();
       if (ask.hint().reason() == MoveReason.REBALANCE) {

@@ -4,8 +4,8 @@ import dev.switchboard.model.DrainReason;
 
 /**
  * A backend's clients that a rebalance asked to move and that may still be on their way: asked and
- * still connected before the deadline, or lapsed at their deadline less than a rebalance deadline ago
- * (a late one may still arrive). While any is, the backend's and its service's counts are in flux. Written on the backend's event loop; {@link #any} may be read from any thread.
+ * still connected until their move lapses ({@link SessionMove#LAPSE_AFTER_DEADLINES} deadlines after
+ * the ask), or lapsed less than a rebalance deadline ago (a late one may still arrive). While any is, the backend's and its service's counts are in flux. Written on the backend's event loop; {@link #any} may be read from any thread.
  */
 public final class MovesInFlight {
 
@@ -29,7 +29,7 @@ public final class MovesInFlight {
     moving--;
   }
 
-  /** One asked client was still here at its deadline: no longer counted as moving, but it may arrive late. */
+  /** One asked client's move lapsed with the client still here: no longer counted as moving, but it may arrive late. */
   public void lapsed(long nowNanos) {
     moving--;
     lapsedAt = nowNanos;

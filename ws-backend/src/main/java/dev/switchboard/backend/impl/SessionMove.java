@@ -14,7 +14,8 @@ import java.util.function.Consumer;
  * closed (1001): the backend is leaving. A rebalance's deadline closes nothing: moving is an
  * improvement, not a must, and a client whose move is slow (its new backend busy with handshakes) would
  * otherwise lose its only connection mid-move and fail over, adding to the load that made it slow. The
- * move lapses instead: the client may still finish it, and is treated as one that stayed. Confined to
+ * move counts as in flight until it lands, or lapses {@link #LAPSE_AFTER_DEADLINES} deadlines after
+ * it was asked; then the client is treated as one that stayed, though it may still finish. Confined to
  * the connection's event loop; its environment (timers, the socket) is passed in.
  */
 public final class SessionMove {
@@ -39,6 +40,15 @@ public final class SessionMove {
     void close(short code, String reason);
   }
 
+  /**
+   * A rebalance move still under way this many deadlines after it was asked lapses. Not at the deadline
+   * itself: the client moves at a random moment within half of it, but on an overloaded machine its new
+   * connection can take longer, and until the move lands or lapses it counts as in flight, so that no
+   * later round asks more clients while late movers are still arriving (it overshot, and moved clients
+   * twice, when it lapsed at the deadline).
+   */
+  public static final int LAPSE_AFTER_DEADLINES = 4;
+
   private final Timers timers;
   private final Socket socket;
   private DrainReason reason;
@@ -49,6 +59,8 @@ public final class SessionMove {
   private long stayedAtNanos;
   private Runnable releaseHandler = () -> { };
   private Runnable lapseHandler = () -> { };
+  private Consumer<WsMessage.Drain> stayHandler = frame -> { };
+  private WsMessage.Drain frame;
 
   public SessionMove(Timers timers, Socket socket) {
     this.timers = timers;
@@ -91,8 +103,9 @@ public final class SessionMove {
   }
 
   /**
-   * Asks the client to move: sends {@code frame}; at its deadline, if the client is still here, a drain
-   * closes the connection with 1001 and a rebalance lapses (see the class comment). A connection is asked once, except that a drain replaces a rebalance
+   * Asks the client to move: sends {@code frame}; if the client is still here at its deadline, a drain
+   * closes the connection with 1001; a rebalance lapses {@link #LAPSE_AFTER_DEADLINES} deadlines after
+   * it was asked (see the class comment). A connection is asked once, except that a drain replaces a rebalance
    * (the backend is leaving: the rebalance's deadline gives way to the drain's) and a client that stayed
    * may be asked again; any other later ask does nothing.
    */
@@ -109,21 +122,23 @@ public final class SessionMove {
     stayed = false;
     lapsed = false;
     reason = frame.reason();
+    this.frame = frame;
     socket.send(frame);
-    String why = frame.reason() == DrainReason.REBALANCE ? "backend rebalanced" : "backend drained";
-    deadlineTimer = timers.set(Math.max(1, frame.deadlineMs()), () -> {
+    boolean rebalance = frame.reason() == DrainReason.REBALANCE;
+    long wait = Math.max(1, frame.deadlineMs()) * (rebalance ? LAPSE_AFTER_DEADLINES : 1);
+    deadlineTimer = timers.set(wait, () -> {
       deadlineTimer = -1;
       if (socket.isClosed()) {
         return;
       }
-      if (reason == DrainReason.REBALANCE) {
+      if (rebalance) {
         lapsed = true;
         stayed = true;
         stayedAtNanos = timers.nanoTime();
         lapseHandler.run();
       } else {
         closedAtDeadline = true;
-        socket.close((short) 1001, why);
+        socket.close((short) 1001, "backend drained");
       }
     });
   }
@@ -142,6 +157,16 @@ public final class SessionMove {
     timers.cancel(deadlineTimer);
     deadlineTimer = -1;
     releaseHandler.run();
+    stayHandler.accept(frame);
+  }
+
+  /**
+   * Runs, after the release handler, when the client answered {@code stay}, with the rebalance frame it
+   * could not follow: the backend may ask another client in its place.
+   */
+  public SessionMove stayHandler(Consumer<WsMessage.Drain> handler) {
+    this.stayHandler = handler;
+    return this;
   }
 
   /**

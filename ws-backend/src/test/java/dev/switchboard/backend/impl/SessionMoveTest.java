@@ -26,11 +26,14 @@ class SessionMoveTest {
   private final List<String> closes = new ArrayList<>();
   private int released;
   private int lapsed;
+  private final List<Long> delays = new ArrayList<>();
+  private final List<WsMessage.Drain> stayedFrom = new ArrayList<>();
   private long now;
 
   private final SessionMove move = new SessionMove(new SessionMove.Timers() {
     @Override
     public long set(long delayMs, Runnable task) {
+      delays.add(delayMs);
       timers.put(nextTimer, task);
       return nextTimer++;
     }
@@ -59,7 +62,7 @@ class SessionMoveTest {
     public void close(short code, String reason) {
       closes.add(code + " " + reason);
     }
-  }).releaseHandler(() -> released++).lapseHandler(() -> lapsed++);
+  }).releaseHandler(() -> released++).lapseHandler(() -> lapsed++).stayHandler(stayedFrom::add);
 
   private void deadline() {
     List<Runnable> due = new ArrayList<>(timers.values());
@@ -87,6 +90,7 @@ class SessionMoveTest {
   @Test
   void aRebalanceNotGoneByItsDeadlineLapsesKeptOpenAsIfItStayedAndAskableAfterTheHoldDown() {
     move.ask(rebalance());
+    assertEquals(List.of(2_000L * SessionMove.LAPSE_AFTER_DEADLINES), delays, "in flight until four deadlines have passed");
     now = 5;
     deadline();
     move.stay(6);
@@ -101,7 +105,27 @@ class SessionMoveTest {
     move.ask(new WsMessage.Drain(10_000));
     deadline();
     assertEquals(List.of("1001 backend drained"), closes, "a drain still reaches it, and closes at its deadline");
+    assertEquals(10_000L, delays.get(1));
     assertEquals(1, lapsed);
+  }
+
+  @Test
+  void aStayHandsTheFrameItCouldNotFollowOnSoAnotherClientCanBeAskedInItsPlace() {
+    WsMessage.Drain frame = rebalance();
+    move.ask(frame);
+    move.stay(0);
+    assertEquals(List.of(frame), stayedFrom);
+    move.ask(new WsMessage.Drain(10_000));
+    assertEquals(List.of(frame), stayedFrom, "a drain reaching a client that stayed asks nobody in its place");
+  }
+
+  @Test
+  void aDrainReplacingARebalanceOrALapseAsksNobodyInPlace() {
+    move.ask(rebalance());
+    deadline();
+    move.ask(new WsMessage.Drain(10_000));
+    deadline();
+    assertEquals(List.of(), stayedFrom);
   }
 
   @Test
