@@ -1,18 +1,23 @@
 package dev.switchboard.coordinator.impl;
 
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
-/** One open SSE stream and the service it asked for (null = all). */
+/**
+ * One open SSE stream and the service it asked for (null = all). Holds the response and the connection
+ * only, not the request it was given: that is the router's wrapper, which keeps the whole routing
+ * context (parsed parameters, route state) alive for as long as the stream is open.
+ */
 final class Subscriber {
 
-  private final HttpServerRequest request;
+  private final HttpConnection connection;
   private final HttpServerResponse response;
   private final String service;
 
   Subscriber(HttpServerRequest request, String service) {
-    this.request = request;
+    this.connection = request.connection();
     this.response = request.response();
     this.service = service;
   }
@@ -40,6 +45,6 @@ final class Subscriber {
 
   /** Closes the connection; the client resumes with its last event id. */
   void disconnect() {
-    request.connection().close();
+    connection.close();
   }
 }
