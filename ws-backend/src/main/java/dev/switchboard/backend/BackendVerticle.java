@@ -3,12 +3,12 @@ package dev.switchboard.backend;
 import dev.switchboard.backend.impl.BackendRegistration;
 import dev.switchboard.backend.impl.BackendSession;
 import dev.switchboard.backend.impl.MovesInFlight;
+import dev.switchboard.backend.impl.RebalanceAsks;
 import dev.switchboard.backend.impl.NodeHeartbeat;
 import dev.switchboard.backend.impl.RebalancePlan;
 import dev.switchboard.backend.impl.RoomService;
 import dev.switchboard.backend.impl.RoomSlots;
 import dev.switchboard.backend.impl.RoomSweeper;
-import dev.switchboard.backend.impl.ShedPicker;
 import dev.switchboard.backend.impl.TicketVerifier;
 import dev.switchboard.cluster.AllowedOrigins;
 import dev.switchboard.cluster.ClusterNode;
@@ -72,6 +72,7 @@ public final class BackendVerticle extends VerticleBase {
   private final Map<ServerWebSocket, BackendSession> sessions = new LinkedHashMap<>();
   private volatile int connectionCount;
   private final MovesInFlight moves;
+  private final RebalanceAsks asks;
   private MessageHandler application;
   private Authorizer authorizer = Authorizer.ticketRooms();
   /** Null when tickets are off. */
@@ -107,6 +108,7 @@ public final class BackendVerticle extends VerticleBase {
   private BackendVerticle(BackendOptions options, String nodeId, ClusterNode cluster, int index) {
     this.options = new BackendOptions(options);
     this.moves = new MovesInFlight(TimeUnit.MILLISECONDS.toNanos(options.getRebalanceDeadlineMs()));
+    this.asks = new RebalanceAsks(sessions::values, moves, TimeUnit.MILLISECONDS.toNanos(options.getRebalanceHoldDownMs()));
     this.nodeId = nodeId;
     this.cluster = cluster;
     this.id = shortNode(nodeId) + "-" + index;
@@ -234,7 +236,7 @@ public final class BackendVerticle extends VerticleBase {
    * second, … Each gets a {@code drain} whose {@code prefer} names its target first, then the shedder's
    * other targets ({@link RebalancePlan.Shed#prefer(int)}); the backend stays {@code UP}. A client
    * that moved here less than the hold-down ago ({@link BackendOptions#getRebalanceHoldDownMs()}) is
-   * never asked, and of the others the oldest go first ({@link ShedPicker}). Completes with how many
+   * never asked, and of the others the oldest go first ({@link RebalanceAsks}). Completes with how many
    * were asked.
    */
   public Future<Integer> shed(RebalancePlan.Shed shed, long deadlineMs) {
@@ -247,40 +249,14 @@ public final class BackendVerticle extends VerticleBase {
       return Future.failedFuture(e);
     }
     Promise<Integer> promise = Promise.promise();
-    context.runOnContext(v -> {
-      long now = System.nanoTime();
-      long holdDown = TimeUnit.MILLISECONDS.toNanos(options.getRebalanceHoldDownMs());
-      // one that stayed may be asked again after a hold-down: its other connection may have moved since
-      List<BackendSession> asked = ShedPicker.pick(List.copyOf(sessions.values()), shed.count(), now, holdDown,
-          BackendSession::connectedAtNanos, BackendSession::movedIn, s -> !s.move().askable(now, holdDown));
-      List<List<BackendSession>> groups = ShedPicker.assign(asked, shed.moves());
-      for (int k = 0; k < groups.size(); k++) {
-        WsMessage.Drain frame = frames.get(k);
-        groups.get(k).forEach(s -> s.move().ask(frame));
-      }
-      moves.asked(asked.size());
-      promise.complete(asked.size());
-    });
+    context.runOnContext(v -> promise.complete(asks.ask(shed, frames, System.nanoTime())));
     return promise.future();
   }
 
-  /**
-   * A client answered a rebalance with {@code stay}: the next client {@link #shed} would have picked is
-   * asked with the same frame (same targets, a deadline of its own), so the round still moves what it
-   * planned instead of waiting for the next round to notice the shortfall. Each client is asked once,
-   * so a chain of stays ends; a draining backend asks nobody in place.
-   */
+  /** A client answered a rebalance with {@code stay}: another is asked in its place, unless this backend is draining. */
   private void askInPlaceOfAStay(WsMessage.Drain frame) {
-    if (drained != null || frame == null || frame.reason() != DrainReason.REBALANCE) {
-      return;
-    }
-    long now = System.nanoTime();
-    long holdDown = TimeUnit.MILLISECONDS.toNanos(options.getRebalanceHoldDownMs());
-    List<BackendSession> next = ShedPicker.pick(List.copyOf(sessions.values()), 1, now, holdDown,
-        BackendSession::connectedAtNanos, BackendSession::movedIn, s -> !s.move().askable(now, holdDown));
-    if (!next.isEmpty()) {
-      moves.asked(1);
-      next.get(0).move().ask(frame);
+    if (drained == null && frame != null && frame.reason() == DrainReason.REBALANCE) {
+      asks.askInPlace(frame, System.nanoTime());
     }
   }
 

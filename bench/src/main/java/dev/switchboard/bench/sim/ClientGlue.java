@@ -1,7 +1,5 @@
 package dev.switchboard.bench.sim;
 
-import dev.switchboard.backend.impl.SessionMove;
-import dev.switchboard.backend.impl.ShedPicker;
 import dev.switchboard.client.Backoff;
 import dev.switchboard.client.MoveHint;
 import dev.switchboard.client.MoveReason;
@@ -11,6 +9,7 @@ import dev.switchboard.model.BackendRecord;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -30,10 +29,6 @@ final class ClientGlue {
   private static final byte LOST = 4; // lost its backend, not yet connected again
   private static final byte IDLE = 8; // found no backend to try: waits for the next list
   private static final byte STAYED = 16; // answered its rebalance with stay: kept, not asked again on this connection
-
-  /** A drain frame one backend sent in one round, read as the client reads it. */
-  record Ask(int backend, MoveHint hint, long askedAtUs) {
-  }
 
   private final Simulation sim;
   private final Fleet fleet;
@@ -56,6 +51,8 @@ final class ClientGlue {
   private final RecentBackends failedAt = new RecentBackends();
   private final RecentBackends lostAt = new RecentBackends();
   private final SnapshotViews views;
+  /** Told of a rebalance a client answered with {@code stay}: the backend asks another in its place. */
+  private Consumer<Ask> stayHandler = ask -> { };
   private int[] idle = new int[64];
   private int idleCount;
 
@@ -304,15 +301,16 @@ final class ClientGlue {
     }
   }
 
-  /**
-   * {@code BackendVerticle.movesInFlight}: backend {@code b} still holds clients it asked to move, or closed
-   * one at its deadline less than a deadline ago.
-   */
+  /** {@code BackendVerticle.movesInFlight}: {@code b} holds clients on their way, or one closed or lapsed a deadline ago. */
   boolean movesInFlight(int b) {
     return moving[b] > 0 || sim.now() - strandedAtUs[b] < config.rebalanceDeadlineMs() * 1000;
   }
 
   // ---- drain frames: SwitchboardClient.onFrame("drain") / moveAway ----------------------------
+
+  void stayHandler(Consumer<Ask> handler) {
+    this.stayHandler = handler;
+  }
 
   /** Registers one round's drain frame of backend {@code b}; returns its index for {@link #ask}. */
   int newAsk(int b, MoveHint hint) {
@@ -321,8 +319,8 @@ final class ClientGlue {
   }
 
   /**
-   * A drain frame reaches client {@code c}: it moves at a random moment within half the deadline, and
-   * its backend closes it at the deadline if it is still there.
+   * A drain frame reaches client {@code c}: it moves at a random moment within half the deadline; if it
+   * is still there at the ask's end, a drain closes it and a rebalance lapses ({@link #deadline}).
    */
   void ask(int c, int askIndex, long holdDownUs) {
     if (sim.now() - lastMovedAt[c] < holdDownUs) {
@@ -336,7 +334,7 @@ final class ClientGlue {
     long timerMs = Math.max(1, (long) (sim.policyRandom().getAsDouble() * ask.hint().deadlineMs() / 2));
     moveDue[c] = (int) (deliveredUs + timerMs * 1000);
     sim.schedule(moveDue[c], Simulation.MOVE, c);
-    sim.schedule(endUs(ask), Simulation.DEADLINE, c);
+    sim.schedule(ask.endUs(), Simulation.DEADLINE, c);
   }
 
   /** {@code moveAway(from, hint)}: the first usable preferred backend, else a policy pick among the hint's targets, or stay. */
@@ -361,27 +359,11 @@ final class ClientGlue {
         flags[c] = (byte) ((flags[c] & ~ASKED) | STAYED);
         moving[ask.backend()]--;
         askOf[c] = NONE;
-        askInPlace(ask);
+        stayHandler.accept(ask);
       }
       return;
     }
     connect(c, Fleet.index(target), true);
-  }
-
-  private void askInPlace(Ask stayed) {
-    long holdDownUs = config.rebalanceHoldDownMs() * 1000;
-    List<Integer> next = ShedPicker.pick(fleet.oldestFirst(stayed.backend()), 1, sim.now() * 1000L, holdDownUs * 1000,
-        c -> connectedAt[c] * 1000L, this::movedIn, this::asked);
-    if (!next.isEmpty()) {
-      ask(next.get(0), newAsk(stayed.backend(), stayed.hint()), holdDownUs);
-      sim.counts().asked(1);
-    }
-  }
-
-  /** When a drain closes a session still there (its deadline), or a rebalance's move lapses (SessionMove). */
-  private static long endUs(Ask ask) {
-    long deadlineUs = Math.max(1, ask.hint().deadlineMs()) * 1000;
-    return ask.askedAtUs() + (ask.hint().reason() == MoveReason.REBALANCE ? deadlineUs * SessionMove.LAPSE_AFTER_DEADLINES : deadlineUs);
   }
 
   /**
@@ -393,7 +375,7 @@ final class ClientGlue {
       return;
     }
     Ask ask = asks.get(askOf[c]);
-    if (at[c] == ask.backend() && endUs(ask) == sim.now()) {
+    if (at[c] == ask.backend() && ask.endUs() == sim.now()) {
       sim.counts().closedAtDeadline();
       strandedAtUs[ask.backend()] = sim.now();
       if (ask.hint().reason() == MoveReason.REBALANCE) {

@@ -42,6 +42,17 @@ final class RebalanceDriver {
     this.holdDownNanos = config.rebalanceHoldDownMs() * 1_000_000;
     // as Rebalancer: as long as a plain drain gives clients to move, never less than the cooldown
     this.recoveryWaitMs = Math.max(BackendOptions.DEFAULT_DRAIN_MS, config.rebalanceDeadlineMs() + 2 * config.loadReportMs());
+    clients.stayHandler(this::askInPlace);
+  }
+
+  /** BackendVerticle.askInPlaceOfAStay: the next client the round would have picked gets the same frame. */
+  private void askInPlace(Ask stayed) {
+    List<Integer> next = ShedPicker.pick(fleet.oldestFirst(stayed.backend()), 1, sim.now() * 1000L, holdDownNanos,
+        c -> clients.connectedAt[c] * 1000L, clients::movedIn, clients::asked);
+    if (!next.isEmpty()) {
+      clients.ask(next.get(0), clients.newAsk(stayed.backend(), stayed.hint()), config.rebalanceHoldDownMs() * 1000);
+      sim.counts().asked(1);
+    }
   }
 
   /** One round of backend {@code b}'s node: {@code Rebalancer.act}, then {@code recordSheds}. */
